@@ -2,3 +2,5 @@ export * from './errors';
 export * from './dtypes';
 export * from './manifest';
 export * from './metrics-catalog';
+export * from './onnx-signature';
+export * from './model-package';

@@ -1,0 +1,188 @@
+/**
+ * Runtime configuration: from CLI flags, then environment variables (ServingStack's own and the
+ * platforms' contracts: SageMaker, Vertex AI, Azure ML), then defaults. Validated once at boot
+ * with every problem listed, then frozen.
+ */
+import * as os from 'node:os';
+import { IssueCollector } from '../core/errors';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RuntimeConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Model package directory served at start (single-model mode). */
+  readonly modelDir?: string;
+  /** Root that multi-model loads must stay inside. */
+  readonly modelRoot: string;
+  readonly multiModel: boolean;
+  readonly workers: number;
+  readonly intraOpThreads: number;
+  readonly executionProviders: readonly string[];
+  readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Overrides the manifest's batching settings when set. */
+  readonly maxBatchSize?: number;
+  readonly maxQueueDelayMicroseconds?: number;
+  readonly maxQueueSize: number;
+  readonly requestTimeoutMs: number;
+  readonly bodyLimitBytes: number;
+  readonly maxTensorElements: number;
+  readonly maxJsonDepth: number;
+  readonly drainTimeoutMs: number;
+  readonly warmup: boolean;
+  readonly emf: boolean;
+  readonly emfIntervalMs: number;
+  readonly logLevel: LogLevel;
+  /** Vertex AI routes (AIP_HEALTH_ROUTE / AIP_PREDICT_ROUTE) when set. */
+  readonly vertexHealthRoute?: string;
+  readonly vertexPredictRoute?: string;
+  /** AIP_STORAGE_URI: where Vertex AI copied the model artifacts. */
+  readonly storageUri?: string;
+}
+
+/** Defaults, with units in the names. */
+export const DEFAULTS = {
+  host: '0.0.0.0',
+  port: 8080,
+  modelRoot: '/opt/ml/models',
+  intraOpThreads: 1,
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  maxQueueSize: 1024,
+  requestTimeoutMs: 60_000,
+  bodyLimitBytes: 6 * 1024 * 1024,
+  maxTensorElements: 64 * 1024 * 1024,
+  maxJsonDepth: 32,
+  drainTimeoutMs: 25_000,
+  emfIntervalMs: 60_000,
+  logLevel: 'info',
+} as const;
+
+/** Every environment variable the runtime reads, for docs and `--help`. */
+export const ENVIRONMENT = {
+  SERVINGSTACK_HOST: 'Address to listen on (default 0.0.0.0).',
+  SERVINGSTACK_PORT: 'Port (default 8080; SAGEMAKER_BIND_TO_PORT, AIP_HTTP_PORT and AZUREML port settings win).',
+  SERVINGSTACK_MODEL_DIR: 'Model package directory to serve (default /opt/ml/model when it exists, or AZUREML_MODEL_DIR).',
+  SERVINGSTACK_MODEL_ROOT: 'Root for multi-model loads (default /opt/ml/models).',
+  SERVINGSTACK_MULTI_MODEL: 'true: start with no model and take /models loads (also SAGEMAKER_MULTI_MODEL).',
+  SERVINGSTACK_WORKERS: 'Inference worker threads (default: one per core).',
+  SERVINGSTACK_INTRA_OP_THREADS: 'ONNX Runtime threads per worker (default 1).',
+  SERVINGSTACK_EXECUTION_PROVIDERS: 'Comma-separated providers in order of preference, e.g. cuda,cpu (default cpu). Unavailable ones fall back to CPU with a warning.',
+  SERVINGSTACK_GRAPH_OPTIMIZATION: 'disabled | basic | extended | all (default all).',
+  SERVINGSTACK_MAX_BATCH_SIZE: "Override the manifest's batching.maxBatchSize (1 disables batching).",
+  SERVINGSTACK_MAX_QUEUE_DELAY_MICROSECONDS: "Override the manifest's batching.maxQueueDelayMicroseconds.",
+  SERVINGSTACK_MAX_QUEUE_SIZE: 'Queued requests per model before 503 + Retry-After (default 1024).',
+  SERVINGSTACK_REQUEST_TIMEOUT_MS: 'Longest a request may wait and run (default 60000, SageMaker’s limit).',
+  SERVINGSTACK_BODY_LIMIT_BYTES: 'Largest request body (default 6291456 = 6 MiB, SageMaker real-time; async endpoints take up to 1 GiB).',
+  SERVINGSTACK_MAX_TENSOR_ELEMENTS: 'Largest element count one tensor may declare (default 67108864).',
+  SERVINGSTACK_MAX_JSON_DEPTH: 'Deepest nesting of JSON tensor data (default 32).',
+  SERVINGSTACK_DRAIN_TIMEOUT_MS: 'On SIGTERM, how long in-flight requests may finish (default 25000; SageMaker kills after 30 s).',
+  SERVINGSTACK_WARMUP: 'false skips the warm-up inference before ready (default true).',
+  SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
+  SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
+  SERVINGSTACK_LOG_LEVEL: 'fatal | error | warn | info | debug | trace | silent (default info).',
+} as const;
+
+export type ConfigOverrides = Partial<{ -readonly [K in keyof RuntimeConfig]: RuntimeConfig[K] }>;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function parseIntIn(issues: IssueCollector, env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!issues.check(Number.isInteger(n) && n >= min && n <= max, { field: name, message: 'is not a whole number in range', received: raw, allowed: `${min} … ${max}` })) {
+    return undefined;
+  }
+  return n;
+}
+
+function parseBool(issues: IssueCollector, env: Env, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  issues.add({ field: name, message: 'is not a boolean', received: raw, allowed: 'true | false' });
+  return undefined;
+}
+
+function parseRoute(issues: IssueCollector, env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  issues.check(/^\/[A-Za-z0-9_\-./:@]*$/.test(raw), { field: name, message: 'is not an absolute URL path', received: raw, allowed: 'a path starting with /' });
+  return raw;
+}
+
+/**
+ * Build the configuration. `overrides` (CLI flags) win over the environment.
+ * Throws one ServingStackError listing every invalid setting.
+ */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): RuntimeConfig {
+  const issues = new IssueCollector();
+  const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+  const portFromPlatform =
+    parseIntIn(issues, env, 'SAGEMAKER_BIND_TO_PORT', 1, 65535) ?? parseIntIn(issues, env, 'AIP_HTTP_PORT', 1, 65535);
+  const providersRaw = env.SERVINGSTACK_EXECUTION_PROVIDERS;
+  const knownProviders = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml'];
+  let executionProviders: string[] | undefined;
+  if (providersRaw) {
+    executionProviders = providersRaw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    for (const p of executionProviders) {
+      issues.check(knownProviders.includes(p), { field: 'SERVINGSTACK_EXECUTION_PROVIDERS', message: `names an unknown provider '${p}'`, received: providersRaw, allowed: knownProviders.join(', ') });
+    }
+  }
+  const graph = env.SERVINGSTACK_GRAPH_OPTIMIZATION;
+  if (graph !== undefined) {
+    issues.check(['disabled', 'basic', 'extended', 'all'].includes(graph), { field: 'SERVINGSTACK_GRAPH_OPTIMIZATION', message: 'is not a known level', received: graph, allowed: 'disabled | basic | extended | all' });
+  }
+  const logLevel = env.SERVINGSTACK_LOG_LEVEL ?? env.SAGEMAKER_CONTAINER_LOG_LEVEL_NAME;
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (logLevel !== undefined) issues.check(levels.includes(logLevel), { field: 'SERVINGSTACK_LOG_LEVEL', message: 'is not a log level', received: logLevel, allowed: levels.join(' | ') });
+
+  const multiModel = parseBool(issues, env, 'SERVINGSTACK_MULTI_MODEL') ?? parseBool(issues, env, 'SAGEMAKER_MULTI_MODEL') ?? false;
+
+  const fromEnv: RuntimeConfig = {
+    host: env.SERVINGSTACK_HOST || DEFAULTS.host,
+    port: parseIntIn(issues, env, 'SERVINGSTACK_PORT', 0, 65535) ?? portFromPlatform ?? DEFAULTS.port,
+    modelDir: env.SERVINGSTACK_MODEL_DIR || env.AZUREML_MODEL_DIR || undefined,
+    modelRoot: env.SERVINGSTACK_MODEL_ROOT || DEFAULTS.modelRoot,
+    multiModel,
+    workers: parseIntIn(issues, env, 'SERVINGSTACK_WORKERS', 1, 256) ?? cores,
+    intraOpThreads: parseIntIn(issues, env, 'SERVINGSTACK_INTRA_OP_THREADS', 1, 256) ?? DEFAULTS.intraOpThreads,
+    executionProviders: executionProviders ?? [...DEFAULTS.executionProviders],
+    graphOptimizationLevel: (graph as RuntimeConfig['graphOptimizationLevel']) ?? DEFAULTS.graphOptimizationLevel,
+    maxBatchSize: parseIntIn(issues, env, 'SERVINGSTACK_MAX_BATCH_SIZE', 1, 4096),
+    maxQueueDelayMicroseconds: parseIntIn(issues, env, 'SERVINGSTACK_MAX_QUEUE_DELAY_MICROSECONDS', 0, 10_000_000),
+    maxQueueSize: parseIntIn(issues, env, 'SERVINGSTACK_MAX_QUEUE_SIZE', 1, 1_000_000) ?? DEFAULTS.maxQueueSize,
+    requestTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_REQUEST_TIMEOUT_MS', 1, 3_600_000) ?? DEFAULTS.requestTimeoutMs,
+    bodyLimitBytes: parseIntIn(issues, env, 'SERVINGSTACK_BODY_LIMIT_BYTES', 1024, 1024 ** 3) ?? DEFAULTS.bodyLimitBytes,
+    maxTensorElements: parseIntIn(issues, env, 'SERVINGSTACK_MAX_TENSOR_ELEMENTS', 1, 2 ** 31 - 1) ?? DEFAULTS.maxTensorElements,
+    maxJsonDepth: parseIntIn(issues, env, 'SERVINGSTACK_MAX_JSON_DEPTH', 1, 100) ?? DEFAULTS.maxJsonDepth,
+    drainTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_DRAIN_TIMEOUT_MS', 0, 600_000) ?? DEFAULTS.drainTimeoutMs,
+    warmup: parseBool(issues, env, 'SERVINGSTACK_WARMUP') ?? true,
+    emf: parseBool(issues, env, 'SERVINGSTACK_EMF') ?? false,
+    emfIntervalMs: parseIntIn(issues, env, 'SERVINGSTACK_EMF_INTERVAL_MS', 1000, 3_600_000) ?? DEFAULTS.emfIntervalMs,
+    logLevel: (logLevel as LogLevel) ?? DEFAULTS.logLevel,
+    vertexHealthRoute: parseRoute(issues, env, 'AIP_HEALTH_ROUTE'),
+    vertexPredictRoute: parseRoute(issues, env, 'AIP_PREDICT_ROUTE'),
+    storageUri: env.AIP_STORAGE_URI || undefined,
+  };
+  issues.throwIfAny('RT_ERR_CONFIG', 'The runtime configuration is invalid');
+  const merged: RuntimeConfig = { ...fromEnv, ...stripUndefined(overrides) };
+  const check = new IssueCollector();
+  check.check(merged.multiModel || merged.modelDir !== undefined || merged.storageUri !== undefined, {
+    field: 'SERVINGSTACK_MODEL_DIR',
+    message: 'no model to serve',
+    allowed: 'a model package directory (--model-dir, SERVINGSTACK_MODEL_DIR, /opt/ml/model, AIP_STORAGE_URI) or multi-model mode',
+  });
+  check.throwIfAny('RT_ERR_CONFIG', 'The runtime configuration is invalid');
+  return Object.freeze({ ...merged, executionProviders: Object.freeze([...merged.executionProviders]) });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,204 @@
+/**
+ * A pool of inference worker threads. Every worker holds a session for every loaded model, so
+ * any idle worker can take the next batch of any model. A worker that dies is replaced and its
+ * models reloaded; the batches it held fail with a 500 instead of hanging.
+ */
+import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
+import type { FromWorker, SessionSettings, TensorMetadata, ToWorker, WireTensor } from './worker-protocol';
+
+export interface LoadedSignature {
+  readonly inputs: readonly TensorMetadata[];
+  readonly outputs: readonly TensorMetadata[];
+  readonly provider: string;
+  readonly warnings: readonly string[];
+}
+
+export interface RunResult {
+  readonly outputs: Record<string, WireTensor>;
+  readonly computeMicros: number;
+}
+
+interface PendingRun {
+  resolve(r: RunResult): void;
+  reject(e: Error): void;
+}
+
+interface PendingLoad {
+  resolve(r: LoadedSignature): void;
+  reject(e: Error): void;
+}
+
+export class WorkerHandle {
+  public busy = false;
+  public readonly runs = new Map<number, PendingRun>();
+  public readonly loads = new Map<string, PendingLoad>();
+  public readonly unloads = new Map<string, () => void>();
+
+  constructor(
+    public readonly index: number,
+    public readonly worker: Worker,
+  ) {}
+
+  public send(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+}
+
+function spawnWorker(): Worker {
+  const file = path.join(__dirname, `worker${path.extname(__filename)}`);
+  if (file.endsWith('.ts')) {
+    // Running from TypeScript sources (tests, `tsx`): load the worker through tsx.
+    const code = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
+    return new Worker(code, { eval: true });
+  }
+  return new Worker(file);
+}
+
+export interface PoolEvents {
+  /** A worker became idle (dispatch the next batch). */
+  onIdle(): void;
+  /** A worker died unexpectedly. */
+  onWorkerExit(index: number, code: number): void;
+}
+
+export class WorkerPool {
+  public readonly workers: WorkerHandle[] = [];
+  private readonly loadSpecs = new Map<string, { path: string; settings: SessionSettings }>();
+  private nextRunId = 1;
+  private closing = false;
+
+  constructor(
+    size: number,
+    private readonly events: PoolEvents,
+  ) {
+    for (let i = 0; i < size; i++) this.workers.push(this.start(i));
+  }
+
+  private start(index: number): WorkerHandle {
+    const handle = new WorkerHandle(index, spawnWorker());
+    handle.worker.on('message', (msg: FromWorker) => this.onMessage(handle, msg));
+    handle.worker.on('error', () => {
+      /* followed by 'exit' */
+    });
+    handle.worker.on('exit', (code) => this.onExit(handle, code));
+    handle.worker.unref();
+    return handle;
+  }
+
+  private onMessage(h: WorkerHandle, msg: FromWorker): void {
+    switch (msg.op) {
+      case 'result': {
+        const p = h.runs.get(msg.id);
+        h.runs.delete(msg.id);
+        h.busy = false;
+        p?.resolve({ outputs: msg.outputs, computeMicros: msg.computeMicros });
+        this.events.onIdle();
+        return;
+      }
+      case 'run-failed': {
+        const p = h.runs.get(msg.id);
+        h.runs.delete(msg.id);
+        h.busy = false;
+        p?.reject(new Error(msg.message));
+        this.events.onIdle();
+        return;
+      }
+      case 'loaded': {
+        const p = h.loads.get(msg.key);
+        h.loads.delete(msg.key);
+        p?.resolve({ inputs: msg.inputs, outputs: msg.outputs, provider: msg.provider, warnings: msg.warnings });
+        return;
+      }
+      case 'load-failed': {
+        const p = h.loads.get(msg.key);
+        h.loads.delete(msg.key);
+        p?.reject(new Error(msg.message));
+        return;
+      }
+      case 'unloaded': {
+        h.unloads.get(msg.key)?.();
+        h.unloads.delete(msg.key);
+        return;
+      }
+    }
+  }
+
+  private onExit(h: WorkerHandle, code: number): void {
+    const err = new Error(`inference worker ${h.index} exited with code ${code}`);
+    for (const p of h.runs.values()) p.reject(err);
+    for (const p of h.loads.values()) p.reject(err);
+    for (const done of h.unloads.values()) done();
+    h.runs.clear();
+    h.loads.clear();
+    h.unloads.clear();
+    if (this.closing) return;
+    this.events.onWorkerExit(h.index, code);
+    const replacement = this.start(h.index);
+    this.workers[h.index] = replacement;
+    replacement.busy = true; // until its models are back
+    const reloads = [...this.loadSpecs.entries()].map(([key, spec]) => this.loadOn(replacement, key, spec.path, spec.settings).catch(() => undefined));
+    void Promise.all(reloads).then(() => {
+      replacement.busy = false;
+      this.events.onIdle();
+    });
+  }
+
+  private loadOn(h: WorkerHandle, key: string, modelPath: string, settings: SessionSettings): Promise<LoadedSignature> {
+    return new Promise<LoadedSignature>((resolve, reject) => {
+      h.loads.set(key, { resolve, reject });
+      h.send({ op: 'load', key, path: modelPath, settings });
+    });
+  }
+
+  /** Load a model on every worker; resolves with the first worker's view of its signature. */
+  public async load(key: string, modelPath: string, settings: SessionSettings): Promise<LoadedSignature> {
+    const results = await Promise.allSettled(this.workers.map((h) => this.loadOn(h, key, modelPath, settings)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.unload(key);
+      throw failed.reason as Error;
+    }
+    this.loadSpecs.set(key, { path: modelPath, settings });
+    return (results[0] as PromiseFulfilledResult<LoadedSignature>).value;
+  }
+
+  public async unload(key: string): Promise<void> {
+    this.loadSpecs.delete(key);
+    await Promise.all(
+      this.workers.map(
+        (h) =>
+          new Promise<void>((resolve) => {
+            h.unloads.set(key, resolve);
+            h.send({ op: 'unload', key });
+          }),
+      ),
+    );
+  }
+
+  public idleWorker(): WorkerHandle | undefined {
+    for (const h of this.workers) if (!h.busy) return h;
+    return undefined;
+  }
+
+  /** Run one batch on a worker the caller found idle. */
+  public run(h: WorkerHandle, key: string, feeds: Record<string, WireTensor>, outputs: readonly string[], transfer: ArrayBuffer[]): Promise<RunResult> {
+    const id = this.nextRunId++;
+    h.busy = true;
+    return new Promise<RunResult>((resolve, reject) => {
+      h.runs.set(id, { resolve, reject });
+      try {
+        h.send({ op: 'run', id, key, feeds, outputs }, transfer);
+      } catch (e) {
+        h.runs.delete(id);
+        h.busy = false;
+        reject(e as Error);
+      }
+    });
+  }
+
+  public async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((h) => h.worker.terminate()));
+  }
+}

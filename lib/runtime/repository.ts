@@ -1,0 +1,203 @@
+/**
+ * The models this server holds: loading a package into every worker, warming it up, checking the
+ * manifest against what ONNX Runtime reports, and unloading. A model that fails to load stays
+ * listed as failed (server alive, not ready) with its cause.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { datatypeFromOrt } from '../core/dtypes';
+import { MANIFEST_FILE, ModelManifest, DEFAULT_MAX_BATCH_SIZE, modelFileOf, parseManifest } from '../core/manifest';
+import type { RuntimeConfig } from './config';
+import { rtError } from './errors';
+import type { RuntimeMetrics } from './metrics';
+import { ServedModel, TensorSpecRt } from './model';
+import type { LoadedSignature, WorkerPool } from './pool';
+import type { Scheduler } from './scheduler';
+import { allocate, Tensor } from './tensor';
+import type { TensorMetadata } from './worker-protocol';
+
+let loadCounter = 0;
+
+export class ModelRepository {
+  public readonly models = new Map<string, ServedModel>();
+
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly pool: WorkerPool,
+    private readonly scheduler: Scheduler,
+    private readonly metrics: RuntimeMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  public get(name: string): ServedModel | undefined {
+    return this.models.get(name);
+  }
+
+  /** The only model, in single-model mode; undefined when none or several. */
+  public get default(): ServedModel | undefined {
+    if (this.models.size !== 1) return undefined;
+    return this.models.values().next().value;
+  }
+
+  /**
+   * Read a package directory (servingstack.json + model file, or a directory holding one .onnx
+   * file) and load it. Resolves when the model is ready; rejects (and records the failure) when not.
+   */
+  public async load(dir: string, nameOverride?: string): Promise<ServedModel> {
+    const started = process.hrtime.bigint();
+    const { manifest, modelPath } = readPackage(dir);
+    const name = nameOverride ?? manifest?.name ?? sanitizeName(path.basename(path.resolve(dir)));
+    if (this.models.has(name) && this.models.get(name)!.state !== 'failed') {
+      throw rtError('RT_ERR_MODEL_EXISTS', `model '${name}' is already loaded`, { field: 'model_name', received: name, allowed: 'a name not yet loaded (unload it first)' });
+    }
+    const maxBatchSize = this.config.maxBatchSize ?? manifest?.batching?.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    const maxQueueDelay = this.config.maxQueueDelayMicroseconds ?? manifest?.batching?.maxQueueDelayMicroseconds ?? 0;
+    const model = new ServedModel(
+      name,
+      manifest?.version ?? '1',
+      `${name}#${++loadCounter}`,
+      dir,
+      modelPath,
+      manifest,
+      specsFromManifest(manifest, 'inputs'),
+      specsFromManifest(manifest, 'outputs'),
+      maxBatchSize,
+      maxQueueDelay,
+    );
+    const previous = this.models.get(name);
+    if (previous) this.scheduler.remove(previous, rtError('RT_ERR_NOT_READY', `model '${name}' is being reloaded`));
+    this.models.set(name, model);
+    this.scheduler.add(model);
+    this.metrics.onModelState(model);
+    this.log.info({ model: name, path: modelPath }, 'loading model');
+    try {
+      const loaded = await this.pool.load(model.key, modelPath, {
+        executionProviders: this.config.executionProviders,
+        intraOpNumThreads: this.config.intraOpThreads,
+        graphOptimizationLevel: this.config.graphOptimizationLevel,
+      });
+      for (const w of loaded.warnings) this.log.warn({ model: name }, w);
+      model.provider = loaded.provider;
+      reconcile(model, loaded);
+      if (this.config.warmup) {
+        model.state = 'warming';
+        await this.warmUp(model);
+      }
+      model.state = 'ready';
+      model.loadSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics.onModelState(model);
+      this.log.info({ model: name, version: model.version, provider: model.provider, seconds: model.loadSeconds, batchable: model.batchable, maxBatchSize: model.maxBatchSize }, 'model ready');
+      return model;
+    } catch (e) {
+      model.state = 'failed';
+      model.failure = (e as Error).message;
+      this.scheduler.remove(model, rtError('RT_ERR_NOT_READY', `model '${name}' failed to load`));
+      this.metrics.onModelState(model);
+      this.log.error({ model: name, path: modelPath, err: model.failure }, 'model failed to load');
+      await this.pool.unload(model.key).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  public async unload(name: string): Promise<void> {
+    const model = this.models.get(name);
+    if (!model) throw rtError('RT_ERR_MODEL_NOT_FOUND', `model '${name}' is not loaded`, { field: 'model_name', received: name, allowed: [...this.models.keys()].join(', ') || '(none loaded)' });
+    model.state = 'unloading';
+    this.models.delete(name);
+    this.scheduler.remove(model, rtError('RT_ERR_MODEL_NOT_FOUND', `model '${name}' was unloaded`));
+    this.metrics.removeModel(name);
+    await this.pool.unload(model.key);
+    this.log.info({ model: name }, 'model unloaded');
+  }
+
+  /** One run per worker with zeros at batch 1, so the first real request pays no first-run cost. */
+  private async warmUp(model: ServedModel): Promise<void> {
+    const runs: Promise<unknown>[] = [];
+    for (let w = 0; w < this.pool.workers.length; w++) {
+      const inputs: Tensor[] = model.inputs.map((spec) => {
+        const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
+        const count = shape.reduce((a, b) => a * b, 1);
+        return { name: spec.name, datatype: spec.datatype, shape, data: allocate(spec.datatype, count) };
+      });
+      runs.push(
+        this.scheduler.submit({
+          model,
+          inputs,
+          rows: inputs[0]?.shape[0] ?? 1,
+          outputs: model.outputs.map((o) => o.name),
+          batchKey: `warmup-${w}`,
+        }),
+      );
+    }
+    await Promise.all(runs);
+  }
+}
+
+function sanitizeName(s: string): string {
+  const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return /^[a-z]/.test(n) ? n.slice(0, 63) : `model-${n}`.slice(0, 63);
+}
+
+export function readPackage(dir: string): { manifest?: ModelManifest; modelPath: string } {
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  if (fs.existsSync(manifestPath)) {
+    const manifest = parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath);
+    if (manifest.format !== 'onnx') {
+      throw rtError('RT_ERR_MODEL_PATH', `this runtime serves ONNX models; '${manifest.name}' is ${manifest.format}`, {
+        field: 'format',
+        received: manifest.format,
+        allowed: 'onnx (serve other formats with a framework image: see docs/model-package.md)',
+      });
+    }
+    const modelPath = path.join(dir, modelFileOf(manifest));
+    if (!fs.existsSync(modelPath)) {
+      throw rtError('RT_ERR_MODEL_PATH', `model file ${modelFileOf(manifest)} named by ${MANIFEST_FILE} is missing`, { field: 'modelFile', received: modelPath });
+    }
+    return { manifest, modelPath };
+  }
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw rtError('RT_ERR_MODEL_PATH', `model directory ${dir} does not exist`, { field: 'model_dir', received: dir, allowed: 'a directory with servingstack.json or one .onnx file' });
+  }
+  const onnx = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx'));
+  if (onnx.length !== 1) {
+    throw rtError('RT_ERR_MODEL_PATH', `${dir} has no ${MANIFEST_FILE} and ${onnx.length} .onnx files`, { field: 'model_dir', received: onnx, allowed: `a ${MANIFEST_FILE} manifest, or exactly one .onnx file` });
+  }
+  return { modelPath: path.join(dir, onnx[0]) };
+}
+
+function specsFromManifest(m: ModelManifest | undefined, side: 'inputs' | 'outputs'): TensorSpecRt[] {
+  if (!m) return [];
+  return m.signature[side].map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape], allowNonFinite: t.allowNonFinite ?? false }));
+}
+
+function specsFromOrt(list: readonly TensorMetadata[], side: string): TensorSpecRt[] {
+  return list.map((t) => {
+    const datatype = t.type ? datatypeFromOrt(t.type) : undefined;
+    if (!datatype) throw new Error(`${side} '${t.name}' has type ${t.type ?? 'non-tensor'}, which the runtime cannot serve`);
+    return { name: t.name, datatype, shape: [...t.shape], allowNonFinite: false };
+  });
+}
+
+/** Trust the manifest for names and declared shapes, but refuse one that disagrees with the model. */
+function reconcile(model: ServedModel, loaded: LoadedSignature): void {
+  const fromModel = { inputs: specsFromOrt(loaded.inputs, 'input'), outputs: specsFromOrt(loaded.outputs, 'output') };
+  if (!model.manifest) {
+    model.inputs = fromModel.inputs;
+    model.outputs = fromModel.outputs;
+    return;
+  }
+  const problems: string[] = [];
+  for (const side of ['inputs', 'outputs'] as const) {
+    const declared = model[side];
+    const actual = fromModel[side];
+    for (const d of declared) {
+      const a = actual.find((x) => x.name === d.name);
+      if (!a) problems.push(`${side} '${d.name}' is not in the model (it has ${actual.map((x) => x.name).join(', ')})`);
+      else if (a.datatype !== d.datatype) problems.push(`${side} '${d.name}' is ${a.datatype} in the model, ${d.datatype} in the manifest`);
+      else if (a.shape.length !== d.shape.length && a.shape.length > 0) problems.push(`${side} '${d.name}' has rank ${a.shape.length} in the model, ${d.shape.length} in the manifest`);
+    }
+    if (side === 'inputs') for (const a of actual) if (!declared.some((d) => d.name === a.name)) problems.push(`input '${a.name}' of the model is missing from the manifest`);
+  }
+  if (problems.length) throw new Error(`${MANIFEST_FILE} disagrees with the model: ${problems.join('; ')}`);
+}

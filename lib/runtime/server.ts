@@ -1,0 +1,37 @@
+/**
+ * Start a runtime on a port and wire the process signals: SIGTERM/SIGINT turn readiness off,
+ * drain in-flight requests (up to the drain timeout, inside SageMaker's 30 s window) and exit.
+ */
+import type { AddressInfo } from 'node:net';
+import { createRuntime, Runtime, RuntimeOptions } from './app';
+import type { RuntimeConfig } from './config';
+
+export interface StartedRuntime {
+  readonly runtime: Runtime;
+  readonly url: string;
+  readonly port: number;
+}
+
+export async function startRuntime(config: RuntimeConfig, options: RuntimeOptions & { readonly handleSignals?: boolean } = {}): Promise<StartedRuntime> {
+  const runtime = createRuntime(config, options);
+  // Listen first: SageMaker wants the socket within 250 ms, and liveness must answer while loading.
+  await runtime.app.listen({ host: config.host, port: config.port });
+  const port = (runtime.app.server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  runtime.log.info({ port, workers: config.workers, multiModel: config.multiModel }, 'listening');
+  if (options.handleSignals ?? true) {
+    const stop = (signal: string): void => {
+      runtime.log.info({ signal }, 'shutdown requested');
+      const hardStop = setTimeout(() => process.exit(1), config.drainTimeoutMs + 4000);
+      hardStop.unref();
+      runtime.shutdown().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  }
+  await runtime.loadStartupModels();
+  return { runtime, url: `http://${host}:${port}`, port };
+}

@@ -1,0 +1,101 @@
+/**
+ * An inference worker thread: owns one ONNX Runtime session per loaded model and runs what
+ * the main thread sends. `run()` blocks this thread, never the HTTP event loop.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import type { FromWorker, SessionSettings, TensorMetadata, ToWorker, WireTensor } from './worker-protocol';
+
+const sessions = new Map<string, ort.InferenceSession>();
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  try {
+    parentPort!.postMessage(msg, transfer);
+  } catch {
+    parentPort!.postMessage(msg); // buffers that cannot be transferred are copied
+  }
+}
+
+function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): TensorMetadata[] {
+  return list.map((m) =>
+    m.isTensor
+      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)) }
+      : { name: m.name, shape: [] },
+  );
+}
+
+async function createSession(path: string, settings: SessionSettings): Promise<{ session: ort.InferenceSession; provider: string; warnings: string[] }> {
+  const warnings: string[] = [];
+  const base: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: settings.intraOpNumThreads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: settings.graphOptimizationLevel,
+    executionMode: 'sequential',
+  };
+  const providers = settings.executionProviders.filter((p) => p !== 'cpu');
+  for (const provider of providers) {
+    try {
+      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [provider, 'cpu'] });
+      return { session, provider, warnings };
+    } catch (e) {
+      warnings.push(`execution provider '${provider}' could not be loaded, falling back: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+  return { session, provider: 'cpu', warnings };
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  switch (msg.op) {
+    case 'load': {
+      try {
+        const { session, provider, warnings } = await createSession(msg.path, msg.settings);
+        const previous = sessions.get(msg.key);
+        sessions.set(msg.key, session);
+        if (previous) await previous.release();
+        post({ op: 'loaded', key: msg.key, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata), provider, warnings });
+      } catch (e) {
+        post({ op: 'load-failed', key: msg.key, message: (e as Error).message });
+      }
+      return;
+    }
+    case 'unload': {
+      const s = sessions.get(msg.key);
+      sessions.delete(msg.key);
+      if (s) await s.release();
+      post({ op: 'unloaded', key: msg.key });
+      return;
+    }
+    case 'run': {
+      const session = sessions.get(msg.key);
+      if (!session) {
+        post({ op: 'run-failed', id: msg.id, message: `model ${msg.key} is not loaded in this worker` });
+        return;
+      }
+      try {
+        const feeds: Record<string, ort.Tensor> = {};
+        for (const [name, t] of Object.entries(msg.feeds)) {
+          feeds[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims as number[]);
+        }
+        const start = process.hrtime.bigint();
+        const results = await session.run(feeds, msg.outputs as string[]);
+        const computeMicros = Number((process.hrtime.bigint() - start) / 1000n);
+        const outputs: Record<string, WireTensor> = {};
+        const transfer: ArrayBuffer[] = [];
+        for (const [name, t] of Object.entries(results)) {
+          const data = t.data as unknown;
+          outputs[name] = { type: t.type, dims: t.dims, data };
+          if (ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
+        }
+        post({ op: 'result', id: msg.id, outputs, computeMicros }, transfer);
+      } catch (e) {
+        post({ op: 'run-failed', id: msg.id, message: (e as Error).message });
+      }
+      return;
+    }
+  }
+}
+
+parentPort!.on('message', (msg: ToWorker) => {
+  void handle(msg);
+});

@@ -1,0 +1,123 @@
+/**
+ * Tabular data sets in scikit-learn's bundled CSV format, a seeded PRNG and a deterministic
+ * stratified train/test split. Used by the example-model generator and by the tests that
+ * recompute the held-out split.
+ *
+ * CSV format: the first line is `n_rows,n_features,class_name_0,class_name_1[,...]`; every other
+ * line is the feature values followed by the integer class label.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface Dataset {
+  /** One row of feature values per sample. */
+  readonly features: readonly (readonly number[])[];
+  /** Integer class id per sample, index into `classNames`. */
+  readonly labels: readonly number[];
+  readonly classNames: readonly string[];
+  readonly nFeatures: number;
+}
+
+export interface SplitOptions {
+  /** Share of each class that goes to the test set, rounded per class. */
+  readonly testFraction: number;
+  readonly seed: number;
+}
+
+export interface DatasetSplit {
+  readonly train: Dataset;
+  readonly test: Dataset;
+  /** Row indices (into the original data set) of each part, ascending. */
+  readonly trainIndices: readonly number[];
+  readonly testIndices: readonly number[];
+}
+
+/** Parse scikit-learn-format CSV text. Throws on any malformed line. */
+export function parseDatasetCsv(text: string, source = 'dataset'): Dataset {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new Error(`${source}: empty file`);
+  const header = lines[0]!.split(',').map((s) => s.trim());
+  const nRows = Number(header[0]);
+  const nFeatures = Number(header[1]);
+  const classNames = header.slice(2);
+  if (!Number.isInteger(nRows) || nRows < 1 || !Number.isInteger(nFeatures) || nFeatures < 1 || classNames.length < 1) {
+    throw new Error(`${source}: header must be n_rows,n_features,class0[,class1...]; got "${lines[0]}"`);
+  }
+  if (lines.length - 1 !== nRows) throw new Error(`${source}: header says ${nRows} rows, file has ${lines.length - 1}`);
+  const features: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const cells = lines[i]!.split(',');
+    if (cells.length !== nFeatures + 1) throw new Error(`${source}:${i + 1}: expected ${nFeatures + 1} fields, got ${cells.length}`);
+    const values = cells.map((c) => Number(c));
+    if (values.some((v, j) => !Number.isFinite(v) || cells[j]!.trim() === '')) throw new Error(`${source}:${i + 1}: non-numeric field`);
+    const label = values.pop()!;
+    if (!Number.isInteger(label) || label < 0 || label >= classNames.length) {
+      throw new Error(`${source}:${i + 1}: label ${label} is not a class id 0..${classNames.length - 1}`);
+    }
+    features.push(values);
+    labels.push(label);
+  }
+  return { features, labels, classNames, nFeatures };
+}
+
+/** Load a scikit-learn-format CSV file. */
+export function loadDatasetCsv(path: string): Dataset {
+  return parseDatasetCsv(readFileSync(path, 'utf8'), path);
+}
+
+/** mulberry32: a small, fast, seeded 32-bit PRNG. Returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates shuffle in place with the given PRNG. */
+export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = items[i]!;
+    items[i] = items[j]!;
+    items[j] = tmp;
+  }
+  return items;
+}
+
+/** The rows at `indices`, in that order. */
+export function subset(ds: Dataset, indices: readonly number[]): Dataset {
+  return {
+    features: indices.map((i) => ds.features[i]!),
+    labels: indices.map((i) => ds.labels[i]!),
+    classNames: ds.classNames,
+    nFeatures: ds.nFeatures,
+  };
+}
+
+/**
+ * Deterministic stratified split: within each class (in class-id order) the row indices are
+ * shuffled with one mulberry32 stream seeded by `seed`, and the first round(n × testFraction)
+ * go to the test set. Both parts keep the original row order.
+ */
+export function splitDataset(ds: Dataset, options: SplitOptions): DatasetSplit {
+  const { testFraction, seed } = options;
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`testFraction must be in (0, 1), got ${testFraction}`);
+  const random = mulberry32(seed);
+  const test = new Set<number>();
+  for (let c = 0; c < ds.classNames.length; c++) {
+    const rows: number[] = [];
+    ds.labels.forEach((label, i) => {
+      if (label === c) rows.push(i);
+    });
+    shuffleInPlace(rows, random);
+    rows.slice(0, Math.round(rows.length * testFraction)).forEach((i) => test.add(i));
+  }
+  const trainIndices: number[] = [];
+  const testIndices: number[] = [];
+  for (let i = 0; i < ds.labels.length; i++) (test.has(i) ? testIndices : trainIndices).push(i);
+  return { train: subset(ds, trainIndices), test: subset(ds, testIndices), trainIndices, testIndices };
+}
