@@ -16,6 +16,7 @@ import type { ModelResult, ServedModel } from './model';
 import { WorkerPool } from './pool';
 import { ModelRepository } from './repository';
 import { Scheduler } from './scheduler';
+import { resolveModelLocation } from './storage';
 import type { DecodeLimits } from './tensor';
 
 declare module 'fastify' {
@@ -55,14 +56,16 @@ const requestPrefix = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
 export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}): Runtime {
   const log = pino({ level: config.logLevel, base: { service: 'servingstack-runtime' } }, options.logDestination);
   const metrics = new RuntimeMetrics(config.emf);
-  let scheduler: Scheduler | undefined;
+  const idle = { pump: (): void => undefined };
   const pool = new WorkerPool(config.workers, {
-    onIdle: () => scheduler?.pump(),
+    onIdle: () => idle.pump(),
     onWorkerExit: (index, code) => log.error({ worker: index, code }, 'inference worker exited; restarting it'),
   });
-  scheduler = new Scheduler(pool, { maxQueueSize: config.maxQueueSize, requestTimeoutMs: config.requestTimeoutMs }, metrics);
-  const sched = scheduler;
+  const sched = new Scheduler(pool, { maxQueueSize: config.maxQueueSize, requestTimeoutMs: config.requestTimeoutMs }, metrics);
+  idle.pump = () => sched.pump();
   const repository = new ModelRepository(config, pool, sched, metrics, log);
+  metrics.models = () => repository.models.values();
+  metrics.inflightNow = () => inflight;
   const limits: DecodeLimits = { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth };
   let draining = false;
   let startupDone = false;
@@ -87,8 +90,26 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Refuse work for a full queue before reading the body: under overload a rejection then costs
+  // the server almost nothing and the client learns at once.
+  const earlyTarget = (req: FastifyRequest): ServedModel | undefined => {
+    const p = req.params as { model?: string; name?: string } | undefined;
+    if (p?.model) return repository.get(p.model);
+    if (p?.name) return repository.get(p.name);
+    const url = req.routeOptions.url;
+    if (url === '/invocations' || url === '/score' || (url !== undefined && url === config.vertexPredictRoute)) return repository.default;
+    return undefined;
+  };
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    if (req.method === 'POST') {
+      const m = earlyTarget(req);
+      if (m && sched.isFull(m)) {
+        req.modelName = m.name;
+        done(sched.queueFull(m));
+        return;
+      }
+    }
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {
@@ -98,9 +119,11 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
 
   // Routes registered through `route()` are remembered so an unknown method answers 405, not 404.
   const known: { method: string; pattern: RegExp }[] = [];
-  const route = (method: 'GET' | 'POST' | 'DELETE', url: string, handler: (req: FastifyRequest, reply: FastifyReply) => unknown): void => {
-    app.route({ method, url, handler: handler as never });
-    const pattern = new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`);
+  // `literal`: a configured path (AIP_PREDICT_ROUTE …) whose ':' is a character, not a parameter.
+  const route = (method: 'GET' | 'POST' | 'DELETE', url: string, handler: (req: FastifyRequest, reply: FastifyReply) => unknown, literal = false): void => {
+    app.route({ method, url: literal ? url.replace(/:/g, '::') : url, handler: handler as never });
+    const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^${literal ? escaped : escaped.replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`);
     known.push({ method, pattern });
   };
 
@@ -181,12 +204,10 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       throw rtError('RT_ERR_NOT_READY', `model '${model.name}' is ${model.state}${model.failure ? `: ${model.failure}` : ''}`, { retryAfterSeconds: model.state === 'failed' ? 30 : 1 });
     }
     inflight++;
-    metrics.inflight.set(inflight);
     try {
-      return await sched.submit({ model, ...prepared });
+      return await sched.submit(model, prepared);
     } finally {
       inflight--;
-      metrics.inflight.set(inflight);
     }
   };
 
@@ -350,8 +371,8 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   route('POST', '/models/:name/invoke', (req, reply) => invoke(req, reply, findModel(req, (req.params as { name: string }).name), 'sagemaker'));
 
   // --- Vertex AI ----------------------------------------------------------------------------
-  if (config.vertexHealthRoute) route('GET', config.vertexHealthRoute, (_req, reply) => reply.code(isReady() ? 200 : 503).send(isReady() ? {} : { error: 'not ready' }));
-  if (config.vertexPredictRoute) route('POST', config.vertexPredictRoute, (req, reply) => invoke(req, reply, defaultModel(req), 'vertex'));
+  if (config.vertexHealthRoute) route('GET', config.vertexHealthRoute, (_req, reply) => reply.code(isReady() ? 200 : 503).send(isReady() ? {} : { error: 'not ready' }), true);
+  if (config.vertexPredictRoute) route('POST', config.vertexPredictRoute, (req, reply) => invoke(req, reply, defaultModel(req), 'vertex'), true);
 
   // --- Azure ML online endpoints (inferenceConfig: livenessRoute /, readinessRoute /ready, scoringRoute /score)
   route('GET', '/', (_req, reply) => reply.send({ live: true }));
@@ -383,14 +404,15 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       return isReady();
     },
     async loadStartupModels() {
-      const dirs: string[] = [];
-      if (config.modelDir) dirs.push(config.modelDir);
-      for (const dir of dirs) {
+      const locations: string[] = [];
+      if (config.modelDir) locations.push(config.modelDir);
+      else if (config.storageUri) locations.push(config.storageUri);
+      for (const location of locations) {
         try {
-          const m = await repository.load(dir);
+          const m = await repository.load(await resolveModelLocation(location));
           startupModels.push(m.name);
         } catch (e) {
-          log.error({ dir, err: (e as Error).message }, 'startup model failed to load; the server stays up and not ready');
+          log.error({ location, err: (e as Error).message }, 'startup model failed to load; the server stays up and not ready');
         }
       }
       startupDone = true;

@@ -30,8 +30,9 @@ export class RuntimeMetrics implements SchedulerObserver {
   private readonly batchSize: Histogram<string>;
   private readonly rows: Counter<string>;
   private readonly rejected: Counter<string>;
-  private readonly queueDepth: Gauge<string>;
-  public readonly inflight: Gauge<string>;
+  /** Live state, read at scrape time (set by the server). */
+  public models: () => Iterable<ServedModel> = () => [];
+  public inflightNow: () => number = () => 0;
   private readonly loadDuration: Gauge<string>;
   private readonly ready: Gauge<string>;
   private readonly emf = new Map<string, EmfModelStats>();
@@ -45,8 +46,27 @@ export class RuntimeMetrics implements SchedulerObserver {
     this.batchSize = new Histogram({ name: M.batchSize.name, help: M.batchSize.help, labelNames: [...M.batchSize.labels], buckets: [...M.batchSize.buckets], registers: r });
     this.rows = new Counter({ name: M.inferenceRows.name, help: M.inferenceRows.help, labelNames: [...M.inferenceRows.labels], registers: r });
     this.rejected = new Counter({ name: M.rejected.name, help: M.rejected.help, labelNames: [...M.rejected.labels], registers: r });
-    this.queueDepth = new Gauge({ name: M.queueDepth.name, help: M.queueDepth.help, labelNames: [...M.queueDepth.labels], registers: r });
-    this.inflight = new Gauge({ name: M.inflight.name, help: M.inflight.help, registers: r });
+    // Gauges of live state are read when scraped, not written on every request.
+    const models = (): Iterable<ServedModel> => this.models();
+    const inflightNow = (): number => this.inflightNow();
+    new Gauge({
+      name: M.queueDepth.name,
+      help: M.queueDepth.help,
+      labelNames: [...M.queueDepth.labels],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const m of models()) this.set({ model: m.name }, m.queueLength);
+      },
+    });
+    new Gauge({
+      name: M.inflight.name,
+      help: M.inflight.help,
+      registers: r,
+      collect() {
+        this.set(inflightNow());
+      },
+    });
     this.loadDuration = new Gauge({ name: M.modelLoadDuration.name, help: M.modelLoadDuration.help, labelNames: [...M.modelLoadDuration.labels], registers: r });
     this.ready = new Gauge({ name: M.modelReady.name, help: M.modelReady.help, labelNames: [...M.modelReady.labels], registers: r });
     collectDefaultMetrics({ register: this.registry, prefix: 'servingstack_process_' });
@@ -71,8 +91,8 @@ export class RuntimeMetrics implements SchedulerObserver {
     }
   }
 
-  public onQueueDepth(model: ServedModel): void {
-    this.queueDepth.set({ model: model.name }, model.queueLength);
+  public onQueueDepth(_model: ServedModel): void {
+    // read at scrape time (see the queueDepth gauge's collect)
   }
 
   public onQueueWait(model: ServedModel, seconds: number): void {
@@ -108,7 +128,6 @@ export class RuntimeMetrics implements SchedulerObserver {
 
   public removeModel(name: string): void {
     this.ready.remove({ model: name });
-    this.queueDepth.remove({ model: name });
   }
 
   /**

@@ -197,8 +197,25 @@ export class WorkerPool {
     });
   }
 
-  public async close(): Promise<void> {
+  /**
+   * Stop every worker once its current batch is done (terminating a thread inside a native
+   * ONNX Runtime call aborts the process), forcing termination after `graceMs`.
+   */
+  public async close(graceMs = 5000): Promise<void> {
     this.closing = true;
-    await Promise.all(this.workers.map((h) => h.worker.terminate()));
+    const deadline = Date.now() + graceMs;
+    await Promise.all(
+      this.workers.map(async (h) => {
+        while (h.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        const exited = new Promise<void>((resolve) => h.worker.once('exit', () => resolve()));
+        try {
+          h.send({ op: 'exit' });
+        } catch {
+          /* already gone */
+        }
+        const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(100, deadline - Date.now())).unref());
+        if ((await Promise.race([exited, timer])) === 'timeout') await h.worker.terminate();
+      }),
+    );
   }
 }

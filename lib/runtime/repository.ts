@@ -121,8 +121,7 @@ export class ModelRepository {
         return { name: spec.name, datatype: spec.datatype, shape, data: allocate(spec.datatype, count) };
       });
       runs.push(
-        this.scheduler.submit({
-          model,
+        this.scheduler.submit(model, {
           inputs,
           rows: inputs[0]?.shape[0] ?? 1,
           outputs: model.outputs.map((o) => o.name),

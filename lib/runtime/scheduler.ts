@@ -61,26 +61,57 @@ export class Scheduler {
     return n;
   }
 
-  public submit(req: Omit<PendingRequest, 'settled' | 'resolve' | 'reject' | 'enqueuedAt' | 'deadline'>): Promise<ModelResult> {
-    const model = req.model;
-    if (model.queueLength >= this.options.maxQueueSize) {
-      this.observer.onRejected(model, 'queue_full');
-      const retry = Math.max(1, Math.ceil(this.options.requestTimeoutMs / 1000 / 10));
-      return Promise.reject(
-        rtError('RT_ERR_QUEUE_FULL', `model '${model.name}' has ${model.queueLength} requests queued`, {
-          received: model.queueLength,
-          allowed: `at most ${this.options.maxQueueSize} queued requests (SERVINGSTACK_MAX_QUEUE_SIZE)`,
-          retryAfterSeconds: retry,
-        }),
-      );
-    }
+  public submit(model: ServedModel, req: Pick<PendingRequest, 'inputs' | 'rows' | 'outputs' | 'batchKey'>): Promise<ModelResult> {
+    if (this.isFull(model)) return Promise.reject(this.queueFull(model));
     return new Promise<ModelResult>((resolve, reject) => {
       const now = performance.now();
-      const pending: PendingRequest = { ...req, enqueuedAt: now, deadline: now + this.options.requestTimeoutMs, settled: false, resolve, reject };
+      const pending: PendingRequest = {
+        model,
+        inputs: req.inputs,
+        rows: req.rows,
+        outputs: req.outputs,
+        batchKey: req.batchKey,
+        enqueuedAt: now,
+        deadline: now + this.options.requestTimeoutMs,
+        settled: false,
+        resolve,
+        reject,
+      };
       model.queue.push(pending);
       this.observer.onQueueDepth(model);
+      this.schedulePump();
+    });
+  }
+
+  private pumpScheduled = false;
+
+  /**
+   * Dispatch after the current I/O phase rather than at once: requests whose bytes arrived in the
+   * same event-loop turn then share a batch, and the main thread sends one message per batch
+   * instead of one per request. Adds no timer delay (setImmediate runs right after I/O polling).
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
+  }
+
+  /** The 503 for a full queue (counted as a rejection). */
+  public queueFull(model: ServedModel): RuntimeError {
+    this.observer.onRejected(model, 'queue_full');
+    return rtError('RT_ERR_QUEUE_FULL', `model '${model.name}' has ${model.queueLength} requests queued`, {
+      received: model.queueLength,
+      allowed: `at most ${this.options.maxQueueSize} queued requests (SERVINGSTACK_MAX_QUEUE_SIZE)`,
+      retryAfterSeconds: 1,
+    });
+  }
+
+  /** Whether a new request for this model would be refused for a full queue. */
+  public isFull(model: ServedModel): boolean {
+    return model.queueLength >= this.options.maxQueueSize;
   }
 
   /** Dispatch batches while workers are idle and some model has a batch ready. */

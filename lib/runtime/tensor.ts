@@ -188,6 +188,15 @@ function writeScalar(ctx: JsonDecodeContext, v: unknown): void {
       }
       if (dt === 'FP16') (out as Uint16Array)[i] = floatToHalf(x);
       else (out as Float32Array | Float64Array)[i] = x;
+      // A finite JSON number can still overflow the type (1e39 in FP32, 1e5 in FP16; 1e400 parses
+      // as Infinity): refuse it where the input does not allow non-finite values.
+      if (!ctx.allowNonFinite && (dt === 'FP16' ? ((out as Uint16Array)[i] & 0x7c00) === 0x7c00 : !Number.isFinite((out as Float32Array | Float64Array)[i]))) {
+        throw rtError('RT_ERR_NON_FINITE', `input '${ctx.name}': element ${i} is not finite in ${dt}`, {
+          field: `${ctx.field}.data[${i}]`,
+          received: v,
+          allowed: `finite ${dt} numbers (this input does not allow NaN or Infinity)`,
+        });
+      }
       break;
     }
     case 'BOOL':
@@ -283,6 +292,7 @@ export function decodeJsonData(
       const v = arr[k];
       if (typeof v !== 'number') break;
       f[k] = v;
+      if (!allowNonFinite && !Number.isFinite(f[k])) break; // writeScalar below throws for it
     }
     if (k === count) return out;
     ctx.index = k;

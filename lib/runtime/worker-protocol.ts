@@ -23,7 +23,8 @@ export interface SessionSettings {
 export type ToWorker =
   | { readonly op: 'load'; readonly key: string; readonly path: string; readonly settings: SessionSettings }
   | { readonly op: 'run'; readonly id: number; readonly key: string; readonly feeds: Record<string, WireTensor>; readonly outputs: readonly string[] }
-  | { readonly op: 'unload'; readonly key: string };
+  | { readonly op: 'unload'; readonly key: string }
+  | { readonly op: 'exit' };
 
 export type FromWorker =
   | {

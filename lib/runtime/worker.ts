@@ -66,6 +66,12 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ op: 'unloaded', key: msg.key });
       return;
     }
+    case 'exit': {
+      for (const s of sessions.values()) await s.release();
+      sessions.clear();
+      process.exit(0);
+    }
+    // eslint-disable-next-line no-fallthrough
     case 'run': {
       const session = sessions.get(msg.key);
       if (!session) {
