@@ -45,13 +45,23 @@ export default tseslint.config(
       ),
     },
   },
-  {
-    files: ['constructs/gcp/**/*.ts', 'constructs/onprem/**/*.ts'],
+  ...[
+    ['gcp', 'onprem'],
+    ['onprem', 'gcp'],
+  ].map(([target, other]) => ({
+    files: [`constructs/${target}/**/*.ts`],
     rules: {
       'no-restricted-imports': restrict(
-        ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdk-nag', 'cdktf', 'cdktf/*', '@cdktf/*', '**/constructs/aws/**', '../aws/**'],
-        'Targets never import each other; cdktf and its providers are imported only in constructs/cdktf/binding.ts.',
+        ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdk-nag', 'cdktf', 'cdktf/*', '@cdktf/*', '**/constructs/aws/**', '../aws/**', `**/constructs/${other}/**`, `../${other}/**`],
+        'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/binding.ts.',
       ),
+    },
+  })),
+  {
+    files: ['constructs/cdktf/**/*.ts'],
+    ignores: ['constructs/cdktf/binding.ts'],
+    rules: {
+      'no-restricted-imports': restrict(['cdktf', 'cdktf/*', '@cdktf/*'], 'Only constructs/cdktf/binding.ts imports cdktf and its providers.'),
     },
   },
   {
