@@ -82,7 +82,7 @@ type Expect = 'file' | 'directory' | 'any';
  * Resolve `rel` inside `root`, following symlinks only while they stay inside the package.
  * Adds an issue and returns undefined when it is missing, escapes, or has the wrong kind.
  */
-async function resolveInside(root: string, rel: string, field: string, expect: Expect, issues: IssueCollector): Promise<string | undefined> {
+async function resolveInside(root: string, label: string, rel: string, field: string, expect: Expect, issues: IssueCollector): Promise<string | undefined> {
   const joined = path.resolve(root, rel);
   if (!isInside(root, joined)) {
     issues.add({ field, message: 'points outside the package directory', received: rel, allowed: 'a relative path inside the package' });
@@ -90,7 +90,7 @@ async function resolveInside(root: string, rel: string, field: string, expect: E
   }
   const st = await lstatOrUndefined(joined);
   if (!st) {
-    issues.add({ field, message: `names a ${expect === 'any' ? 'path' : expect} that does not exist in ${root}`, received: rel, allowed: 'an existing path inside the package' });
+    issues.add({ field, message: `names a ${expect === 'any' ? 'path' : expect} that does not exist in ${label}`, received: rel, allowed: 'an existing path inside the package' });
     return undefined;
   }
   let real: string;
@@ -200,9 +200,14 @@ export function compareSignatures(manifest: Signature, model: Signature, modelNa
  * (`SS_ERR_SIGNATURE_MISMATCH`, every disagreement at once).
  */
 export async function loadModelPackage(dir: string): Promise<ModelPackage> {
+  return loadPackage(dir, dir);
+}
+
+/** `label` names the package in messages (the archive, not its temporary extraction directory). */
+async function loadPackage(dir: string, label: string): Promise<ModelPackage> {
   const st = await fs.stat(dir).catch(() => undefined);
   if (!st || !st.isDirectory()) {
-    throw new ServingStackError('SS_ERR_PACKAGE_INVALID', `${dir} is not a model package`, [
+    throw new ServingStackError('SS_ERR_PACKAGE_INVALID', `${label} is not a model package`, [
       { field: 'dir', message: st ? 'is not a directory' : 'does not exist', received: dir, allowed: `a directory containing ${MANIFEST_FILE}` },
     ]);
   }
@@ -211,22 +216,22 @@ export async function loadModelPackage(dir: string): Promise<ModelPackage> {
   const manifestPath = path.join(root, MANIFEST_FILE);
   const manifestStat = await lstatOrUndefined(manifestPath);
   if (!manifestStat || !manifestStat.isFile()) {
-    throw new ServingStackError('SS_ERR_PACKAGE_INVALID', `${dir} is not a model package`, [
+    throw new ServingStackError('SS_ERR_PACKAGE_INVALID', `${label} is not a model package`, [
       {
         field: MANIFEST_FILE,
-        message: manifestStat ? 'is not a regular file' : `is missing from ${root}`,
+        message: manifestStat ? 'is not a regular file' : `is missing from ${label}`,
         allowed: `a ${MANIFEST_FILE} manifest file at the package root`,
       },
     ]);
   }
-  const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), manifestPath);
+  const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), label === dir ? manifestPath : `${label}:${MANIFEST_FILE}`);
 
   const issues = new IssueCollector();
   const modelRel = modelFileOf(manifest);
   const expect: Expect = manifest.format === 'onnx' || manifest.format === 'pytorch-torchscript' ? 'file' : manifest.format === 'tensorflow-savedmodel' ? 'directory' : 'any';
-  const modelPath = await resolveInside(root, modelRel, manifest.modelFile ? 'modelFile' : `modelFile (default for format ${manifest.format})`, expect, issues);
-  const baselinePath = manifest.baseline ? await resolveInside(root, manifest.baseline, 'baseline', 'file', issues) : undefined;
-  issues.throwIfAny('SS_ERR_PACKAGE_INVALID', `${dir} is not a valid model package`);
+  const modelPath = await resolveInside(root, label, modelRel, manifest.modelFile ? 'modelFile' : `modelFile (default for format ${manifest.format})`, expect, issues);
+  const baselinePath = manifest.baseline ? await resolveInside(root, label, manifest.baseline, 'baseline', 'file', issues) : undefined;
+  issues.throwIfAny('SS_ERR_PACKAGE_INVALID', `${label} is not a valid model package`);
 
   let signatureFromModel: OnnxSignature | undefined;
   if (manifest.format === 'onnx' && modelPath) {
@@ -236,7 +241,7 @@ export async function loadModelPackage(dir: string): Promise<ModelPackage> {
     if (mismatches.length > 0) {
       throw new ServingStackError(
         'SS_ERR_SIGNATURE_MISMATCH',
-        `${MANIFEST_FILE} signature does not match ${modelRel} in ${dir}`,
+        `${MANIFEST_FILE} signature does not match ${modelRel} in ${label}`,
         mismatches,
       );
     }
@@ -481,7 +486,7 @@ export async function openModelSource(p: string): Promise<ModelSource> {
           },
         ]);
       }
-      const pkg = await loadModelPackage(tmp);
+      const pkg = await loadPackage(tmp, p);
       return { kind: 'archive', pkg, manifest: pkg.manifest, signature: pkg.manifest.signature, ...(pkg.signatureFromModel ? { onnx: pkg.signatureFromModel } : {}), cleanup };
     } catch (e) {
       await cleanup();
