@@ -47,7 +47,7 @@ export const RUNTIME_METRICS = {
   computeDuration: {
     name: 'servingstack_compute_duration_seconds',
     kind: 'histogram',
-    help: 'Time of one model execution (one batch) in a worker, including tensor transfer.',
+    help: 'Time of one model execution (one batch): ONNX Runtime session.run in the worker thread.',
     labels: ['model'],
     emfUnit: 'Seconds',
     buckets: LATENCY_BUCKETS,

@@ -147,14 +147,14 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       } else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
         err = rtError('RT_ERR_BAD_REQUEST', e.message ?? 'bad request');
       } else {
-        req.log.error({ err: error, reqId: req.id }, 'unexpected error');
+        req.log.error({ err: error }, 'unexpected error');
         err = rtError('RT_ERR_INTERNAL', 'internal server error');
       }
     }
     if (err.status >= 500) {
-      if (err.code === 'RT_ERR_INFERENCE_FAILED' || err.code === 'RT_ERR_INTERNAL') req.log.error({ reqId: req.id, model: req.modelName, code: err.code }, err.message);
-      else req.log.debug({ reqId: req.id, model: req.modelName, code: err.code }, err.message);
-    } else req.log.info({ reqId: req.id, model: req.modelName, code: err.code, field: err.details.field }, err.message);
+      if (err.code === 'RT_ERR_INFERENCE_FAILED' || err.code === 'RT_ERR_INTERNAL') req.log.error({ model: req.modelName, code: err.code }, err.message);
+      else req.log.debug({ model: req.modelName, code: err.code }, err.message);
+    } else req.log.info({ model: req.modelName, code: err.code, field: err.details.field }, err.message);
     if (err.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.details.retryAfterSeconds));
     void reply.code(err.status).type('application/json').send(err.toBody());
   });
@@ -248,16 +248,21 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     const ct = mediaType(req);
     const accept = (req.headers.accept ?? '*/*').toLowerCase();
     const wantsCsv = accept.startsWith('text/csv');
-    if (!wantsCsv && !/(^|,|\s)(\*\/\*|application\/\*|application\/json)/.test(accept)) {
-      throw rtError('RT_ERR_NOT_ACCEPTABLE', `cannot answer in ${accept}`, { field: 'Accept', received: accept, allowed: 'application/json, text/csv' });
+    if (!wantsCsv && !/(^|,|\s)(\*\/\*|application\/\*|application\/json|application\/jsonlines)/.test(accept)) {
+      throw rtError('RT_ERR_NOT_ACCEPTABLE', `cannot answer in ${accept}`, { field: 'Accept', received: accept, allowed: 'application/json, application/jsonlines, text/csv' });
     }
     if (BINARY_TYPES.includes(ct) || ct === 'application/octet-stream' || req.headers['inference-header-content-length'] !== undefined) return oip(req, reply, model);
     let prepared: PreparedInputs;
     let oipRequest: OipRequest | undefined;
     let parameters: unknown;
+    let jsonLines = false;
     if (ct === 'text/csv' && platform === 'sagemaker') {
       prepared = parseCsv(model, bodyOf(req).toString('utf8'), limits);
-    } else if (ct === 'application/json' || ct === '' || ct === 'application/jsonlines') {
+    } else if (ct === 'application/jsonlines' || ct === 'application/x-ndjson') {
+      const lines = bodyOf(req).toString('utf8').split(/\r?\n/).filter((l) => l.trim().length > 0);
+      prepared = parseInstances(model, lines.map((l) => parseJson(l)), limits);
+      jsonLines = true;
+    } else if (ct === 'application/json' || ct === '') {
       const doc = parseJson(bodyOf(req));
       if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'inputs' in doc && Array.isArray((doc as { inputs: unknown }).inputs) && platform !== 'vertex') {
         oipRequest = parseOipRequest(model, bodyOf(req), undefined, limits);
@@ -285,6 +290,9 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     }
     const result = await infer(model, prepared);
     if (wantsCsv) return reply.type('text/csv').send(toCsv(result, prepared.rows));
+    if (jsonLines || accept.startsWith('application/jsonlines')) {
+      return reply.type('application/jsonlines').send(`${toPredictions(result, prepared.rows).map((p) => JSON.stringify(p)).join('\n')}\n`);
+    }
     if (oipRequest) {
       const enc = encodeOipResponse(model, oipRequest.id, result, oipRequest.binaryOutputs);
       return reply.type(enc.contentType).send(enc.body);
@@ -332,43 +340,45 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     const model = typeof target === 'string' && config.multiModel ? findModel(req, target.replace(/\.tar\.gz$/, '').replace(/[^A-Za-z0-9-]/g, '-')) : defaultModel(req);
     return invoke(req, reply, model, 'sagemaker');
   });
-  // Multi-model endpoint contract (doc_source/mms-container-apis.md).
-  route('POST', '/models', async (req, reply) => {
-    const doc = parseJson(bodyOf(req)) as Record<string, unknown>;
-    const name = doc?.model_name;
-    const url = doc?.url;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
-      throw rtError('RT_ERR_BAD_REQUEST', 'model_name is missing or malformed', { field: 'model_name', received: name, allowed: 'letters, digits, . _ -, up to 128 characters' });
-    }
-    if (typeof url !== 'string') throw rtError('RT_ERR_BAD_REQUEST', 'url is missing', { field: 'url', received: url, allowed: `a directory under ${config.modelRoot}` });
-    const dir = confine(config.modelRoot, url);
-    if (repository.get(name)?.state === 'ready' || repository.get(name)?.state === 'loading') {
-      throw rtError('RT_ERR_MODEL_EXISTS', `model '${name}' is already loaded`, { field: 'model_name', received: name, allowed: 'a name not yet loaded' });
-    }
-    try {
-      await repository.load(dir, name);
-    } catch (e) {
-      if (e instanceof RuntimeError) throw e;
-      const msg = (e as Error).message;
-      if (/memory|alloc/i.test(msg)) throw rtError('RT_ERR_OUT_OF_RESOURCES', `not enough memory to load '${name}': ${msg}`);
-      throw rtError('RT_ERR_MODEL_PATH', `model '${name}' failed to load: ${msg.split('\n')[0]}`, { field: 'url', received: url });
-    }
-    return reply.code(200).send({ message: `model ${name} loaded` });
-  });
-  route('GET', '/models', (_req, reply) =>
-    reply.send({ models: [...repository.models.values()].map((m) => ({ modelName: m.name, modelUrl: m.dir })) }),
-  );
-  route('GET', '/models/:name', (req, reply) => {
-    const m = findModel(req, (req.params as { name: string }).name);
-    return reply.send({ modelName: m.name, modelUrl: m.dir, state: m.state, ...modelMetadata(m) });
-  });
-  route('DELETE', '/models/:name', async (req, reply) => {
-    const name = (req.params as { name: string }).name;
-    findModel(req, name);
-    await repository.unload(name);
-    return reply.send({ message: `model ${name} unloaded` });
-  });
-  route('POST', '/models/:name/invoke', (req, reply) => invoke(req, reply, findModel(req, (req.params as { name: string }).name), 'sagemaker'));
+  // Multi-model endpoint contract (doc_source/mms-container-apis.md), only in multi-model mode.
+  if (config.multiModel) {
+    route('POST', '/models', async (req, reply) => {
+      const doc = parseJson(bodyOf(req)) as Record<string, unknown>;
+      const name = doc?.model_name;
+      const url = doc?.url;
+      if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
+        throw rtError('RT_ERR_BAD_REQUEST', 'model_name is missing or malformed', { field: 'model_name', received: name, allowed: 'letters, digits, . _ -, up to 128 characters' });
+      }
+      if (typeof url !== 'string') throw rtError('RT_ERR_BAD_REQUEST', 'url is missing', { field: 'url', received: url, allowed: `a directory under ${config.modelRoot}` });
+      const dir = confine(config.modelRoot, url);
+      if (repository.get(name)?.state === 'ready' || repository.get(name)?.state === 'loading') {
+        throw rtError('RT_ERR_MODEL_EXISTS', `model '${name}' is already loaded`, { field: 'model_name', received: name, allowed: 'a name not yet loaded' });
+      }
+      try {
+        await repository.load(dir, name);
+      } catch (e) {
+        if (e instanceof RuntimeError) throw e;
+        const msg = (e as Error).message;
+        if (/memory|alloc/i.test(msg)) throw rtError('RT_ERR_OUT_OF_RESOURCES', `not enough memory to load '${name}': ${msg}`);
+        throw rtError('RT_ERR_MODEL_PATH', `model '${name}' failed to load: ${msg.split('\n')[0]}`, { field: 'url', received: url });
+      }
+      return reply.code(200).send({ message: `model ${name} loaded` });
+    });
+    route('GET', '/models', (_req, reply) =>
+      reply.send({ models: [...repository.models.values()].map((m) => ({ modelName: m.name, modelUrl: m.dir })) }),
+    );
+    route('GET', '/models/:name', (req, reply) => {
+      const m = findModel(req, (req.params as { name: string }).name);
+      return reply.send({ modelName: m.name, modelUrl: m.dir, state: m.state, ...modelMetadata(m) });
+    });
+    route('DELETE', '/models/:name', async (req, reply) => {
+      const name = (req.params as { name: string }).name;
+      findModel(req, name);
+      await repository.unload(name);
+      return reply.send({ message: `model ${name} unloaded` });
+    });
+    route('POST', '/models/:name/invoke', (req, reply) => invoke(req, reply, findModel(req, (req.params as { name: string }).name), 'sagemaker'));
+  }
 
   // --- Vertex AI ----------------------------------------------------------------------------
   if (config.vertexHealthRoute) route('GET', config.vertexHealthRoute, (_req, reply) => reply.code(isReady() ? 200 : 503).send(isReady() ? {} : { error: 'not ready' }), true);

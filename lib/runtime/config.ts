@@ -19,6 +19,8 @@ export interface RuntimeConfig {
   readonly workers: number;
   readonly intraOpThreads: number;
   readonly executionProviders: readonly string[];
+  /** GPU device ids; worker i uses gpuDeviceIds[i % n]. */
+  readonly gpuDeviceIds: readonly number[];
   readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   /** Overrides the manifest's batching settings when set. */
   readonly maxBatchSize?: number;
@@ -61,14 +63,15 @@ export const DEFAULTS = {
 /** Every environment variable the runtime reads, for docs and `--help`. */
 export const ENVIRONMENT = {
   SERVINGSTACK_HOST: 'Address to listen on (default 0.0.0.0).',
-  SERVINGSTACK_PORT: 'Port (default 8080; SAGEMAKER_BIND_TO_PORT, AIP_HTTP_PORT and AZUREML port settings win).',
-  SERVINGSTACK_MODEL_DIR: 'Model package directory to serve (default /opt/ml/model when it exists, or AZUREML_MODEL_DIR).',
+  SERVINGSTACK_PORT: 'Port (default 8080). When unset, SAGEMAKER_BIND_TO_PORT, then AIP_HTTP_PORT, are used.',
+  SERVINGSTACK_MODEL_DIR: 'Model package directory to serve. When unset: AZUREML_MODEL_DIR, then (serve) /opt/ml/model if it exists, then AIP_STORAGE_URI.',
   SERVINGSTACK_MODEL_ROOT: 'Root for multi-model loads (default /opt/ml/models).',
   SERVINGSTACK_MULTI_MODEL: 'true: start with no model and take /models loads (also SAGEMAKER_MULTI_MODEL).',
   SERVINGSTACK_WORKERS: 'Inference worker threads (default: one per core).',
   SERVINGSTACK_INTRA_OP_THREADS: 'ONNX Runtime threads per worker (default 1).',
   SERVINGSTACK_EXECUTION_PROVIDERS: 'Comma-separated providers in order of preference, e.g. cuda,cpu (default cpu). Unavailable ones fall back to CPU with a warning.',
-  SERVINGSTACK_GRAPH_OPTIMIZATION: 'disabled | basic | extended | all (default all).',
+  SERVINGSTACK_GPU_DEVICES: 'Comma-separated GPU device ids; worker i uses device i mod n (default 0).',
+  SERVINGSTACK_GRAPH_OPTIMIZATION: 'One of disabled, basic, extended, all (default all).',
   SERVINGSTACK_MAX_BATCH_SIZE: "Override the manifest's batching.maxBatchSize (1 disables batching).",
   SERVINGSTACK_MAX_QUEUE_DELAY_MICROSECONDS: "Override the manifest's batching.maxQueueDelayMicroseconds.",
   SERVINGSTACK_MAX_QUEUE_SIZE: 'Queued requests per model before 503 + Retry-After (default 1024).',
@@ -80,7 +83,21 @@ export const ENVIRONMENT = {
   SERVINGSTACK_WARMUP: 'false skips the warm-up inference before ready (default true).',
   SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
   SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
-  SERVINGSTACK_LOG_LEVEL: 'fatal | error | warn | info | debug | trace | silent (default info).',
+  SERVINGSTACK_LOG_LEVEL: 'One of fatal, error, warn, info, debug, trace, silent (default info).',
+} as const;
+
+/** Platform variables the runtime reads (set by SageMaker, Vertex AI, Azure ML or the user). */
+export const PLATFORM_ENVIRONMENT = {
+  SAGEMAKER_BIND_TO_PORT: 'SageMaker inference pipelines: the port to listen on.',
+  SAGEMAKER_MULTI_MODEL: 'SageMaker multi-model endpoints: true starts in multi-model mode.',
+  SAGEMAKER_CONTAINER_LOG_LEVEL_NAME: 'Log level when SERVINGSTACK_LOG_LEVEL is unset.',
+  AIP_HTTP_PORT: 'Vertex AI: the port to listen on.',
+  AIP_HEALTH_ROUTE: 'Vertex AI: the health route to serve.',
+  AIP_PREDICT_ROUTE: 'Vertex AI: the prediction route to serve.',
+  AIP_STORAGE_URI: 'Vertex AI: gs:// copy of the model artifacts, downloaded at start.',
+  STORAGE_EMULATOR_HOST: 'Cloud Storage endpoint override for AIP_STORAGE_URI (tests, emulators).',
+  GCE_METADATA_HOST: 'Metadata server override for the Cloud Storage token.',
+  AZUREML_MODEL_DIR: 'Azure ML: where the model is mounted.',
 } as const;
 
 export type ConfigOverrides = Partial<{ -readonly [K in keyof RuntimeConfig]: RuntimeConfig[K] }>;
@@ -133,6 +150,17 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       issues.check(knownProviders.includes(p), { field: 'SERVINGSTACK_EXECUTION_PROVIDERS', message: `names an unknown provider '${p}'`, received: providersRaw, allowed: knownProviders.join(', ') });
     }
   }
+  let gpuDeviceIds: number[] = [0];
+  const devicesRaw = env.SERVINGSTACK_GPU_DEVICES;
+  if (devicesRaw) {
+    gpuDeviceIds = devicesRaw.split(',').map((d) => Number(d.trim()));
+    issues.check(gpuDeviceIds.length > 0 && gpuDeviceIds.every((d) => Number.isInteger(d) && d >= 0 && d < 64), {
+      field: 'SERVINGSTACK_GPU_DEVICES',
+      message: 'is not a list of device ids',
+      received: devicesRaw,
+      allowed: 'comma-separated whole numbers 0 … 63, e.g. 0,1',
+    });
+  }
   const graph = env.SERVINGSTACK_GRAPH_OPTIMIZATION;
   if (graph !== undefined) {
     issues.check(['disabled', 'basic', 'extended', 'all'].includes(graph), { field: 'SERVINGSTACK_GRAPH_OPTIMIZATION', message: 'is not a known level', received: graph, allowed: 'disabled | basic | extended | all' });
@@ -152,6 +180,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     workers: parseIntIn(issues, env, 'SERVINGSTACK_WORKERS', 1, 256) ?? cores,
     intraOpThreads: parseIntIn(issues, env, 'SERVINGSTACK_INTRA_OP_THREADS', 1, 256) ?? DEFAULTS.intraOpThreads,
     executionProviders: executionProviders ?? [...DEFAULTS.executionProviders],
+    gpuDeviceIds,
     graphOptimizationLevel: (graph as RuntimeConfig['graphOptimizationLevel']) ?? DEFAULTS.graphOptimizationLevel,
     maxBatchSize: parseIntIn(issues, env, 'SERVINGSTACK_MAX_BATCH_SIZE', 1, 4096),
     maxQueueDelayMicroseconds: parseIntIn(issues, env, 'SERVINGSTACK_MAX_QUEUE_DELAY_MICROSECONDS', 0, 10_000_000),
@@ -178,7 +207,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     allowed: 'a model package directory (--model-dir, SERVINGSTACK_MODEL_DIR, /opt/ml/model, AIP_STORAGE_URI) or multi-model mode',
   });
   check.throwIfAny('RT_ERR_CONFIG', 'The runtime configuration is invalid');
-  return Object.freeze({ ...merged, executionProviders: Object.freeze([...merged.executionProviders]) });
+  return Object.freeze({ ...merged, executionProviders: Object.freeze([...merged.executionProviders]), gpuDeviceIds: Object.freeze([...merged.gpuDeviceIds]) });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -147,7 +147,7 @@ export class WorkerPool {
   private loadOn(h: WorkerHandle, key: string, modelPath: string, settings: SessionSettings): Promise<LoadedSignature> {
     return new Promise<LoadedSignature>((resolve, reject) => {
       h.loads.set(key, { resolve, reject });
-      h.send({ op: 'load', key, path: modelPath, settings });
+      h.send({ op: 'load', key, path: modelPath, settings, workerIndex: h.index });
     });
   }
 
@@ -201,7 +201,7 @@ export class WorkerPool {
    * Stop every worker once its current batch is done (terminating a thread inside a native
    * ONNX Runtime call aborts the process), forcing termination after `graceMs`.
    */
-  public async close(graceMs = 5000): Promise<void> {
+  public async close(graceMs = 2000): Promise<void> {
     this.closing = true;
     const deadline = Date.now() + graceMs;
     await Promise.all(

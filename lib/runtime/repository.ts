@@ -76,6 +76,7 @@ export class ModelRepository {
         executionProviders: this.config.executionProviders,
         intraOpNumThreads: this.config.intraOpThreads,
         graphOptimizationLevel: this.config.graphOptimizationLevel,
+        deviceIds: this.config.gpuDeviceIds,
       });
       for (const w of loaded.warnings) this.log.warn({ model: name }, w);
       model.provider = loaded.provider;

@@ -18,10 +18,12 @@ export interface SessionSettings {
   readonly executionProviders: readonly string[];
   readonly intraOpNumThreads: number;
   readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  /** GPU device ids; worker i uses deviceIds[i % n]. */
+  readonly deviceIds: readonly number[];
 }
 
 export type ToWorker =
-  | { readonly op: 'load'; readonly key: string; readonly path: string; readonly settings: SessionSettings }
+  | { readonly op: 'load'; readonly key: string; readonly path: string; readonly settings: SessionSettings; readonly workerIndex: number }
   | { readonly op: 'run'; readonly id: number; readonly key: string; readonly feeds: Record<string, WireTensor>; readonly outputs: readonly string[] }
   | { readonly op: 'unload'; readonly key: string }
   | { readonly op: 'exit' };

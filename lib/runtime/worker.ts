@@ -24,7 +24,7 @@ function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): TensorMe
   );
 }
 
-async function createSession(path: string, settings: SessionSettings): Promise<{ session: ort.InferenceSession; provider: string; warnings: string[] }> {
+async function createSession(path: string, settings: SessionSettings, workerIndex: number): Promise<{ session: ort.InferenceSession; provider: string; warnings: string[] }> {
   const warnings: string[] = [];
   const base: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: settings.intraOpNumThreads,
@@ -33,9 +33,11 @@ async function createSession(path: string, settings: SessionSettings): Promise<{
     executionMode: 'sequential',
   };
   const providers = settings.executionProviders.filter((p) => p !== 'cpu');
+  const deviceId = settings.deviceIds.length ? settings.deviceIds[workerIndex % settings.deviceIds.length] : 0;
   for (const provider of providers) {
     try {
-      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [provider, 'cpu'] });
+      const ep = provider === 'cuda' || provider === 'tensorrt' ? { name: provider, deviceId } : provider;
+      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [ep as ort.InferenceSession.ExecutionProviderConfig, 'cpu'] });
       return { session, provider, warnings };
     } catch (e) {
       warnings.push(`execution provider '${provider}' could not be loaded, falling back: ${(e as Error).message.split('\n')[0]}`);
@@ -49,7 +51,7 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.op) {
     case 'load': {
       try {
-        const { session, provider, warnings } = await createSession(msg.path, msg.settings);
+        const { session, provider, warnings } = await createSession(msg.path, msg.settings, msg.workerIndex);
         const previous = sessions.get(msg.key);
         sessions.set(msg.key, session);
         if (previous) await previous.release();
