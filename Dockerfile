@@ -25,15 +25,14 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
-# The runtime is lib/ plus the CLI (bin/servingstack.ts, bin/commands/); tsconfig.build.json then
-# finds only these files. Not copied: constructs/ and the CDK app (bin/cdk-app.ts, bin/app/). They
-# never run in the image, and they import examples/ and IaC sources that an installed servingstack
-# package does not ship.
-COPY tsconfig.json tsconfig.build.json ./
+# The runtime is lib/ plus its own entrypoint (bin/serve.ts: only the `serve` command), compiled
+# with tsconfig.runtime.json. Not copied: constructs/, the CDK app and the other CLI commands. They
+# never run in the image, and they import IaC packages the image must not carry.
+COPY tsconfig.json tsconfig.runtime.json ./
 COPY lib/ lib/
-COPY bin/servingstack.ts bin/
-COPY bin/commands/ bin/commands/
-RUN npm run build \
+COPY bin/serve.ts bin/
+COPY bin/commands/serve.ts bin/commands/
+RUN npx tsc -p tsconfig.runtime.json \
  && npm prune --omit=dev --no-audit --no-fund
 
 # onnxruntime-node carries binaries for darwin, win32 and both Linux architectures (~290 MB).
@@ -101,5 +100,5 @@ USER ${RUNTIME_USER}
 
 # Exec form, so node is PID 1 and receives SIGTERM (it drains, then exits). SageMaker starts the
 # container as `docker run <image> serve`, which replaces CMD.
-ENTRYPOINT ["node", "/opt/servingstack/dist/bin/servingstack.js"]
+ENTRYPOINT ["node", "/opt/servingstack/dist/bin/serve.js"]
 CMD ["serve"]

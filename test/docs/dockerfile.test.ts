@@ -105,7 +105,7 @@ describe.each(DOCKERFILES)('%s: shared invariants', (file) => {
     const skipEnv = build.slice(0, ci).some((i) => i.keyword === 'ENV' && pairs(i.args).ONNXRUNTIME_NODE_INSTALL === 'skip');
     const skipInline = /ONNXRUNTIME_NODE_INSTALL=skip|--onnxruntime-node-install=skip/.test(build[ci].args);
     expect(skipEnv || skipInline).toBe(true);
-    expect(build.some((i) => i.keyword === 'RUN' && /npm run build/.test(i.args))).toBe(true);
+    expect(build.some((i) => i.keyword === 'RUN' && /tsc -p tsconfig.runtime.json/.test(i.args))).toBe(true);
     expect(instructions.some((i) => i.keyword === 'RUN' && /npm (prune|ci) [^&]*--omit=dev/.test(i.args))).toBe(true);
   });
 
@@ -118,7 +118,7 @@ describe.each(DOCKERFILES)('%s: shared invariants', (file) => {
     const entrypoints = of(instructions, 'ENTRYPOINT');
     expect(entrypoints).toHaveLength(1);
     expect(entrypoints[0].stage).toBe(last);
-    expect(execForm(entrypoints[0].args)).toEqual(['node', '/opt/servingstack/dist/bin/servingstack.js']);
+    expect(execForm(entrypoints[0].args)).toEqual(['node', '/opt/servingstack/dist/bin/serve.js']);
     expect(execForm(of(final, 'CMD')[0].args)).toEqual(['serve']);
   });
 
