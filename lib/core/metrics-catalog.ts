@@ -102,7 +102,162 @@ export const RUNTIME_METRICS = {
     labels: ['model'],
     emfUnit: 'None',
   },
+  // --- Model monitoring (published when a drift window closes or a label arrives) ---------------
+  driftPsi: {
+    name: 'servingstack_drift_psi',
+    kind: 'gauge',
+    help: 'Population stability index of a feature (or "prediction") over the last closed window against the baseline bins.',
+    labels: ['model', 'feature'],
+    emfUnit: 'None',
+  },
+  driftJsDivergence: {
+    name: 'servingstack_drift_js_divergence_log2',
+    kind: 'gauge',
+    help: 'Jensen-Shannon divergence (log base 2, range 0-1) of a feature over the last closed window against the baseline.',
+    labels: ['model', 'feature'],
+    emfUnit: 'None',
+  },
+  driftLInfinity: {
+    name: 'servingstack_drift_linf',
+    kind: 'gauge',
+    help: 'L-infinity distance of a categorical feature over the last closed window against the baseline.',
+    labels: ['model', 'feature'],
+    emfUnit: 'None',
+  },
+  featureMissingRate: {
+    name: 'servingstack_feature_missing_rate',
+    kind: 'gauge',
+    help: 'Share of rows in the last closed window where the feature was missing (NaN/null).',
+    labels: ['model', 'feature'],
+    emfUnit: 'None',
+  },
+  featureOutOfRangeRate: {
+    name: 'servingstack_feature_out_of_range_rate',
+    kind: 'gauge',
+    help: "Share of present values in the last closed window outside the baseline's [min, max].",
+    labels: ['model', 'feature'],
+    emfUnit: 'None',
+  },
+  driftedFeatures: {
+    name: 'servingstack_drifted_features',
+    kind: 'gauge',
+    help: 'Features at or above the drift thresholds in the last closed window.',
+    labels: ['model'],
+    emfUnit: 'Count',
+  },
+  driftWindowRows: {
+    name: 'servingstack_drift_window_rows',
+    kind: 'gauge',
+    help: 'Rows in the last closed monitoring window.',
+    labels: ['model'],
+    emfUnit: 'Count',
+  },
+  modelAccuracy: {
+    name: 'servingstack_model_accuracy',
+    kind: 'gauge',
+    help: 'Rolling accuracy over the last labelled rows (classifiers).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  modelPrecision: {
+    name: 'servingstack_model_precision',
+    kind: 'gauge',
+    help: 'Rolling precision (positive class for binary classifiers, macro average otherwise).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  modelRecall: {
+    name: 'servingstack_model_recall',
+    kind: 'gauge',
+    help: 'Rolling recall (positive class for binary classifiers, macro average otherwise).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  modelF1: {
+    name: 'servingstack_model_f1',
+    kind: 'gauge',
+    help: 'Rolling F1 (positive class for binary classifiers, macro average otherwise).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  modelMae: {
+    name: 'servingstack_model_mae',
+    kind: 'gauge',
+    help: 'Rolling mean absolute error over the last labelled rows (regressors).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  modelRmse: {
+    name: 'servingstack_model_rmse',
+    kind: 'gauge',
+    help: 'Rolling root mean squared error over the last labelled rows (regressors).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  labelledRows: {
+    name: 'servingstack_labelled_rows',
+    kind: 'gauge',
+    help: 'Labelled rows in the rolling performance window.',
+    labels: ['model'],
+    emfUnit: 'Count',
+  },
+  conceptDrift: {
+    name: 'servingstack_concept_drift_detections_total',
+    kind: 'counter',
+    help: 'Changes detected on the error stream, by detector (page_hinkley, ddm).',
+    labels: ['model', 'detector'],
+    emfUnit: 'Count',
+  },
+  fairnessSelectionRate: {
+    name: 'servingstack_fairness_selection_rate',
+    kind: 'gauge',
+    help: 'Share of rows predicted as the positive class, per group (groups above the minimum count).',
+    labels: ['model', 'group'],
+    emfUnit: 'None',
+  },
+  fairnessDemographicParityDifference: {
+    name: 'servingstack_fairness_demographic_parity_difference',
+    kind: 'gauge',
+    help: 'Largest minus smallest group selection rate.',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  fairnessDisparateImpactRatio: {
+    name: 'servingstack_fairness_disparate_impact_ratio',
+    kind: 'gauge',
+    help: 'Smallest over largest group selection rate (four-fifths rule: alarm below 0.8).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  fairnessEqualizedOddsDifference: {
+    name: 'servingstack_fairness_equalized_odds_difference',
+    kind: 'gauge',
+    help: 'Worst-case difference in true or false positive rates between groups (labelled rows).',
+    labels: ['model'],
+    emfUnit: 'None',
+  },
+  monitoringSkipped: {
+    name: 'servingstack_monitoring_skipped_total',
+    kind: 'counter',
+    help: 'Feedback or fairness inputs skipped, by reason (unknown_id, expired_id, bad_label, row_mismatch, group_missing, already_labelled).',
+    labels: ['model', 'reason'],
+    emfUnit: 'Count',
+  },
 } as const satisfies Record<string, MetricDefinition>;
+
+/** Default alarm thresholds for the monitoring metrics, shared by every target's alarms. */
+export const MONITORING_THRESHOLDS = {
+  /** PSI at or above: significant drift (practitioner convention, monitoring.md §4). */
+  psi: 0.25,
+  /** Jensen-Shannon divergence (log2) at or above. */
+  jsDivergenceLog2: 0.1,
+  /** Disparate impact ratio below: four-fifths rule. */
+  disparateImpactRatio: 0.8,
+  /** Demographic parity difference at or above (no standard; configurable default). */
+  demographicParityDifference: 0.1,
+  /** Accuracy below (set per model; a placeholder default). */
+  minAccuracy: 0.9,
+} as const;
 
 export type RuntimeMetricKey = keyof typeof RUNTIME_METRICS;
 

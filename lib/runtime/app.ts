@@ -14,6 +14,7 @@ import { RuntimeError, rtError } from './errors';
 import { RuntimeMetrics } from './metrics';
 import type { ModelResult, ServedModel } from './model';
 import { WorkerPool } from './pool';
+import { FeedbackItem, RequestContext, RuntimeMonitoring } from './monitoring';
 import { ModelRepository } from './repository';
 import { Scheduler } from './scheduler';
 import { resolveModelLocation } from './storage';
@@ -64,6 +65,17 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   const sched = new Scheduler(pool, { maxQueueSize: config.maxQueueSize, requestTimeoutMs: config.requestTimeoutMs }, metrics);
   idle.pump = () => sched.pump();
   const repository = new ModelRepository(config, pool, sched, metrics, log);
+  const monitoring = new RuntimeMonitoring(config, metrics, log);
+  /** Load a model and, when its package names a baseline, start monitoring it. */
+  const loadModel = async (dir: string, name?: string): Promise<ServedModel> => {
+    const m = await repository.load(dir, name);
+    try {
+      monitoring.attach(m);
+    } catch (e) {
+      log.error({ model: m.name, err: (e as Error).message }, 'baseline unusable: the model serves without monitoring');
+    }
+    return m;
+  };
   metrics.models = () => repository.models.values();
   metrics.inflightNow = () => inflight;
   const limits: DecodeLimits = { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth };
@@ -194,7 +206,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     return m;
   };
 
-  const infer = async (model: ServedModel, prepared: PreparedInputs): Promise<ModelResult> => {
+  const infer = async (model: ServedModel, prepared: PreparedInputs, ctx: RequestContext): Promise<ModelResult> => {
     if (draining) {
       metrics.onRejectedByName(model.name, 'draining');
       throw rtError('RT_ERR_DRAINING', 'the server is shutting down', { retryAfterSeconds: 1 });
@@ -205,7 +217,10 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     }
     inflight++;
     try {
-      return await sched.submit(model, prepared);
+      const observation = monitoring.begin(model, prepared.inputs, prepared.rows, ctx);
+      const result = await sched.submit(model, prepared);
+      if (observation) monitoring.complete(observation, result);
+      return result;
     } finally {
       inflight--;
     }
@@ -234,7 +249,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       throw rtError('RT_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${ct} is not readable here`, { field: 'Content-Type', received: ct, allowed: 'application/json, or binary tensors with Inference-Header-Content-Length' });
     }
     const parsed: OipRequest = parseOipRequest(model, bodyOf(req), jsonLength, limits);
-    const result = await infer(model, parsed);
+    const result = await infer(model, parsed, { requestId: parsed.id ?? req.id, parameters: parsed.parameters });
     const binaryType = BINARY_TYPES.includes(ct) ? ct : undefined;
     const enc = encodeOipResponse(model, parsed.id, result, parsed.binaryOutputs, binaryType);
     for (const [k, v] of Object.entries(enc.headers)) reply.header(k, v);
@@ -288,7 +303,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
         allowed: platform === 'sagemaker' ? `application/json, text/csv, ${BINARY_TYPES[0]}` : 'application/json',
       });
     }
-    const result = await infer(model, prepared);
+    const result = await infer(model, prepared, { requestId: oipRequest?.id ?? req.id, parameters: (oipRequest?.parameters ?? parameters) as Record<string, unknown> | undefined });
     if (wantsCsv) return reply.type('text/csv').send(toCsv(result, prepared.rows));
     if (jsonLines || accept.startsWith('application/jsonlines')) {
       return reply.type('application/jsonlines').send(`${toPredictions(result, prepared.rows).map((p) => JSON.stringify(p)).join('\n')}\n`);
@@ -330,6 +345,42 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     });
   }
 
+  // --- Monitoring feedback: ground truth by request id (OIP `id`, else the x-request-id header) ---
+  const feedback = (req: FastifyRequest, reply: FastifyReply, model: ServedModel): unknown => {
+    const doc = parseJson(bodyOf(req));
+    let items: FeedbackItem[];
+    if (doc && typeof doc === 'object' && !Array.isArray(doc) && Array.isArray((doc as { feedback?: unknown }).feedback)) items = (doc as { feedback: FeedbackItem[] }).feedback;
+    else if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'id' in doc) items = [doc as FeedbackItem];
+    else {
+      throw rtError('RT_ERR_BAD_FEEDBACK', 'the body must name request ids and labels', {
+        field: 'body',
+        received: doc,
+        allowed: '{"id": "<request id>", "labels": [...]} or {"feedback": [{"id", "labels"}, …]}',
+      });
+    }
+    items.forEach((it, i) => {
+      if (!it || typeof it !== 'object' || (typeof it.id !== 'string' && typeof it.id !== 'number') || !('labels' in it)) {
+        throw rtError('RT_ERR_BAD_FEEDBACK', `feedback[${i}] needs an id and labels`, { field: `feedback[${i}]`, received: it, allowed: '{"id": string, "labels": label or [labels, one per row]}' });
+      }
+    });
+    const result = monitoring.feedback(model, items);
+    if (result.accepted === 0) {
+      const first = result.skipped[0];
+      throw rtError('RT_ERR_BAD_FEEDBACK', `no label could be used: ${first.detail}`, {
+        field: first.reason === 'bad_label' || first.reason === 'row_mismatch' ? 'labels' : 'id',
+        received: first.id,
+        allowed: 'ids of requests answered in the last SERVINGSTACK_FEEDBACK_TTL_SECONDS, one label per row of the type the model predicts',
+      });
+    }
+    return reply.send(result);
+  };
+  route('POST', '/v2/models/:model/feedback', (req, reply) => feedback(req, reply, findModel(req, (req.params as { model: string }).model)));
+  route('POST', '/v2/models/:model/versions/:version/feedback', (req, reply) => {
+    const p = req.params as { model: string; version: string };
+    return feedback(req, reply, findModel(req, p.model, p.version));
+  });
+  route('POST', '/feedback', (req, reply) => feedback(req, reply, defaultModel(req)));
+
   // --- SageMaker ----------------------------------------------------------------------------
   route('GET', '/ping', (_req, reply) => {
     const ok = config.multiModel ? !draining : isReady();
@@ -355,7 +406,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
         throw rtError('RT_ERR_MODEL_EXISTS', `model '${name}' is already loaded`, { field: 'model_name', received: name, allowed: 'a name not yet loaded' });
       }
       try {
-        await repository.load(dir, name);
+        await loadModel(dir, name);
       } catch (e) {
         if (e instanceof RuntimeError) throw e;
         const msg = (e as Error).message;
@@ -374,7 +425,9 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     route('DELETE', '/models/:name', async (req, reply) => {
       const name = (req.params as { name: string }).name;
       findModel(req, name);
-      await repository.unload(name);
+      const served = repository.get(name);
+    if (served) monitoring.detach(served);
+    await repository.unload(name);
       return reply.send({ message: `model ${name} unloaded` });
     });
     route('POST', '/models/:name/invoke', (req, reply) => invoke(req, reply, findModel(req, (req.params as { name: string }).name), 'sagemaker'));
@@ -419,7 +472,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       else if (config.storageUri) locations.push(config.storageUri);
       for (const location of locations) {
         try {
-          const m = await repository.load(await resolveModelLocation(location));
+          const m = await loadModel(await resolveModelLocation(location));
           startupModels.push(m.name);
         } catch (e) {
           log.error({ location, err: (e as Error).message }, 'startup model failed to load; the server stays up and not ready');
@@ -438,6 +491,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
         for (const line of metrics.takeEmf()) emfWrite(line);
       }
       sched.close();
+      await monitoring.close();
       await pool.close();
       log.info('stopped');
     },

@@ -20,6 +20,7 @@ export interface PreparedInputs {
 
 export interface OipRequest extends PreparedInputs {
   readonly id?: string;
+  readonly parameters?: Record<string, unknown>;
   /** Output names to return as binary data. */
   readonly binaryOutputs: ReadonlySet<string>;
 }
@@ -158,7 +159,8 @@ export function parseOipRequest(model: ServedModel, body: Buffer, jsonLength: nu
   if (binaryAll && !requested) for (const o of prepared.outputs) binaryOutputs.add(o);
   const id = header.id;
   if (id !== undefined && typeof id !== 'string') throw rtError('RT_ERR_BAD_REQUEST', 'id must be a string', { field: 'id', received: id, allowed: 'a string' });
-  return { ...prepared, id, binaryOutputs };
+  const parameters = isObject(header.parameters) ? header.parameters : undefined;
+  return { ...prepared, id, binaryOutputs, parameters };
 }
 
 /** Triton's `Inference-Header-Content-Length: 0`: the whole body is the raw data of a single-input model. */

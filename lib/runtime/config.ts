@@ -35,6 +35,23 @@ export interface RuntimeConfig {
   readonly emf: boolean;
   readonly emfIntervalMs: number;
   readonly logLevel: LogLevel;
+  /** Model monitoring; undefined = on when the package has a baseline. */
+  readonly monitoring?: boolean;
+  readonly monitoringWindowRows: number;
+  readonly monitoringWindowSeconds: number;
+  readonly monitoringMinWindowRows: number;
+  readonly driftPsiThreshold: number;
+  readonly driftJsThreshold: number;
+  readonly feedbackCacheSize: number;
+  readonly feedbackTtlSeconds: number;
+  readonly fairnessGroup?: string;
+  readonly fairnessPositiveClass: string;
+  readonly fairnessMinGroupCount: number;
+  /** Data capture: sampled request/response records as JSONL, rotated. */
+  readonly captureDir?: string;
+  readonly capturePercent: number;
+  readonly captureMaxBytes: number;
+  readonly captureMaxFiles: number;
   /** Vertex AI routes (AIP_HEALTH_ROUTE / AIP_PREDICT_ROUTE) when set. */
   readonly vertexHealthRoute?: string;
   readonly vertexPredictRoute?: string;
@@ -84,6 +101,21 @@ export const ENVIRONMENT = {
   SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
   SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
   SERVINGSTACK_LOG_LEVEL: 'One of fatal, error, warn, info, debug, trace, silent (default info).',
+  SERVINGSTACK_MONITORING: 'true/false: drift, accuracy and fairness monitoring (default: on when the package names a baseline).',
+  SERVINGSTACK_MONITORING_WINDOW_ROWS: 'A monitoring window closes after this many rows (default 1000)…',
+  SERVINGSTACK_MONITORING_WINDOW_SECONDS: '…or this many seconds (default 300).',
+  SERVINGSTACK_MONITORING_MIN_WINDOW_ROWS: 'Windows with fewer rows publish no drift scores (default 100).',
+  SERVINGSTACK_DRIFT_PSI_THRESHOLD: 'PSI at or above which a feature counts as drifted (default 0.25).',
+  SERVINGSTACK_DRIFT_JS_THRESHOLD: 'Jensen-Shannon divergence (log2) at or above which a feature counts as drifted (default 0.1).',
+  SERVINGSTACK_FEEDBACK_CACHE_SIZE: 'Request ids kept for late labels (default 100000).',
+  SERVINGSTACK_FEEDBACK_TTL_SECONDS: 'How long a request id waits for its label (default 3600).',
+  SERVINGSTACK_FAIRNESS_GROUP: 'Group attribute for fairness: a request parameter or a baseline feature name (default: off).',
+  SERVINGSTACK_FAIRNESS_POSITIVE_CLASS: 'Class counted as the favourable outcome (default 1).',
+  SERVINGSTACK_FAIRNESS_MIN_GROUP_COUNT: 'Groups with fewer rows publish no fairness values (default 30).',
+  SERVINGSTACK_CAPTURE_DIR: 'Directory for sampled request/response records (JSONL; default: off).',
+  SERVINGSTACK_CAPTURE_PERCENT: 'Share of requests captured, 0-100 (default 100 when SERVINGSTACK_CAPTURE_DIR is set).',
+  SERVINGSTACK_CAPTURE_MAX_BYTES: 'Rotate the capture file at this size (default 67108864).',
+  SERVINGSTACK_CAPTURE_MAX_FILES: 'Rotated capture files kept (default 10).',
 } as const;
 
 /** Platform variables the runtime reads (set by SageMaker, Vertex AI, Azure ML or the user). */
@@ -169,6 +201,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (logLevel !== undefined) issues.check(levels.includes(logLevel), { field: 'SERVINGSTACK_LOG_LEVEL', message: 'is not a log level', received: logLevel, allowed: levels.join(' | ') });
 
+  const parseNumberIn = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!issues.check(Number.isFinite(n) && n >= min && n <= max, { field: name, message: 'is not a number in range', received: raw, allowed: `${min} … ${max}` })) return undefined;
+    return n;
+  };
   const multiModel = parseBool(issues, env, 'SERVINGSTACK_MULTI_MODEL') ?? parseBool(issues, env, 'SAGEMAKER_MULTI_MODEL') ?? false;
 
   const fromEnv: RuntimeConfig = {
@@ -194,6 +233,21 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     emf: parseBool(issues, env, 'SERVINGSTACK_EMF') ?? false,
     emfIntervalMs: parseIntIn(issues, env, 'SERVINGSTACK_EMF_INTERVAL_MS', 1000, 3_600_000) ?? DEFAULTS.emfIntervalMs,
     logLevel: (logLevel as LogLevel) ?? DEFAULTS.logLevel,
+    monitoring: parseBool(issues, env, 'SERVINGSTACK_MONITORING'),
+    monitoringWindowRows: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_WINDOW_ROWS', 1, 10_000_000) ?? 1000,
+    monitoringWindowSeconds: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_WINDOW_SECONDS', 1, 86_400) ?? 300,
+    monitoringMinWindowRows: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_MIN_WINDOW_ROWS', 1, 10_000_000) ?? 100,
+    driftPsiThreshold: parseNumberIn('SERVINGSTACK_DRIFT_PSI_THRESHOLD', 0, 100) ?? 0.25,
+    driftJsThreshold: parseNumberIn('SERVINGSTACK_DRIFT_JS_THRESHOLD', 0, 1) ?? 0.1,
+    feedbackCacheSize: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_CACHE_SIZE', 1, 10_000_000) ?? 100_000,
+    feedbackTtlSeconds: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_TTL_SECONDS', 1, 30 * 86_400) ?? 3600,
+    fairnessGroup: env.SERVINGSTACK_FAIRNESS_GROUP || undefined,
+    fairnessPositiveClass: env.SERVINGSTACK_FAIRNESS_POSITIVE_CLASS || '1',
+    fairnessMinGroupCount: parseIntIn(issues, env, 'SERVINGSTACK_FAIRNESS_MIN_GROUP_COUNT', 1, 10_000_000) ?? 30,
+    captureDir: env.SERVINGSTACK_CAPTURE_DIR || undefined,
+    capturePercent: parseNumberIn('SERVINGSTACK_CAPTURE_PERCENT', 0, 100) ?? 100,
+    captureMaxBytes: parseIntIn(issues, env, 'SERVINGSTACK_CAPTURE_MAX_BYTES', 1024, 2 ** 40) ?? 64 * 1024 * 1024,
+    captureMaxFiles: parseIntIn(issues, env, 'SERVINGSTACK_CAPTURE_MAX_FILES', 1, 10_000) ?? 10,
     vertexHealthRoute: parseRoute(issues, env, 'AIP_HEALTH_ROUTE'),
     vertexPredictRoute: parseRoute(issues, env, 'AIP_PREDICT_ROUTE'),
     storageUri: env.AIP_STORAGE_URI || undefined,

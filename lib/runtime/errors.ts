@@ -26,6 +26,8 @@ export const RUNTIME_ERRORS = {
   RT_ERR_BINARY: { status: 400, description: 'A binary tensor body is malformed (header length, data sizes).' },
   RT_ERR_BAD_PARAMETER: { status: 400, description: 'A request parameter has the wrong type or value.' },
   RT_ERR_MODEL_PATH: { status: 400, description: 'A model load path escapes the model root or is not a model package.' },
+  RT_ERR_BAD_FEEDBACK: { status: 400, description: 'A feedback body is malformed, or none of its labels could be used (each skip names its reason).' },
+  RT_ERR_MONITORING_OFF: { status: 409, description: 'Feedback was sent for a model that is not monitored (its package names no baseline).' },
   RT_ERR_MODEL_NOT_FOUND: { status: 404, description: 'No model (or model version) of that name is loaded.' },
   RT_ERR_ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the path.' },
   RT_ERR_METHOD_NOT_ALLOWED: { status: 405, description: 'The route exists but not for this HTTP method.' },

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EMF_NAMESPACE, RUNTIME_METRICS } from '../core/metrics-catalog';
+import type { MonitorEvents, PerformanceReport, SkipReason, WindowReport } from '../monitoring/monitor';
 import type { ServedModel } from './model';
 import type { SchedulerObserver } from './scheduler';
 
@@ -36,6 +37,11 @@ export class RuntimeMetrics implements SchedulerObserver {
   private readonly loadDuration: Gauge<string>;
   private readonly ready: Gauge<string>;
   private readonly emf = new Map<string, EmfModelStats>();
+  private readonly monitoringGauges = new Map<string, Gauge<string>>();
+  private readonly conceptDrift: Counter<string>;
+  private readonly skipped: Counter<string>;
+  /** EMF documents from the monitor, flushed with the rest. */
+  private readonly emfExtra: string[] = [];
 
   constructor(private readonly emfEnabled: boolean) {
     const r = [this.registry];
@@ -69,6 +75,13 @@ export class RuntimeMetrics implements SchedulerObserver {
     });
     this.loadDuration = new Gauge({ name: M.modelLoadDuration.name, help: M.modelLoadDuration.help, labelNames: [...M.modelLoadDuration.labels], registers: r });
     this.ready = new Gauge({ name: M.modelReady.name, help: M.modelReady.help, labelNames: [...M.modelReady.labels], registers: r });
+    for (const def of Object.values(M)) {
+      if (def.kind === 'gauge' && def.name.match(/^servingstack_(drift|feature|drifted|model_(accuracy|precision|recall|f1|mae|rmse)|labelled|fairness)/)) {
+        this.monitoringGauges.set(def.name, new Gauge({ name: def.name, help: def.help, labelNames: [...def.labels], registers: r }));
+      }
+    }
+    this.conceptDrift = new Counter({ name: M.conceptDrift.name, help: M.conceptDrift.help, labelNames: [...M.conceptDrift.labels], registers: r });
+    this.skipped = new Counter({ name: M.monitoringSkipped.name, help: M.monitoringSkipped.help, labelNames: [...M.monitoringSkipped.labels], registers: r });
     collectDefaultMetrics({ register: this.registry, prefix: 'servingstack_process_' });
   }
 
@@ -126,6 +139,84 @@ export class RuntimeMetrics implements SchedulerObserver {
     if (model.state === 'ready') this.loadDuration.set({ model: model.name }, model.loadSeconds);
   }
 
+  private gauge(name: string): Gauge<string> {
+    return this.monitoringGauges.get(name)!;
+  }
+
+  /** Monitor events → Prometheus gauges (and EMF documents when EMF is on). */
+  public monitorEvents(log: (obj: object, msg: string) => void): MonitorEvents {
+    return {
+      onWindow: (w: WindowReport) => {
+        log({ model: w.model, window: w.window, rows: w.rows, published: w.published, drifted: w.driftedFeatures, fairness: w.fairness }, 'monitoring window closed');
+        this.gauge(M.driftWindowRows.name).set({ model: w.model }, w.rows);
+        if (!w.published) return;
+        this.gauge(M.driftedFeatures.name).set({ model: w.model }, w.driftedFeatures.length);
+        const all = w.prediction ? [...w.features, w.prediction] : w.features;
+        for (const f of all) {
+          const labels = { model: w.model, feature: f.name };
+          if (Number.isFinite(f.psi)) this.gauge(M.driftPsi.name).set(labels, f.psi);
+          if (Number.isFinite(f.jsDivergenceLog2)) this.gauge(M.driftJsDivergence.name).set(labels, f.jsDivergenceLog2);
+          if (f.lInfinity !== undefined) this.gauge(M.driftLInfinity.name).set(labels, f.lInfinity);
+          this.gauge(M.featureMissingRate.name).set(labels, f.missingRate);
+          this.gauge(M.featureOutOfRangeRate.name).set(labels, f.outOfRangeRate);
+          if (this.emfEnabled) {
+            const doc: Record<string, unknown> = { model: w.model, feature: f.name, [M.driftPsi.name]: f.psi, [M.driftJsDivergence.name]: f.jsDivergenceLog2, [M.featureMissingRate.name]: f.missingRate, [M.featureOutOfRangeRate.name]: f.outOfRangeRate };
+            const metrics = [M.driftPsi.name, M.driftJsDivergence.name, M.featureMissingRate.name, M.featureOutOfRangeRate.name].filter((n) => Number.isFinite(doc[n] as number));
+            doc._aws = { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [['model', 'feature']], Metrics: metrics.map((Name) => ({ Name, Unit: 'None' })) }] };
+            this.emfExtra.push(JSON.stringify(doc));
+          }
+        }
+        const fair = w.fairness;
+        const modelDoc: Record<string, unknown> = { model: w.model, [M.driftedFeatures.name]: w.driftedFeatures.length, [M.driftWindowRows.name]: w.rows };
+        if (fair) {
+          for (const [group, rate] of Object.entries(fair.selectionRates)) this.gauge(M.fairnessSelectionRate.name).set({ model: w.model, group }, rate);
+          const put = (def: { name: string }, v: number | undefined): void => {
+            if (v === undefined) return;
+            this.gauge(def.name).set({ model: w.model }, v);
+            modelDoc[def.name] = v;
+          };
+          put(M.fairnessDemographicParityDifference, fair.demographicParityDifference);
+          put(M.fairnessDisparateImpactRatio, fair.disparateImpactRatio);
+          put(M.fairnessEqualizedOddsDifference, fair.equalizedOddsDifference);
+        }
+        if (this.emfEnabled) this.pushModelEmf(modelDoc);
+      },
+      onPerformance: (model: string, p: PerformanceReport) => {
+        const doc: Record<string, unknown> = { model };
+        const put = (def: { name: string }, v: number | undefined): void => {
+          if (v === undefined) return;
+          this.gauge(def.name).set({ model }, v);
+          doc[def.name] = v;
+        };
+        put(M.labelledRows, p.labelled);
+        put(M.modelAccuracy, p.accuracy);
+        put(M.modelPrecision, p.precision);
+        put(M.modelRecall, p.recall);
+        put(M.modelF1, p.f1);
+        put(M.modelMae, p.mae);
+        put(M.modelRmse, p.rmse);
+        this.latestPerformanceEmf.set(model, doc);
+      },
+      onConceptDrift: (model: string, detector: string) => {
+        log({ model, detector }, 'concept drift detected on the error stream');
+        this.conceptDrift.inc({ model, detector });
+        if (this.emfEnabled) this.pushModelEmf({ model, [M.conceptDrift.name]: 1 });
+      },
+      onSkip: (model: string, reason: SkipReason, detail: string) => {
+        log({ model, reason, detail }, 'monitoring input skipped');
+        this.skipped.inc({ model, reason });
+      },
+    };
+  }
+
+  private readonly latestPerformanceEmf = new Map<string, Record<string, unknown>>();
+
+  private pushModelEmf(doc: Record<string, unknown>): void {
+    const names = Object.keys(doc).filter((k) => k !== 'model');
+    doc._aws = { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [['model']], Metrics: names.map((Name) => ({ Name, Unit: 'None' })) }] };
+    this.emfExtra.push(JSON.stringify(doc));
+  }
+
   public removeModel(name: string): void {
     this.ready.remove({ model: name });
   }
@@ -135,7 +226,10 @@ export class RuntimeMetrics implements SchedulerObserver {
    * Metric names match the Prometheus ones so dashboards on every target read the same.
    */
   public takeEmf(timestamp = Date.now()): string[] {
-    const lines: string[] = [];
+    const lines: string[] = this.emfExtra.splice(0);
+    for (const doc of this.latestPerformanceEmf.values()) this.pushModelEmf(doc);
+    this.latestPerformanceEmf.clear();
+    lines.push(...this.emfExtra.splice(0));
     for (const [model, s] of this.emf) {
       if (s.requests === 0 && s.rows === 0 && s.rejected === 0) continue;
       const metrics: { Name: string; Unit: string }[] = [];

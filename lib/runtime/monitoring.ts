@@ -1,0 +1,182 @@
+/**
+ * The runtime's side of model monitoring and data capture: attaches a ModelMonitor to models
+ * whose package names a baseline, feeds it every inference (inputs are read before they are handed
+ * to a worker thread, predictions after), answers feedback, and writes sampled capture records.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { validateBaseline } from '../monitoring/baseline';
+import { ModelMonitor, ObservedTensor } from '../monitoring/monitor';
+import { CaptureRecord, CaptureWriter } from './capture';
+import type { RuntimeConfig } from './config';
+import { rtError } from './errors';
+import type { RuntimeMetrics } from './metrics';
+import type { ModelResult, ServedModel } from './model';
+import { Tensor, toJsonArray } from './tensor';
+
+export interface RequestContext {
+  readonly requestId: string;
+  /** Request-level parameters (OIP `parameters`, `{instances, parameters}`), for the group attribute. */
+  readonly parameters?: Record<string, unknown>;
+}
+
+/** What was read of a request before inference, finished by `complete()`. */
+export interface Observation {
+  readonly model: ServedModel;
+  readonly ctx: RequestContext;
+  readonly inputs: readonly ObservedTensor[];
+  readonly rows: number;
+  readonly capture?: CaptureRecord['inputs'];
+}
+
+function rowSizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 1; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+function observed(t: Tensor): ObservedTensor {
+  return { name: t.name, data: t.data as ArrayLike<number>, rowSize: rowSizeOf(t.shape) };
+}
+
+/** For classifiers: an integer label output of one value per row if there is one, else argmax of the first output. */
+function defaultPrediction(model: ServedModel): { output: string; mode: 'class' | 'value' } | undefined {
+  const outputs = model.outputs;
+  if (outputs.length === 0) return undefined;
+  if (model.manifest?.task !== 'classification') return { output: outputs[0].name, mode: 'value' };
+  const label = outputs.find((o) => /^U?INT(8|16|32|64)$/.test(o.datatype) && o.shape.length === 1);
+  return label ? { output: label.name, mode: 'value' } : { output: outputs[0].name, mode: 'class' };
+}
+
+export interface FeedbackItem {
+  readonly id: unknown;
+  readonly labels: unknown;
+}
+
+export interface FeedbackResult {
+  readonly accepted: number;
+  readonly skipped: { readonly id: string; readonly reason: string; readonly detail: string }[];
+}
+
+export class RuntimeMonitoring {
+  private readonly monitors = new Map<ServedModel, ModelMonitor>();
+  private readonly capture?: CaptureWriter;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly metrics: RuntimeMetrics,
+    private readonly log: Logger,
+  ) {
+    if (config.captureDir && config.capturePercent > 0) {
+      this.capture = new CaptureWriter({
+        dir: config.captureDir,
+        percent: config.capturePercent,
+        maxBytes: config.captureMaxBytes,
+        maxFiles: config.captureMaxFiles,
+        onError: (e) => log.error({ err: e.message, dir: config.captureDir }, 'data capture failed; capture is off'),
+      });
+    }
+    this.timer = setInterval(() => {
+      for (const m of this.monitors.values()) m.tick();
+    }, 1000);
+    this.timer.unref();
+  }
+
+  /** Attach a monitor when the package names a baseline (and monitoring is not switched off). */
+  public attach(model: ServedModel): void {
+    if (this.config.monitoring === false) return;
+    const file = model.manifest?.baseline;
+    if (!file) {
+      if (this.config.monitoring === true) this.log.warn({ model: model.name }, 'SERVINGSTACK_MONITORING=true but the package names no baseline: no drift monitoring for this model');
+      return;
+    }
+    const baselinePath = path.join(model.dir, file);
+    const baseline = validateBaseline(JSON.parse(fs.readFileSync(baselinePath, 'utf8')), baselinePath);
+    const events = this.metrics.monitorEvents((obj, msg) => this.log.info(obj, msg));
+    const monitor = new ModelMonitor(
+      model.name,
+      baseline,
+      {
+        windowRows: this.config.monitoringWindowRows,
+        windowSeconds: this.config.monitoringWindowSeconds,
+        minWindowRows: this.config.monitoringMinWindowRows,
+        psiThreshold: this.config.driftPsiThreshold,
+        jsThreshold: this.config.driftJsThreshold,
+        feedbackCacheSize: this.config.feedbackCacheSize,
+        feedbackTtlSeconds: this.config.feedbackTtlSeconds,
+        groupAttribute: this.config.fairnessGroup,
+        positiveClass: this.config.fairnessPositiveClass,
+        minGroupCount: this.config.fairnessMinGroupCount,
+        predictionOutput: defaultPrediction(model),
+        float32Inputs: model.inputs.filter((t) => t.datatype === 'FP32').map((t) => t.name),
+      },
+      events,
+    );
+    this.monitors.set(model, monitor);
+    this.log.info({ model: model.name, baseline: file, features: baseline.features.length }, 'monitoring on');
+  }
+
+  public detach(model: ServedModel): void {
+    this.monitors.delete(model);
+  }
+
+  public monitorOf(model: ServedModel): ModelMonitor | undefined {
+    return this.monitors.get(model);
+  }
+
+  /** Read what monitoring and capture need before the inputs go to a worker. */
+  public begin(model: ServedModel, inputs: readonly Tensor[], rows: number, ctx: RequestContext): Observation | undefined {
+    const monitored = this.monitors.has(model);
+    const captured = this.capture?.sample() ?? false;
+    if (!monitored && !captured) return undefined;
+    let capture: CaptureRecord['inputs'] | undefined;
+    if (captured) {
+      capture = {};
+      for (const t of inputs) capture[t.name] = { datatype: t.datatype, shape: t.shape, data: toJsonArray(t.datatype, t.data) };
+    }
+    // Copy what the monitor reads: the typed arrays are transferred to the worker thread.
+    const observedInputs = monitored ? inputs.map((t) => ({ ...observed(t), data: Array.isArray(t.data) ? t.data : (t.data as Float32Array).slice() })) : [];
+    return { model, ctx, inputs: observedInputs, rows, capture };
+  }
+
+  public complete(o: Observation, result: ModelResult): void {
+    const monitor = this.monitors.get(o.model);
+    if (monitor) {
+      const group = this.config.fairnessGroup ? o.ctx.parameters?.[this.config.fairnessGroup] : undefined;
+      monitor.observe(o.ctx.requestId, o.inputs, o.rows, result.outputs.map(observed), group);
+    }
+    if (o.capture && this.capture) {
+      const outputs: CaptureRecord['outputs'] = {};
+      for (const t of result.outputs) outputs[t.name] = { datatype: t.datatype, shape: t.shape, data: toJsonArray(t.datatype, t.data) };
+      this.capture.write({ time: new Date().toISOString(), requestId: o.ctx.requestId, model: o.model.name, version: o.model.version, inputs: o.capture, outputs, status: 200 });
+    }
+  }
+
+  /** Ground truth for earlier requests of a model. */
+  public feedback(model: ServedModel, items: readonly FeedbackItem[]): FeedbackResult {
+    const monitor = this.monitors.get(model);
+    if (!monitor) {
+      throw rtError('RT_ERR_MONITORING_OFF', `model '${model.name}' is not monitored`, {
+        field: 'model',
+        received: model.name,
+        allowed: 'a model whose package names a baseline (servingstack baseline), with SERVINGSTACK_MONITORING not false',
+      });
+    }
+    let accepted = 0;
+    const skipped: FeedbackResult['skipped'] = [];
+    for (const item of items) {
+      const id = typeof item.id === 'string' ? item.id : String(item.id);
+      const r = monitor.feedback(id, item.labels);
+      if (r) skipped.push({ id, reason: r.reason, detail: r.detail });
+      else accepted++;
+    }
+    return { accepted, skipped };
+  }
+
+  public async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.capture?.close();
+  }
+}
