@@ -94,9 +94,19 @@ export class RuntimeMetrics implements SchedulerObserver {
     return s;
   }
 
+  /** Label-bound children, so the hot path does not hash label objects on every request. */
+  private readonly requestChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+
   public onRequest(route: string, status: number, model: string, seconds: number): void {
-    this.requests.inc({ route, status: String(status), model });
-    this.requestDuration.observe({ route, model }, seconds);
+    const key = `${route}\u0000${status}\u0000${model}`;
+    let c = this.requestChildren.get(key);
+    if (!c) {
+      c = { count: this.requests.labels({ route, status: String(status), model }), duration: this.requestDuration.labels({ route, model }) };
+      // Unmatched routes carry the raw URL in no label (route is the pattern), so this stays small.
+      if (this.requestChildren.size < 10_000) this.requestChildren.set(key, c);
+    }
+    c.count.inc();
+    c.duration.observe(seconds);
     if (this.emfEnabled && model) {
       const s = this.stats(model);
       s.requests++;
@@ -218,6 +228,7 @@ export class RuntimeMetrics implements SchedulerObserver {
   }
 
   public removeModel(name: string): void {
+    for (const key of [...this.requestChildren.keys()]) if (key.endsWith(`\u0000${name}`)) this.requestChildren.delete(key);
     this.ready.remove({ model: name });
   }
 
