@@ -4,11 +4,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const iacPackages = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdktf', 'cdktf/*', '@cdktf/*', 'cdk-nag'];
-const restrict = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
+// Package names are matched by anchored regexes (a gitignore-style `cdktf/*` would also match the
+// relative path `../cdktf/binding`); relative paths by gitignore-style groups.
+const pkg = (...names) => names.map((n) => `^${n.replace(/[/.]/g, '\\$&')}(/|$)`);
+const iacPackages = pkg('aws-cdk-lib', 'constructs', 'cdktf', '@cdktf', 'cdk-nag');
+const restrict = (patterns, message) => {
+  const regexes = patterns.filter((p) => p.startsWith('^'));
+  const groups = patterns.filter((p) => !p.startsWith('^'));
+  return ['error', { patterns: [...regexes.map((regex) => ({ regex, message })), ...(groups.length ? [{ group: groups, message }] : [])] }];
+};
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '**/cdktf.out/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
+  { ignores: ['.tmp/**', 'node_modules/**', 'dist/**', 'cdk.out/**', '**/cdktf.out/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,7 +38,7 @@ export default tseslint.config(
     files: ['lib/runtime/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        [...iacPackages, '**/constructs/**', '**/bin/**', '@aws-sdk/*', '@google-cloud/*'],
+        [...iacPackages, ...pkg('@aws-sdk', '@google-cloud'), '**/constructs/**', '**/bin/**'],
         'The runtime image carries no IaC or cloud SDK code.',
       ),
     },
@@ -40,7 +47,7 @@ export default tseslint.config(
     files: ['constructs/aws/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        ['cdktf', 'cdktf/*', '@cdktf/*', '**/constructs/gcp/**', '**/constructs/onprem/**', '**/constructs/cdktf/**', '../gcp/**', '../onprem/**', '../cdktf/**'],
+        [...pkg('cdktf', '@cdktf'), '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/cdktf/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../cdktf/**'],
         'Targets never import each other; the AWS target uses aws-cdk-lib only.',
       ),
     },
@@ -52,7 +59,7 @@ export default tseslint.config(
     files: [`constructs/${target}/**/*.ts`],
     rules: {
       'no-restricted-imports': restrict(
-        ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdk-nag', 'cdktf', 'cdktf/*', '@cdktf/*', '**/constructs/aws/**', '../aws/**', `**/constructs/${other}/**`, `../${other}/**`],
+        [...pkg('aws-cdk-lib', 'cdk-nag', 'cdktf', '@cdktf'), '**/constructs/aws', '**/constructs/aws/**', '../aws', '../aws/**', `**/constructs/${other}`, `**/constructs/${other}/**`, `../${other}`, `../${other}/**`],
         'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/binding.ts.',
       ),
     },
@@ -61,7 +68,7 @@ export default tseslint.config(
     files: ['constructs/cdktf/**/*.ts'],
     ignores: ['constructs/cdktf/binding.ts'],
     rules: {
-      'no-restricted-imports': restrict(['cdktf', 'cdktf/*', '@cdktf/*'], 'Only constructs/cdktf/binding.ts imports cdktf and its providers.'),
+      'no-restricted-imports': restrict(pkg('cdktf', '@cdktf'), 'Only constructs/cdktf/binding.ts imports cdktf and its providers.'),
     },
   },
   {

@@ -1,0 +1,21 @@
+/** `servingstack/onprem`: the on-premise GPU Kubernetes blueprint (CDK for Terraform). */
+export * from './accelerator';
+export * from './alert-rules';
+export * from './canary-rollout';
+export * from './dcgm-metrics';
+export * from './gpu-operator';
+export * from './gpu-sharing';
+export * from './grafana-dashboard';
+export * from './model-registry';
+export * from './model-server';
+export * from './model-source';
+export * from './onprem-serving-stack';
+export * from './prometheus-adapter';
+export * from './quantities';
+export * from './rollout-plan';
+export * from './scheduling';
+export * from './scrape-config';
+export * from './serving-container';
+export * from './serving-monitoring';
+export * from './serving-namespace';
+export { ONPREM_ERRORS } from './private/error-codes';

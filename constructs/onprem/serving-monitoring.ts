@@ -1,0 +1,211 @@
+/**
+ * Monitoring for on-prem serving: kube-prometheus-stack (or an existing Prometheus) scraping
+ * the serving pods and DCGM, alert rules, and the Grafana dashboard as a sidecar ConfigMap.
+ * Everything goes through Helm values and core ConfigMaps, so no custom resource has to exist
+ * at plan time (`kubernetes_manifest` would need the CRDs during planning).
+ */
+import { Construct } from 'constructs';
+import { ConfigMapV1, HelmRelease, NamespaceV1 } from './private/binding';
+import { AlertRule, AlertThresholds, ModelMonitoringThresholds, RenderedRuleGroup, modelMonitoringRuleGroup, servingAlertRuleGroups } from './alert-rules';
+import { servingDashboard } from './grafana-dashboard';
+import { OnPremServingStack } from './onprem-serving-stack';
+import { deepMerge, helmValues } from './private/helm';
+import { Checker, ONPREM_ERRORS } from './private/checker';
+import { servingScrapeConfig } from './scrape-config';
+
+export const KUBE_PROMETHEUS_STACK_REPOSITORY = 'https://prometheus-community.github.io/helm-charts';
+export const KUBE_PROMETHEUS_STACK_VERSION = '88.5.3';
+
+export interface ServingMonitoringProps {
+  /**
+   * Install kube-prometheus-stack. `false` targets an existing Prometheus: the scrape job and
+   * rules are then written to the ConfigMap `servingstack-prometheus` for it to load.
+   * @default true
+   */
+  readonly installPrometheusStack?: boolean;
+  /**
+   * Monitoring namespace (created when the stack is installed).
+   * @default 'monitoring'
+   */
+  readonly namespace?: string;
+  /**
+   * Helm release name (also the chart's fullname, ≤ 26 characters).
+   * @default 'kube-prometheus-stack'
+   */
+  readonly releaseName?: string;
+  /**
+   * kube-prometheus-stack chart version.
+   * @default '88.5.3'
+   */
+  readonly chartVersion?: string;
+  /**
+   * Namespaces whose pods the serving scrape job discovers.
+   * @default - all namespaces (pods still opt in by annotation)
+   */
+  readonly scrapeNamespaces?: string[];
+  /**
+   * Scrape interval of the serving job.
+   * @default '15s'
+   */
+  readonly scrapeInterval?: string;
+  /**
+   * Prometheus retention.
+   * @default '15d'
+   */
+  readonly retention?: string;
+  /**
+   * Alert thresholds.
+   * @default - see AlertThresholds
+   */
+  readonly thresholds?: AlertThresholds;
+  /**
+   * Add the model-monitoring rules (feature drift, disparate impact, rolling accuracy) as group
+   * `servingstack-model-monitoring`. Turn on when the runtime is configured to monitor.
+   * @default false
+   */
+  readonly modelMonitoringAlerts?: boolean;
+  /**
+   * Thresholds of the model-monitoring rules.
+   * @default - lib/core MONITORING_THRESHOLDS
+   */
+  readonly modelMonitoringThresholds?: ModelMonitoringThresholds;
+  /**
+   * Extra alert rules, appended unchanged as group `servingstack-extra`: the seam for alerts
+   * this package does not build (custom drift detectors, business metrics).
+   * @default - none
+   */
+  readonly additionalAlertRules?: AlertRule[];
+  /**
+   * Existing Secret with Grafana's admin credentials (keys `admin-user`, `admin-password`);
+   * the chart's well-known default password is never used.
+   * @default 'grafana-admin'
+   */
+  readonly grafanaAdminSecretName?: string;
+  /**
+   * Extra kube-prometheus-stack values, deep-merged last.
+   * @default - none
+   */
+  readonly extraValues?: { [key: string]: unknown };
+}
+
+const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
+
+export class ServingMonitoring extends Construct {
+  public readonly namespace: string;
+  public readonly releaseName: string;
+  /** In-cluster URL of Prometheus (for prometheus-adapter and the rollout command). */
+  public readonly prometheusUrl: string;
+  /** The kube-prometheus-stack release, when installed. */
+  public readonly release?: HelmRelease;
+  public readonly dashboardConfigMap: ConfigMapV1;
+  /** The rule groups as rendered (for tests and for an existing Prometheus). */
+  public readonly ruleGroups: RenderedRuleGroup[];
+  /** The serving scrape job as rendered. */
+  public readonly scrapeConfig: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: ServingMonitoringProps = {}) {
+    super(scope, id);
+    const stack = OnPremServingStack.of(this);
+    const install = props.installPrometheusStack ?? true;
+    this.namespace = props.namespace ?? 'monitoring';
+    this.releaseName = props.releaseName ?? 'kube-prometheus-stack';
+    const checker = new Checker(this, ONPREM_ERRORS.MONITORING, 'ServingMonitoring');
+    checker.dnsLabel('namespace', this.namespace);
+    checker.check(/^[a-z]([-a-z0-9]{0,24}[a-z0-9])?$/.test(this.releaseName), { field: 'releaseName', message: 'is not a valid release name for this chart', received: this.releaseName, allowed: 'a DNS label of at most 26 characters (the chart truncates its fullname to 26)' });
+    for (const [field, v] of [['scrapeInterval', props.scrapeInterval], ['retention', props.retention]] as const) {
+      if (v !== undefined) checker.check(DURATION.test(v), { field, message: 'is not a Prometheus duration', received: v, allowed: 'e.g. 15s, 1m, 15d' });
+    }
+    (props.scrapeNamespaces ?? []).forEach((n, i) => checker.dnsLabel(`scrapeNamespaces[${i}]`, n));
+    const t = props.thresholds ?? {};
+    checker.numberRange('thresholds.maxP99LatencySeconds', t.maxP99LatencySeconds, 0.001, 600, 's');
+    checker.numberRange('thresholds.maxErrorRatePercent', t.maxErrorRatePercent, 0.01, 100, '%');
+    checker.numberRange('thresholds.maxP95QueueSeconds', t.maxP95QueueSeconds, 0.001, 600, 's');
+    checker.numberRange('thresholds.maxGpuMemoryUsedPercent', t.maxGpuMemoryUsedPercent, 1, 100, '%');
+    checker.numberRange('thresholds.maxGpuTemperatureCelsius', t.maxGpuTemperatureCelsius, 30, 120, '°C');
+    const seen = new Set<string>();
+    (props.additionalAlertRules ?? []).forEach((r, i) => {
+      checker.check(/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.alert ?? ''), { field: `additionalAlertRules[${i}].alert`, message: 'is not a valid alert name', received: r.alert, allowed: 'letters, digits and _, not starting with a digit' });
+      checker.check(!seen.has(r.alert), { field: `additionalAlertRules[${i}].alert`, message: 'repeats an alert name', received: r.alert, allowed: 'unique names' });
+      seen.add(r.alert);
+      checker.check(typeof r.expr === 'string' && r.expr.trim() !== '', { field: `additionalAlertRules[${i}].expr`, message: 'is empty', received: r.expr, allowed: 'a PromQL expression' });
+      if (r.forDuration !== undefined) checker.check(DURATION.test(r.forDuration), { field: `additionalAlertRules[${i}].forDuration`, message: 'is not a Prometheus duration', received: r.forDuration, allowed: 'e.g. 0m, 5m, 1h' });
+    });
+    const mm = props.modelMonitoringThresholds ?? {};
+    checker.numberRange('modelMonitoringThresholds.maxPsi', mm.maxPsi, 0.001, 10);
+    checker.numberRange('modelMonitoringThresholds.minDisparateImpactRatio', mm.minDisparateImpactRatio, 0, 1);
+    checker.numberRange('modelMonitoringThresholds.minAccuracy', mm.minAccuracy, 0, 1);
+    if (props.grafanaAdminSecretName !== undefined) checker.dnsLabel('grafanaAdminSecretName', props.grafanaAdminSecretName);
+    checker.throwIfAny();
+
+    this.prometheusUrl = `http://${this.releaseName}-prometheus.${this.namespace}.svc:9090`;
+    const groups = servingAlertRuleGroups(t, props.additionalAlertRules ?? []);
+    if (props.modelMonitoringAlerts) groups.splice(2, 0, modelMonitoringRuleGroup(props.modelMonitoringThresholds));
+    this.ruleGroups = groups;
+    this.scrapeConfig = servingScrapeConfig(props.scrapeNamespaces ?? [], props.scrapeInterval ?? '15s');
+    const provider = stack.kubernetesProvider;
+
+    let namespaceDependency: NamespaceV1[] = [];
+    if (install) {
+      const ns = new NamespaceV1(this, 'Namespace', {
+        provider,
+        // node-exporter needs host namespaces, so this namespace cannot be `restricted`.
+        metadata: { name: this.namespace, labels: { 'app.kubernetes.io/part-of': 'servingstack', 'pod-security.kubernetes.io/enforce': 'privileged' } },
+      });
+      namespaceDependency = [ns];
+      const noHelmSelectors = Object.fromEntries(
+        ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig'].map((k) => [`${k}SelectorNilUsesHelmValues`, false]),
+      );
+      const values = deepMerge(
+        {
+          fullnameOverride: this.releaseName,
+          prometheus: {
+            prometheusSpec: {
+              ...noHelmSelectors,
+              retention: props.retention ?? '15d',
+              additionalScrapeConfigs: [this.scrapeConfig],
+            },
+          },
+          additionalPrometheusRulesMap: { servingstack: { groups: this.ruleGroups } },
+          grafana: {
+            admin: { existingSecret: props.grafanaAdminSecretName ?? 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+            sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
+          },
+        },
+        props.extraValues ?? {},
+      );
+      this.release = new HelmRelease(this, 'Resource', {
+        provider: stack.helmProvider,
+        dependsOn: [ns],
+        name: this.releaseName,
+        namespace: this.namespace,
+        repository: KUBE_PROMETHEUS_STACK_REPOSITORY,
+        chart: 'kube-prometheus-stack',
+        version: props.chartVersion ?? KUBE_PROMETHEUS_STACK_VERSION,
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 900,
+        values: helmValues(values),
+      });
+    } else {
+      new ConfigMapV1(this, 'PrometheusConfig', {
+        provider,
+        metadata: { name: 'servingstack-prometheus', namespace: this.namespace, labels: { 'app.kubernetes.io/part-of': 'servingstack' } },
+        data: {
+          'scrape-configs.yaml': JSON.stringify([this.scrapeConfig], null, 2),
+          'alert-rules.yaml': JSON.stringify({ groups: this.ruleGroups }, null, 2),
+        },
+      });
+    }
+
+    this.dashboardConfigMap = new ConfigMapV1(this, 'Dashboard', {
+      provider,
+      dependsOn: namespaceDependency,
+      metadata: {
+        name: 'servingstack-dashboard',
+        namespace: this.namespace,
+        labels: { grafana_dashboard: '1', 'app.kubernetes.io/part-of': 'servingstack' },
+      },
+      data: { 'servingstack-onprem.json': JSON.stringify(servingDashboard(), null, 2) },
+    });
+  }
+}

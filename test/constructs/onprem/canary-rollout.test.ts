@@ -1,0 +1,67 @@
+import { CanaryRollout, CanaryRolloutProps, ONPREM_ERRORS, RolloutState, ServingContainer, ServingNamespace, Accelerator } from '../../../constructs/onprem';
+import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+
+const STABLE: RolloutState = { stableVersion: '3', stableModelUri: 's3://models/fraud/3/' };
+
+function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): Synth {
+  const stack = newStack();
+  const namespace = new ServingNamespace(stack, 'Ns', { name: 'serving' });
+  new CanaryRollout(stack, 'Fraud', {
+    namespace,
+    state,
+    container: ServingContainer.servingStackRuntime('registry.lab/servingstack/runtime:0.1.0'),
+    accelerator: Accelerator.nvidiaGpu(1),
+    modelStore: { endpoint: 'http://minio.storage.svc:9000', credentialsSecretName: 'model-store' },
+    autoscaling: { minReplicas: 2, maxReplicas: 6 },
+    ingress: { host: 'fraud.ml.lab' },
+    ...extra,
+  });
+  return Synth.of(stack);
+}
+
+describe('CanaryRollout', () => {
+  test('without a canary: only the stable track and its Ingress', () => {
+    const s = synth(STABLE);
+    expect(Object.values(s.resources('kubernetes_deployment_v1')).map((d: Json) => d.metadata.name)).toEqual(['fraud']);
+    expect(Object.values(s.resources('kubernetes_ingress_v1')).map((d: Json) => d.metadata.name)).toEqual(['fraud']);
+    const d = s.resource('kubernetes_deployment_v1', 'fraud');
+    expect(d.spec.template.metadata.labels).toMatchObject({ 'servingstack.io/track': 'stable', 'servingstack.io/model-version': '3', 'servingstack.io/app': 'fraud' });
+    expect(d.spec.template.spec.init_container[0].env[0]).toEqual({ name: 'MODEL_URI', value: 's3://models/fraud/3/' });
+  });
+
+  test('with a canary: a second track with the same shape and a weighted canary Ingress on the same host', () => {
+    const s = synth({ ...STABLE, canaryVersion: '4', canaryModelUri: 's3://models/fraud/4/', canaryWeight: 25 });
+    const canary = s.resource('kubernetes_deployment_v1', 'fraud-canary');
+    expect(canary.spec.template.metadata.labels).toMatchObject({ 'servingstack.io/track': 'canary', 'servingstack.io/model-version': '4', 'servingstack.io/app': 'fraud' });
+    expect(canary.spec.selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'fraud-canary', 'servingstack.io/track': 'canary' });
+    expect(canary.spec.template.spec.container[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(s.resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud-canary').spec.min_replicas).toBe(2);
+    const ing = s.resource('kubernetes_ingress_v1', 'fraud-canary');
+    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '25' });
+    expect(ing.spec.rule[0].host).toBe('fraud.ml.lab');
+    expect(ing.spec.rule[0].http.path[0].backend.service.name).toBe('fraud-canary');
+    expect(ing.spec.tls).toEqual([{ hosts: ['fraud.ml.lab'], secret_name: 'fraud-tls' }]);
+    // Traffic only after the canary Deployment rolled out, and after the main Ingress exists.
+    expect(ing.depends_on).toEqual([
+      expect.stringMatching(/^kubernetes_service_v1\.Fraud_Canary_Service/),
+      expect.stringMatching(/^kubernetes_deployment_v1\.Fraud_Canary/),
+      expect.stringMatching(/^kubernetes_ingress_v1\.Fraud_Stable_Ingress/),
+    ]);
+    expect(s.resource('kubernetes_ingress_v1', 'fraud').metadata.annotations).toEqual({});
+  });
+
+  test('in-cluster Service always selects the stable track', () => {
+    const s = synth({ ...STABLE, canaryVersion: '4', canaryModelUri: 's3://models/fraud/4/', canaryWeight: 50 });
+    expect(s.resource('kubernetes_service_v1', 'fraud').spec.selector['servingstack.io/track']).toBe('stable');
+  });
+
+  test('an invalid state file fails at synth, naming the fields', () => {
+    const issues = issuesOf(() => synth({ stableVersion: '3', stableModelUri: 'https://models/3', canaryWeight: 150 }), ONPREM_ERRORS.ROLLOUT);
+    expect(issues.map((i) => i.field)).toEqual(['state.stableModelUri', 'state.canaryWeight']);
+  });
+
+  test('names must leave room for the -canary suffix', () => {
+    const issue = issueFor(issuesOf(() => synth(STABLE, { name: 'a'.repeat(57) }), ONPREM_ERRORS.ROLLOUT), 'name');
+    expect(issue.allowed).toBe('at most 56 characters');
+  });
+});

@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { RUNTIME_METRICS } from '../../../lib/core/metrics-catalog';
+import {
+  AlertSeverity, DCGM_METRICS, GpuOperator, ModelServer, ModelSource, ONPREM_ERRORS, PrometheusAdapter, ServingContainer, ServingMonitoring, ServingNamespace,
+  DASHBOARD_METRICS, healthQueries, modelMonitoringRuleGroup, servingAlertRuleGroups, servingDashboard,
+} from '../../../constructs/onprem';
+import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+
+const SCHEMAS = path.join(__dirname, '..', '..', 'fixtures', 'k8s-schemas');
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validator = (file: string) => ajv.compile(JSON.parse(fs.readFileSync(path.join(SCHEMAS, file), 'utf8')));
+const validateConfigMap = validator('configmap-v1.schema.json');
+const validateRuleSpec = validator('prometheusrule-spec.schema.json');
+const validateScrapeConfig = validator('scrape-config.schema.json');
+const validateDashboard = validator('grafana-dashboard.schema.json');
+
+/** A synthesized kubernetes_config_map_v1 as the Kubernetes object it creates. */
+function asConfigMap(resource: Json): Json {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: resource.metadata, data: resource.data };
+}
+
+function synthMonitoring(props: ConstructorParameters<typeof ServingMonitoring>[2] = {}): { synth: Synth; monitoring: ServingMonitoring } {
+  const stack = newStack();
+  const monitoring = new ServingMonitoring(stack, 'Monitoring', props);
+  return { synth: Synth.of(stack), monitoring };
+}
+
+describe('ServingMonitoring: kube-prometheus-stack', () => {
+  test('installs the chart in its own privileged namespace, pinned', () => {
+    const { synth } = synthMonitoring();
+    const release = synth.resource('helm_release', 'kube-prometheus-stack');
+    expect(release).toMatchObject({ namespace: 'monitoring', repository: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', atomic: true, provider: 'helm' });
+    expect(synth.resource('kubernetes_namespace_v1', 'monitoring').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
+  test('selects every ServiceMonitor/PodMonitor/rule, not only those labelled with the release', () => {
+    const spec = synthMonitoring().synth.helmValues('kube-prometheus-stack').prometheus.prometheusSpec;
+    for (const k of ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig']) expect(spec[`${k}SelectorNilUsesHelmValues`]).toBe(false);
+    expect(spec.retention).toBe('15d');
+  });
+
+  test('scrapes serving pods through a plain scrape job (no CRD at plan time), with the labels dashboards use', () => {
+    const values = synthMonitoring({ scrapeNamespaces: ['serving'] }).synth.helmValues('kube-prometheus-stack');
+    const [job] = values.prometheus.prometheusSpec.additionalScrapeConfigs;
+    expect(validateScrapeConfig(job)).toBe(true);
+    expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['serving'] } }]);
+    expect(job.relabel_configs[0]).toEqual({ source_labels: ['__meta_kubernetes_pod_annotation_servingstack_io_scrape'], regex: 'true', action: 'keep' });
+    expect(job.relabel_configs.map((r: Json) => r.target_label).filter(Boolean)).toEqual(['__metrics_path__', '__address__', 'namespace', 'pod', 'app', 'track', 'model_version']);
+  });
+
+  test('alert rules go in additionalPrometheusRulesMap and satisfy the PrometheusRule spec schema', () => {
+    const values = synthMonitoring().synth.helmValues('kube-prometheus-stack');
+    const spec = values.additionalPrometheusRulesMap.servingstack;
+    expect(validateRuleSpec(spec)).toBe(true);
+    expect(spec.groups.map((g: Json) => g.name)).toEqual(['servingstack-serving', 'servingstack-gpu']);
+    expect(spec.groups.flatMap((g: Json) => g.rules.map((r: Json) => r.alert))).toEqual([
+      'ServingStackHighLatencyP99', 'ServingStackHighErrorRate', 'ServingStackRequestsRejected', 'ServingStackQueueBacklog', 'ServingStackModelNotReady',
+      'ServingStackGpuMemoryHigh', 'ServingStackGpuXidError', 'ServingStackGpuRowRemapFailure', 'ServingStackGpuHot',
+    ]);
+  });
+
+  test('Grafana: dashboards sidecar on, admin from an existing Secret (never the chart default password)', () => {
+    const grafana = synthMonitoring().synth.helmValues('kube-prometheus-stack').grafana;
+    expect(grafana.sidecar.dashboards).toEqual({ enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' });
+    expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+  });
+
+  test('the dashboard ConfigMap carries the sidecar label and a valid dashboard', () => {
+    const { synth } = synthMonitoring();
+    const cm = synth.resource('kubernetes_config_map_v1', 'servingstack-dashboard');
+    expect(validateConfigMap(asConfigMap(cm))).toBe(true);
+    expect(cm.metadata.labels.grafana_dashboard).toBe('1');
+    const dashboard = JSON.parse(cm.data['servingstack-onprem.json']);
+    expect(validateDashboard(dashboard)).toBe(true);
+    expect(dashboard.uid).toBe('servingstack-onprem');
+  });
+
+  test('thresholds are stated in the rules', () => {
+    const values = synthMonitoring({ thresholds: { maxP99LatencySeconds: 0.25, maxErrorRatePercent: 2, maxGpuMemoryUsedPercent: 80 } }).synth.helmValues('kube-prometheus-stack');
+    const rules = values.additionalPrometheusRulesMap.servingstack.groups.flatMap((g: Json) => g.rules);
+    const byName = (n: string): Json => rules.find((r: Json) => r.alert === n);
+    expect(byName('ServingStackHighLatencyP99').expr).toMatch(/\) > 0\.25$/);
+    expect(byName('ServingStackHighErrorRate').expr).toMatch(/ > 2$/);
+    expect(byName('ServingStackHighErrorRate').labels).toEqual({ severity: 'critical', source: 'servingstack' });
+    expect(byName('ServingStackGpuMemoryHigh').expr).toBe('100 * DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 80');
+  });
+
+  test('model-monitoring rules (drift, disparate impact, accuracy) are opt-in, from the catalogue', () => {
+    expect(synthMonitoring().synth.helmValues('kube-prometheus-stack').additionalPrometheusRulesMap.servingstack.groups).toHaveLength(2);
+    const values = synthMonitoring({ modelMonitoringAlerts: true, modelMonitoringThresholds: { minAccuracy: 0.95 } }).synth.helmValues('kube-prometheus-stack');
+    const spec = values.additionalPrometheusRulesMap.servingstack;
+    expect(validateRuleSpec(spec)).toBe(true);
+    const group = spec.groups[2];
+    expect(group.name).toBe('servingstack-model-monitoring');
+    expect(group.rules.map((r: Json) => r.expr)).toEqual([
+      'max by (namespace, app, model, feature) (servingstack_drift_psi) >= 0.25',
+      'min by (namespace, app, model) (servingstack_fairness_disparate_impact_ratio) < 0.8',
+      'min by (namespace, app, model) (servingstack_model_accuracy) < 0.95',
+    ]);
+  });
+
+  test('drift seam: additional alert rules are appended unchanged in their own group', () => {
+    const values = synthMonitoring({
+      additionalAlertRules: [{ alert: 'ServingStackFeatureDrift', expr: 'vector(1) > 0', forDuration: '30m', severity: AlertSeverity.INFO, summary: 'drift placeholder' }],
+    }).synth.helmValues('kube-prometheus-stack');
+    const groups = values.additionalPrometheusRulesMap.servingstack.groups;
+    expect(groups[2]).toEqual({ name: 'servingstack-extra', rules: [{ alert: 'ServingStackFeatureDrift', expr: 'vector(1) > 0', for: '30m', labels: { severity: 'info', source: 'servingstack' }, annotations: { summary: 'drift placeholder' } }] });
+    expect(validateRuleSpec(values.additionalPrometheusRulesMap.servingstack)).toBe(true);
+  });
+
+  test('existing Prometheus: no chart, the scrape job and rules in a ConfigMap to load', () => {
+    const { synth, monitoring } = synthMonitoring({ installPrometheusStack: false, namespace: 'observability' });
+    expect(synth.resources('helm_release')).toEqual({});
+    expect(synth.resources('kubernetes_namespace_v1')).toEqual({});
+    const cm = synth.resource('kubernetes_config_map_v1', 'servingstack-prometheus');
+    expect(validateConfigMap(asConfigMap(cm))).toBe(true);
+    expect(cm.metadata.namespace).toBe('observability');
+    expect(JSON.parse(cm.data['scrape-configs.yaml'])).toEqual([monitoring.scrapeConfig]);
+    expect(validateRuleSpec(JSON.parse(cm.data['alert-rules.yaml']))).toBe(true);
+    expect(synth.resource('kubernetes_config_map_v1', 'servingstack-dashboard').metadata.namespace).toBe('observability');
+  });
+
+  test('bad input: durations, thresholds, duplicate extra alerts, all at once', () => {
+    const issues = issuesOf(
+      () =>
+        synthMonitoring({
+          retention: '15 days',
+          thresholds: { maxErrorRatePercent: 150 },
+          releaseName: 'a-very-long-release-name-for-prometheus',
+          additionalAlertRules: [
+            { alert: 'Drift', expr: 'x > 1', summary: 's' },
+            { alert: 'Drift', expr: '', summary: 's', forDuration: 'soon' },
+          ],
+        }),
+      ONPREM_ERRORS.MONITORING,
+    );
+    expect(issues.map((i) => i.field)).toEqual([
+      'releaseName', 'retention', 'thresholds.maxErrorRatePercent', 'additionalAlertRules[1].alert', 'additionalAlertRules[1].expr', 'additionalAlertRules[1].forDuration',
+    ]);
+    expect(issueFor(issues, 'retention').received).toBe('15 days');
+  });
+});
+
+describe('the schemas reject what Kubernetes/Prometheus would', () => {
+  test('a rule with a prose duration, a ConfigMap with a non-string value, a relabel without target', () => {
+    expect(validateRuleSpec({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5 minutes' }] }] })).toBe(false);
+    expect(validateConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { n: 1 } })).toBe(false);
+    expect(validateConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'X_Y' } })).toBe(false);
+    expect(validateScrapeConfig({ job_name: 'j', relabel_configs: [{ source_labels: ['a'], action: 'replace' }] })).toBe(false);
+  });
+});
+
+describe('one source of truth for metric names', () => {
+  const histogramSuffixes = ['_bucket', '_sum', '_count'];
+  const runtimeNames = new Set<string>(
+    Object.values(RUNTIME_METRICS).flatMap((m) => (m.kind === 'histogram' ? histogramSuffixes.map((s) => `${m.name}${s}`) : [m.name])),
+  );
+  const dcgmNames = new Set<string>(Object.values(DCGM_METRICS));
+  const referenced = (text: string): string[] => [...new Set(text.match(/\b(servingstack_[a-z0-9_]+|DCGM_[A-Z0-9_]+)\b/g) ?? [])];
+
+  function everything(): { name: string; text: string }[] {
+    const stack = newStack();
+    const monitoring = new ServingMonitoring(stack, 'Monitoring', { modelMonitoringAlerts: true });
+    new GpuOperator(stack, 'Gpu', { monitoring });
+    new PrometheusAdapter(stack, 'Adapter', { monitoring });
+    const ns = new ServingNamespace(stack, 'Ns');
+    new ModelServer(stack, 'Srv', { namespace: ns, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/x/'), autoscaling: {} });
+    const synth = Synth.of(stack);
+    const values = synth.helmValues('kube-prometheus-stack');
+    return [
+      { name: 'alert rules', text: JSON.stringify(values.additionalPrometheusRulesMap) },
+      { name: 'dashboard', text: synth.resource('kubernetes_config_map_v1', 'servingstack-dashboard').data['servingstack-onprem.json'] },
+      { name: 'prometheus-adapter rules', text: JSON.stringify(synth.helmValues('prometheus-adapter').rules) },
+      { name: 'HPA', text: JSON.stringify(synth.resource('kubernetes_horizontal_pod_autoscaler_v2', 'srv').spec.metric) },
+      { name: 'rollout health queries', text: JSON.stringify(healthQueries('serving', 'srv', 'canary')) },
+    ];
+  }
+
+  test('every metric referenced by the dashboard, alerts, adapter, HPA and rollout gates exists in RUNTIME_METRICS or DCGM', () => {
+    for (const { name, text } of everything()) {
+      const names = referenced(text);
+      expect({ name, count: names.length > 0 }).toEqual({ name, count: true });
+      const unknown = names.filter((n) => !runtimeNames.has(n) && !dcgmNames.has(n));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+    }
+  });
+
+  test('the dashboard shows every serving metric it declares, and declares every serving-path metric', () => {
+    const text = JSON.stringify(servingDashboard());
+    const missing = DASHBOARD_METRICS.map((k) => RUNTIME_METRICS[k].name).filter((n) => !text.includes(n));
+    expect(missing).toEqual([]);
+    expect([...DASHBOARD_METRICS].sort()).toEqual(
+      ['requests', 'requestDuration', 'queueDuration', 'computeDuration', 'batchSize', 'inferenceRows', 'rejected', 'queueDepth', 'inflight', 'modelLoadDuration', 'modelReady'].sort(),
+    );
+  });
+
+  test('HPA custom metrics are exactly what prometheus-adapter serves', () => {
+    const stack = newStack();
+    const adapter = new PrometheusAdapter(stack, 'Adapter', { prometheusUrl: 'http://prometheus.obs.svc:9090' });
+    const served = (adapter.values.rules as Json).custom.map((r: Json) => r.seriesQuery.split('{')[0]);
+    const ns = new ServingNamespace(stack, 'Ns');
+    new ModelServer(stack, 'Srv', { namespace: ns, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/x/'), autoscaling: {} });
+    const hpa = Synth.of(stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'srv');
+    const used = hpa.spec.metric.filter((m: Json) => m.type === 'Pods').map((m: Json) => m.pods.metric.name);
+    expect(used.sort()).toEqual([...served].sort());
+  });
+
+  test('runtime-metric rules group only by labels the scrape job or the metric provides', () => {
+    const stack = newStack();
+    const monitoring = new ServingMonitoring(stack, 'M');
+    const targetLabels = (monitoring.scrapeConfig.relabel_configs as Json[]).map((r) => r.target_label).filter((l: string) => l && !l.startsWith('__'));
+    for (const group of [...servingAlertRuleGroups(), modelMonitoringRuleGroup()]) {
+      for (const rule of group.rules) {
+        const metric = Object.values(RUNTIME_METRICS).find((m) => rule.expr.includes(m.name));
+        if (!metric) continue;
+        const byLabels = [...rule.expr.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((s) => s.trim()));
+        const allowed = new Set<string>([...targetLabels, ...metric.labels, 'le']);
+        expect({ alert: rule.alert, unknown: byLabels.filter((l) => !allowed.has(l)) }).toEqual({ alert: rule.alert, unknown: [] });
+      }
+    }
+  });
+});

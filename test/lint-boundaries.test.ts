@@ -1,0 +1,42 @@
+/** The import boundaries in eslint.config.mjs, checked on small virtual files. */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+const forbidden: [string, string][] = [
+    ['lib/core/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['lib/core/x.ts', "import { Construct } from 'constructs';"],
+    ['lib/core/x.ts', "import { App } from 'cdktf';"],
+    ['lib/core/x.ts', "import { X } from '../../constructs/aws';"],
+    ['lib/runtime/x.ts', "import { X } from '../../constructs/gcp/rollout';"],
+    ['lib/runtime/x.ts', "import { SageMakerClient } from '@aws-sdk/client-sagemaker';"],
+    ['constructs/aws/x.ts', "import { App } from 'cdktf';"],
+    ['constructs/aws/x.ts', "import { X } from '../gcp';"],
+    ['constructs/gcp/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['constructs/gcp/x.ts', "import { X } from '../onprem';"],
+    ['constructs/gcp/x.ts', "import { VertexAiEndpoint } from '@cdktf/provider-google/lib/vertex-ai-endpoint';"],
+    ['constructs/onprem/x.ts', "import { App } from 'cdktf';"],
+    ['constructs/onprem/x.ts', "import { X } from '../gcp/y';"],
+    ['constructs/cdktf/stack.ts', "import { App } from 'cdktf';"],
+];
+const allowed: [string, string][] = [
+    ['lib/runtime/x.ts', "import { parseManifest } from '../core/manifest';"],
+    ['constructs/gcp/x.ts', "import { App } from '../cdktf/binding';"],
+    ['constructs/onprem/x.ts', "import { App } from '../cdktf/binding';"],
+    ['constructs/aws/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['constructs/cdktf/binding.ts', "import { App } from 'cdktf';"],
+];
+
+// One ESLint process for every case (Jest's VM cannot load the ESM config).
+const cases = [...forbidden, ...allowed].map(([file, code]) => [file, `${code}\nexport const used = 1;\n`]);
+const results = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'test/support/lint-probe.mjs')], { input: JSON.stringify(cases), cwd: ROOT }).toString()) as string[][];
+
+describe('import boundaries (eslint.config.mjs)', () => {
+  test.each(forbidden.map((c, i) => [...c, i] as const))('%s may not: %s', (_file, _code, i) => {
+    expect(results[i].length).toBeGreaterThan(0);
+  });
+  test.each(allowed.map((c, i) => [...c, forbidden.length + i] as const))('%s may: %s', (_file, _code, i) => {
+    expect(results[i]).toEqual([]);
+  });
+});
