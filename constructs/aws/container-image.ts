@@ -1,0 +1,250 @@
+import * as path from 'path';
+import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ServingStackError } from '../../lib/core/errors';
+import { ModelFormat } from '../../lib/core/manifest';
+import { AWS_ERRORS } from './private/errors';
+import { servingStackPackageRoot } from './private/package-root';
+
+/** The rendered image of a model container. */
+export interface ContainerImageConfig {
+  /** The image URI. */
+  readonly imageUri: string;
+  /** Whether the image is the ServingStack runtime (it reads the `SERVINGSTACK_*` environment). */
+  readonly isServingStackRuntime: boolean;
+}
+
+/** Options of {@link ContainerImage.fromRuntimeAsset}. */
+export interface RuntimeImageAssetOptions {
+  /**
+   * Docker build context.
+   * @default - the ServingStack package root (the directory of its `package.json`)
+   */
+  readonly directory?: string;
+  /**
+   * Dockerfile, relative to `directory`.
+   * @default 'Dockerfile'
+   */
+  readonly file?: string;
+  /**
+   * Target platform of the build.
+   * @default Platform.LINUX_AMD64
+   */
+  readonly platform?: Platform;
+  /**
+   * Build arguments.
+   * @default - none
+   */
+  readonly buildArgs?: Record<string, string>;
+  /**
+   * Paths excluded from the build context (glob patterns, on top of `.dockerignore`).
+   * @default RUNTIME_IMAGE_EXCLUDES
+   */
+  readonly exclude?: string[];
+}
+
+/** Options of {@link ContainerImage.fromFramework}. */
+export interface FrameworkImageOptions {
+  /**
+   * Framework version of the AWS Deep Learning Container.
+   * @default '2.16.1' for tensorflow-savedmodel, '2.5.1' for pytorch-torchscript
+   */
+  readonly frameworkVersion?: string;
+  /**
+   * Use the GPU flavour of the image.
+   * @default false
+   */
+  readonly gpu?: boolean;
+  /**
+   * Full image tag, overriding the tag derived from version and processor.
+   * @default - `<version>-<cpu|gpu>` (TensorFlow), `<version>-<cpu|gpu>-py311` (PyTorch)
+   */
+  readonly tag?: string;
+}
+
+/** Options of {@link ContainerImage.fromImageUri}. */
+export interface ImageUriOptions {
+  /**
+   * Whether the image is a build of the ServingStack runtime (then the `SERVINGSTACK_*`
+   * environment is set on the container).
+   * @default false
+   */
+  readonly isServingStackRuntime?: boolean;
+}
+
+/**
+ * Paths left out of the runtime image's build context (on top of `.dockerignore`): build output,
+ * tests, and the parts of the repository the Dockerfile never copies (it copies package files,
+ * tsconfig files, lib/ and bin/). Keeping the example models and docs out makes every synth copy
+ * and hash ~1 MB instead of ~8 MB.
+ */
+export const RUNTIME_IMAGE_EXCLUDES = [
+  'node_modules', 'cdk.out', 'dist', '.git', 'test', 'coverage', '.tmp', '**/cdktf.out',
+  'bench', 'examples', 'docs', 'constructs', 'scripts', '.ci',
+];
+
+/**
+ * AWS Deep Learning Container registry accounts per region (from the SageMaker Python SDK's
+ * image_uri_config); every region not listed uses 763104351884.
+ */
+export const DLC_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-south-2': '772153158452',
+  'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322',
+  'ca-west-1': '204538143572',
+  'cn-north-1': '727897471807',
+  'cn-northwest-1': '727897471807',
+  'eu-central-2': '380420809688',
+  'eu-south-1': '692866216735',
+  'eu-south-2': '503227376785',
+  'il-central-1': '780543022126',
+  'me-central-1': '914824155844',
+  'me-south-1': '217643126080',
+  'us-gov-east-1': '446045086412',
+  'us-gov-west-1': '442386744353',
+};
+const DEFAULT_DLC_ACCOUNT = '763104351884';
+const DLC_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3',
+  'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
+  ...Object.keys(DLC_ACCOUNTS),
+];
+
+const FRAMEWORKS: Partial<Record<ModelFormat, { repository: string; version: string; suffix: string }>> = {
+  'tensorflow-savedmodel': { repository: 'tensorflow-inference', version: '2.16.1', suffix: '' },
+  'pytorch-torchscript': { repository: 'pytorch-inference', version: '2.5.1', suffix: '-py311' },
+};
+
+/**
+ * The serving image of a model container: the ServingStack runtime built from the repository's
+ * Dockerfile (default), an ECR image, any image URI (Triton, vLLM, a framework image) or an AWS
+ * Deep Learning Container chosen per region for TensorFlow SavedModel and TorchScript packages.
+ */
+export abstract class ContainerImage {
+  /** The ServingStack runtime, built from the package's `Dockerfile` as a `DockerImageAsset`. */
+  public static fromRuntimeAsset(options: RuntimeImageAssetOptions = {}): ContainerImage {
+    return new RuntimeAssetImage(options);
+  }
+
+  /** An image in an ECR repository; the model's role gets pull access. */
+  public static fromEcrRepository(repository: ecr.IRepository, tag = 'latest'): ContainerImage {
+    return new EcrImage(repository, tag);
+  }
+
+  /** Any image URI the execution role can already pull; the runtime environment is not set. */
+  public static fromImageUri(imageUri: string, options: ImageUriOptions = {}): ContainerImage {
+    return new UriImage(imageUri, options.isServingStackRuntime ?? false);
+  }
+
+  /** The AWS Deep Learning Container serving `format` in the stack's region. */
+  public static fromFramework(format: string, options: FrameworkImageOptions = {}): ContainerImage {
+    return new FrameworkImage(format, options);
+  }
+
+  /** Whether a framework image exists for a manifest format. */
+  public static hasFrameworkImage(format: string): boolean {
+    return FRAMEWORKS[format as ModelFormat] !== undefined;
+  }
+
+  /** Render the image for a model in `scope` and grant `grantee` pull access. */
+  public abstract bind(scope: Construct, grantee?: iam.IGrantable): ContainerImageConfig;
+}
+
+class RuntimeAssetImage extends ContainerImage {
+  private readonly assets = new Map<Stack, DockerImageAsset>();
+
+  constructor(private readonly options: RuntimeImageAssetOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, grantee?: iam.IGrantable): ContainerImageConfig {
+    const stack = Stack.of(scope);
+    let asset = this.assets.get(stack);
+    if (!asset) {
+      const existing = stack.node.tryFindChild('ServingStackRuntimeImage');
+      asset = existing instanceof DockerImageAsset ? existing : new DockerImageAsset(stack, 'ServingStackRuntimeImage', {
+        directory: this.options.directory ?? servingStackPackageRoot(),
+        file: this.options.file ?? 'Dockerfile',
+        platform: this.options.platform ?? Platform.LINUX_AMD64,
+        buildArgs: this.options.buildArgs,
+        exclude: this.options.exclude ?? RUNTIME_IMAGE_EXCLUDES,
+      });
+      this.assets.set(stack, asset);
+    }
+    if (grantee) asset.repository.grantPull(grantee);
+    return { imageUri: asset.imageUri, isServingStackRuntime: true };
+  }
+}
+
+class EcrImage extends ContainerImage {
+  constructor(private readonly repository: ecr.IRepository, private readonly tag: string) {
+    super();
+  }
+
+  public bind(_scope: Construct, grantee?: iam.IGrantable): ContainerImageConfig {
+    if (grantee) this.repository.grantPull(grantee);
+    return { imageUri: this.repository.repositoryUriForTag(this.tag), isServingStackRuntime: false };
+  }
+}
+
+class UriImage extends ContainerImage {
+  constructor(private readonly uri: string, private readonly runtime: boolean) {
+    super();
+  }
+
+  public bind(): ContainerImageConfig {
+    return { imageUri: this.uri, isServingStackRuntime: this.runtime };
+  }
+}
+
+class FrameworkImage extends ContainerImage {
+  private readonly framework: { repository: string; version: string; suffix: string };
+
+  constructor(format: string, private readonly options: FrameworkImageOptions) {
+    super();
+    const framework = FRAMEWORKS[format as ModelFormat];
+    if (!framework) {
+      throw new ServingStackError(AWS_ERRORS.MODEL, 'no framework serving image for this model format', [
+        { field: 'format', message: 'has no AWS Deep Learning Container', received: format, allowed: Object.keys(FRAMEWORKS).join(' | ') },
+      ]);
+    }
+    this.framework = framework;
+  }
+
+  public bind(scope: Construct, grantee?: iam.IGrantable): ContainerImageConfig {
+    const stack = Stack.of(scope);
+    const account = dlcAccount(stack);
+    const version = this.options.frameworkVersion ?? this.framework.version;
+    const tag = this.options.tag ?? `${version}-${this.options.gpu ? 'gpu' : 'cpu'}${this.framework.suffix}`;
+    const imageUri = `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${this.framework.repository}:${tag}`;
+    if (grantee) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resourceArns: [stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: this.framework.repository })],
+      });
+      iam.Grant.addToPrincipal({ grantee, actions: ['ecr:GetAuthorizationToken'], resourceArns: ['*'] });
+    }
+    return { imageUri, isServingStackRuntime: false };
+  }
+}
+
+/** The DLC account of the stack's region; a CfnMapping when the region is a token. */
+function dlcAccount(stack: Stack): string {
+  if (!Token.isUnresolved(stack.region)) return DLC_ACCOUNTS[stack.region] ?? DEFAULT_DLC_ACCOUNT;
+  const id = 'ServingStackDlcAccounts';
+  const mapping = (stack.node.tryFindChild(id) as CfnMapping | undefined) ?? new CfnMapping(stack, id, {
+    mapping: Object.fromEntries(DLC_REGIONS.map((r) => [r, { account: DLC_ACCOUNTS[r] ?? DEFAULT_DLC_ACCOUNT }])),
+  });
+  return mapping.findInMap(stack.region, 'account');
+}
+
+/** Resolve a relative directory against the package root (used by examples and the app). */
+export function fromPackageRoot(...segments: string[]): string {
+  return path.join(servingStackPackageRoot(), ...segments);
+}

@@ -1,0 +1,17 @@
+export * from './instance-type';
+export * from './model-data';
+export * from './container-image';
+export * from './runtime-environment';
+export * from './model';
+export * from './secure-bucket';
+export * from './deployment-strategy';
+export * from './endpoint';
+export * from './variant-auto-scaling';
+export * from './inference-component';
+export * from './model-package-group';
+export * from './model-package';
+export * from './latest-approved-model-package';
+export * from './approval-rollout';
+export * from './endpoint-monitoring';
+export * from './serving-endpoint';
+export { AWS_ERRORS } from './private/errors';

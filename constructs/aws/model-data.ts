@@ -1,0 +1,226 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { createHash } from 'crypto';
+import { FileAssetLocation, FileAssetPackaging, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CfnModel } from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { ServingStackError } from '../../lib/core/errors';
+import { MANIFEST_FILE, ModelManifest, modelFileOf, parseManifest } from '../../lib/core/manifest';
+import { AWS_ERRORS } from './private/errors';
+import { writeModelArchiveSync } from './private/model-archive';
+
+/** A registered model package version a model can be created from. */
+export interface IModelPackageRef {
+  /** ARN of the versioned model package. */
+  readonly modelPackageArn: string;
+  /** Grant a principal what it needs to host this package (read its model data and image). */
+  grantHost?(grantee: iam.IGrantable): void;
+}
+
+/** How a model container receives its artifacts, as rendered into CloudFormation. */
+export interface ModelDataConfig {
+  /** `ModelDataUrl`: an S3 URI of a `.tar.gz`, or an S3 prefix for multi-model endpoints. */
+  readonly modelDataUrl?: string;
+  /** `ModelDataSource` for an uncompressed S3 prefix. */
+  readonly modelDataSource?: CfnModel.ModelDataSourceProperty;
+  /** `ModelPackageName`: the container comes from a registered model package. */
+  readonly modelPackageName?: string;
+}
+
+/** Options of {@link ModelData.fromS3}. */
+export interface S3ModelDataOptions {
+  /**
+   * Path of a local copy of the package's `servingstack.json`, read and validated at synth
+   * (enables manifest-derived defaults: batching environment, framework image, registry metadata).
+   * @default - no manifest
+   */
+  readonly manifestFile?: string;
+}
+
+/**
+ * The model artifacts: a local ServingStack model package (uploaded as a `.tar.gz` asset),
+ * an S3 object or prefix, or a registered model package version.
+ */
+export abstract class ModelData {
+  /**
+   * A local model package directory (`servingstack.json` + the model file). The manifest is
+   * read and validated at synth; the directory is archived into a deterministic `.tar.gz`
+   * (files at the archive root, extracted by SageMaker to `/opt/ml/model`) without Docker and
+   * published as a file asset whose S3 key ends in `.tar.gz`.
+   */
+  public static fromAsset(directory: string): ModelData {
+    return new AssetModelData(directory);
+  }
+
+  /** A `.tar.gz` object in S3 (`ModelDataUrl`). */
+  public static fromS3(bucket: s3.IBucket, key: string, options: S3ModelDataOptions = {}): ModelData {
+    return new S3ModelData(bucket, key, false, readManifestFile(options.manifestFile));
+  }
+
+  /**
+   * An S3 prefix (ends with `/`): uncompressed model files for a single-model endpoint, or the
+   * models of a multi-model endpoint (`Mode: MultiModel`).
+   */
+  public static fromS3Prefix(bucket: s3.IBucket, prefix: string, options: S3ModelDataOptions = {}): ModelData {
+    return new S3ModelData(bucket, prefix, true, readManifestFile(options.manifestFile));
+  }
+
+  /** A registered model package version (`ContainerDefinition.ModelPackageName`). */
+  public static fromModelPackage(modelPackage: IModelPackageRef): ModelData {
+    return new PackageModelData(modelPackage);
+  }
+
+  /** The manifest, when known at synth. */
+  public abstract readonly manifest?: ModelManifest;
+  /** True when the data is an S3 prefix (required by multi-model endpoints). */
+  public abstract readonly isPrefix: boolean;
+  /** True when the data comes from a registered model package (no image may be set). */
+  public abstract readonly isModelPackage: boolean;
+
+  /** Render the data for a model in `scope`, granting `grantee` read access. */
+  public abstract bind(scope: Construct, grantee?: iam.IGrantable): ModelDataConfig;
+
+  /** The S3 URI of the artifacts, for model package registration (undefined for model packages). */
+  public abstract s3Uri(scope: Construct): string | undefined;
+}
+
+class AssetModelData extends ModelData {
+  public readonly manifest: ModelManifest;
+  public readonly isPrefix = false;
+  public readonly isModelPackage = false;
+  private readonly directory: string;
+  private readonly locations = new Map<Stack, FileAssetLocation>();
+
+  constructor(directory: string) {
+    super();
+    this.directory = path.resolve(directory);
+    const manifestPath = path.join(this.directory, MANIFEST_FILE);
+    if (!fs.existsSync(manifestPath)) {
+      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${this.directory} is not a ServingStack model package`, [
+        { field: 'directory', message: `has no ${MANIFEST_FILE}`, received: directory, allowed: `a directory holding ${MANIFEST_FILE} and the model file` },
+      ]);
+    }
+    this.manifest = parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath);
+    const modelFile = modelFileOf(this.manifest);
+    if (!fs.existsSync(path.join(this.directory, modelFile))) {
+      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${this.directory} is not a complete ServingStack model package`, [
+        { field: 'modelFile', message: 'names a file the package does not contain', received: modelFile, allowed: 'a path inside the package directory' },
+      ]);
+    }
+  }
+
+  private location(scope: Construct): FileAssetLocation {
+    const stack = Stack.of(scope);
+    let location = this.locations.get(stack);
+    if (!location) {
+      const stage = Stage.of(stack);
+      if (!stage) throw new Error(`${scope.node.path}: model package assets need an App or Stage`);
+      const fileName = stageModelArchive(this.directory, stage.assetOutdir);
+      const sha = fileName.slice('asset.'.length, -'.tar.gz'.length);
+      // The synthesizer appends the file's last extension (".gz") to the source hash: a hash
+      // ending in ".tar" makes the S3 key end in ".tar.gz", which SageMaker requires.
+      location = stack.synthesizer.addFileAsset({ fileName, packaging: FileAssetPackaging.FILE, sourceHash: `${sha}.tar` });
+      this.locations.set(stack, location);
+    }
+    return location;
+  }
+
+  public bind(scope: Construct, grantee?: iam.IGrantable): ModelDataConfig {
+    const location = this.location(scope);
+    if (grantee) {
+      const stack = Stack.of(scope);
+      const id = 'ServingStackAssetBucket';
+      const bucket = (stack.node.tryFindChild(id) as s3.IBucket | undefined) ?? s3.Bucket.fromBucketName(stack, id, location.bucketName);
+      // Exactly the one archive, nothing else in the bootstrap bucket.
+      iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bucket.arnForObjects(location.objectKey)] });
+    }
+    return { modelDataUrl: location.s3ObjectUrl };
+  }
+
+  public s3Uri(scope: Construct): string {
+    return this.location(scope).s3ObjectUrl;
+  }
+}
+
+function readManifestFile(file: string | undefined): ModelManifest | undefined {
+  return file === undefined ? undefined : parseManifest(fs.readFileSync(file, 'utf8'), file);
+}
+
+const staged = new Map<string, string>();
+
+/**
+ * Write the deterministic archive of `directory` into the cloud assembly as
+ * `asset.<sha256>.tar.gz` (once per directory and output dir) and return that file name.
+ */
+function stageModelArchive(directory: string, outdir: string): string {
+  const cacheKey = `${directory}\0${outdir}`;
+  const hit = staged.get(cacheKey);
+  if (hit && fs.existsSync(path.join(outdir, hit))) return hit;
+  fs.mkdirSync(outdir, { recursive: true });
+  const tmp = path.join(outdir, `.servingstack-${process.pid}-${staged.size}.tar.gz`);
+  writeModelArchiveSync(directory, tmp);
+  const sha = createHash('sha256').update(fs.readFileSync(tmp)).digest('hex');
+  const fileName = `asset.${sha}.tar.gz`;
+  const target = path.join(outdir, fileName);
+  if (fs.existsSync(target)) fs.rmSync(tmp);
+  else fs.renameSync(tmp, target);
+  staged.set(cacheKey, fileName);
+  return fileName;
+}
+
+class S3ModelData extends ModelData {
+  public readonly isModelPackage = false;
+
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string, public readonly isPrefix: boolean, public readonly manifest?: ModelManifest) {
+    super();
+    if (!Token.isUnresolved(key)) {
+      const ok = isPrefix ? key.endsWith('/') : key.endsWith('.tar.gz');
+      if (!ok) {
+        throw new ServingStackError(AWS_ERRORS.MODEL, 'model data location is invalid', [
+          isPrefix
+            ? { field: 'prefix', message: 'must end with /', received: key, allowed: 'an S3 key prefix ending with /' }
+            : { field: 'key', message: 'SageMaker only accepts .tar.gz model data', received: key, allowed: 'a key ending with .tar.gz, or ModelData.fromS3Prefix for uncompressed files' },
+        ]);
+      }
+    }
+  }
+
+  public bind(_scope: Construct, grantee?: iam.IGrantable): ModelDataConfig {
+    if (grantee) {
+      if (this.isPrefix) {
+        this.bucket.grantRead(grantee, `${this.key}*`);
+      } else {
+        iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects(this.key)] });
+        this.bucket.encryptionKey?.grantDecrypt(grantee);
+      }
+    }
+    const url = this.bucket.s3UrlForObject(this.key);
+    return { modelDataUrl: url };
+  }
+
+  public s3Uri(): string {
+    return this.bucket.s3UrlForObject(this.key);
+  }
+}
+
+class PackageModelData extends ModelData {
+  public readonly isPrefix = false;
+  public readonly isModelPackage = true;
+  public readonly manifest?: ModelManifest;
+
+  constructor(private readonly modelPackage: IModelPackageRef) {
+    super();
+    this.manifest = (modelPackage as { manifest?: ModelManifest }).manifest;
+  }
+
+  public bind(_scope: Construct, grantee?: iam.IGrantable): ModelDataConfig {
+    if (grantee) this.modelPackage.grantHost?.(grantee);
+    return { modelPackageName: this.modelPackage.modelPackageArn };
+  }
+
+  public s3Uri(): undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The snippets of constructs/aws/README.md, compiled and synthesized (keep them in sync).
+ */
+import { Duration, Size } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  ApprovalRollout, ApprovalStatus, CapacitySize, ContainerImage, DeploymentStrategy, Endpoint, InferenceComponent, InstanceType,
+  LatestApprovedModelPackage, Model, ModelData, ModelPackage, ModelPackageGroup, ServingEndpoint, TrafficShift,
+} from '../../../constructs/aws';
+import { FIXTURE_PACKAGE, TF_PACKAGE, newStack, template } from './helpers';
+
+test('README snippets synthesize', () => {
+  const { stack } = newStack();
+  const modelData = ModelData.fromAsset(FIXTURE_PACKAGE);
+  new ServingEndpoint(stack, 'Fraud', { modelData });
+
+  const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'models-bucket');
+  const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'triton');
+  const images = [
+    ContainerImage.fromRuntimeAsset(),
+    ContainerImage.fromEcrRepository(repo, '24.01-py3'),
+    ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/tgi:2.0'),
+    ContainerImage.fromFramework('tensorflow-savedmodel'),
+  ];
+  expect(images).toHaveLength(4);
+  expect(ModelData.fromS3(bucket, 'fraud/7/model.tar.gz').isPrefix).toBe(false);
+  expect(ModelData.fromS3Prefix(bucket, 'tenants/').isPrefix).toBe(true);
+  expect(ModelData.fromAsset(TF_PACKAGE).manifest?.format).toBe('tensorflow-savedmodel');
+
+  new ServingEndpoint(stack, 'Ab', {
+    modelData,
+    variantName: 'Control', weight: 0.8, initialInstanceCount: 2,
+    additionalVariants: [{ variantName: 'Candidate', modelData: ModelData.fromAsset(FIXTURE_PACKAGE), weight: 0.2 }],
+    shadowVariant: { variantName: 'Shadow', instanceType: InstanceType.C6I_XLARGE },
+    deployment: DeploymentStrategy.blueGreen({
+      trafficShift: TrafficShift.canary(CapacitySize.instances(1), Duration.minutes(10)),
+      terminationWait: Duration.minutes(5),
+      additionalRollbackAlarmNames: ['checkout-conversion'],
+    }),
+    registry: { enabled: false },
+  });
+  new ServingEndpoint(stack, 'Sl', { modelData, serverless: { memorySize: Size.mebibytes(2048), maxConcurrency: 10, provisionedConcurrency: 2 }, registry: { enabled: false } });
+  const successTopic = new sns.Topic(stack, 'Ok');
+  const errorTopic = new sns.Topic(stack, 'Err');
+  new ServingEndpoint(stack, 'Async', { modelData, asyncInference: { successTopic, errorTopic, maxConcurrentInvocationsPerInstance: 4 }, registry: { enabled: false } });
+  new ServingEndpoint(stack, 'Captured', { modelData, dataCapture: { samplingPercentage: 10 }, registry: { enabled: false } });
+
+  const endpoint = new Endpoint(stack, 'Shared', {
+    variants: [{ instanceType: InstanceType.G5_12XLARGE, managedInstanceScaling: { minInstanceCount: 0, maxInstanceCount: 2 } }],
+  });
+  const model = new Model(stack, 'A', { modelData, role: endpoint.executionRole });
+  new InferenceComponent(stack, 'IcA', { endpoint, model, computeResources: { minMemory: Size.gibibytes(8), acceleratorDevices: 1 } })
+    .autoScaleCopies({ minCopies: 0, maxCopies: 4, targetInvocationsPerCopy: 100 });
+
+  const group = new ModelPackageGroup(stack, 'Registry', { crossAccountReadAccounts: ['210987654321'] });
+  new ModelPackage(stack, 'V8', { group, modelData, approvalStatus: ApprovalStatus.PENDING_MANUAL_APPROVAL });
+  const fraud = new Endpoint(stack, 'FraudEndpoint', { variants: [{ model: new Model(stack, 'FraudModel', { modelData }) }] });
+  new ApprovalRollout(stack, 'Rollout', { endpoint: fraud, group });
+  const latest = new LatestApprovedModelPackage(stack, 'Latest', { group, refreshToken: '2026-11-25' });
+  new ServingEndpoint(stack, 'Prod', { modelData: ModelData.fromModelPackage(latest) });
+
+  const t = template(stack);
+  t.resourceCountIs('AWS::SageMaker::Endpoint', 8);
+});

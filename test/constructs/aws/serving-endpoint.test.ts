@@ -1,0 +1,73 @@
+import { Size } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ContainerImage, InstanceType, ModelData, ServingEndpoint } from '../../../constructs/aws';
+import { FIXTURE_PACKAGE, newStack, statements, template } from './helpers';
+
+describe('ServingEndpoint', () => {
+  test('GIVEN only a package directory THEN a guarded, autoscaled, registered, monitored, encrypted endpoint', () => {
+    const { stack } = newStack();
+    const serving = new ServingEndpoint(stack, 'Serving', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
+    const user = new iam.Role(stack, 'Client', { assumedBy: new iam.AccountRootPrincipal() });
+    serving.grantInvoke(user);
+    const t = template(stack);
+    t.resourceCountIs('AWS::SageMaker::Model', 1);
+    t.resourceCountIs('AWS::SageMaker::Endpoint', 1);
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { KmsKeyId: Match.anyValue(), ProductionVariants: [Match.objectLike({ InstanceType: 'ml.m5.large', RoutingConfig: { RoutingStrategy: 'LEAST_OUTSTANDING_REQUESTS' } })] });
+    t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.objectLike({ AutoRollbackConfiguration: Match.anyValue() }), RetainAllVariantProperties: true });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 1000 }) });
+    t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
+    t.resourceCountIs('AWS::SageMaker::ModelPackage', 1);
+    t.resourceCountIs('AWS::Events::Rule', 1);
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(serving.group).toBeDefined();
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/arn:aws:|FullAccess/);
+    expect(statements(t).some((s) => JSON.stringify(s.Action).includes('sagemaker:InvokeEndpoint'))).toBe(true);
+  });
+
+  test('burstable instances with default autoscaling fail at synth; autoScaling.enabled false allows them', () => {
+    const { stack } = newStack();
+    expect(() => new ServingEndpoint(stack, 'Burst', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.T3_MEDIUM }))
+      .toThrow(/instanceType: Application Auto Scaling rejects burstable instance types for SageMaker variants; received "ml.t3.medium"/);
+    new ServingEndpoint(stack, 'Dev', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.T3_MEDIUM, autoScaling: { enabled: false }, registry: { enabled: false } });
+  });
+
+  test('serverless: provisioned concurrency scaling, 4 MiB body limit, no capture', () => {
+    const { stack } = newStack();
+    new ServingEndpoint(stack, 'S', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), serverless: { memorySize: Size.mebibytes(4096), maxConcurrency: 8, provisionedConcurrency: 1 } });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: Match.objectLike({ Environment: Match.objectLike({ SERVINGSTACK_BODY_LIMIT_BYTES: String(4 * 1024 * 1024) }) }) });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ScalableDimension: 'sagemaker:variant:DesiredProvisionedConcurrency', MinCapacity: 1, MaxCapacity: 8 });
+    expect(() => new ServingEndpoint(stack, 'Bad', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), serverless: {}, additionalVariants: [{ variantName: 'B' }] })).toThrow(/serverless endpoints have exactly one variant/);
+  });
+
+  test('async: scale to zero on backlog; the runtime accepts 1 GiB bodies', () => {
+    const { stack } = newStack();
+    new ServingEndpoint(stack, 'A', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), asyncInference: {} });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0 });
+    t.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: Match.objectLike({ Environment: Match.objectLike({ SERVINGSTACK_BODY_LIMIT_BYTES: String(1024 ** 3) }) }) });
+  });
+
+  test('another serving image (Triton) keeps the rest of the stack; GPU instances get cuda providers with the runtime', () => {
+    const { stack } = newStack();
+    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01'), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
+    const t = template(stack);
+    const models = Object.values(t.findResources('AWS::SageMaker::Model')).map((m) => JSON.stringify(m));
+    expect(models.filter((m) => m.includes('triton:24.01') && !m.includes('SERVINGSTACK_'))).toHaveLength(1);
+    expect(models.filter((m) => m.includes('"SERVINGSTACK_EXECUTION_PROVIDERS":"cuda,cpu"'))).toHaveLength(1);
+    // NVMe: no key on the config, the rest stays encrypted
+    Object.values(t.findResources('AWS::SageMaker::EndpointConfig')).forEach((c) => expect((c as { Properties: { KmsKeyId?: unknown } }).Properties.KmsKeyId).toBeUndefined());
+  });
+
+  test('multi-model endpoint from an S3 prefix; no registry for prefixes', () => {
+    const { stack } = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Models', 'models-bucket');
+    const serving = new ServingEndpoint(stack, 'Mme', { modelData: ModelData.fromS3Prefix(bucket, 'tenants/'), multiModel: true });
+    template(stack).hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: Match.objectLike({ Mode: 'MultiModel' }) });
+    expect(serving.group).toBeUndefined();
+  });
+});
