@@ -14,8 +14,18 @@ export function exampleModelDir(): string {
   throw new Error('examples/models/breast-cancer not found next to the servingstack package');
 }
 
-/** Hooks run by `up` before serving (the CDK app registers blueprint synthesis here). */
-export const UP_STEPS: { name: string; run(): Promise<string> }[] = [];
+/**
+ * The blueprint synthesis steps, from bin/app/synth-all.ts. That module imports examples/ and the
+ * IaC packages, so it is loaded by path at run time: present in a source checkout (`npm start`),
+ * absent from the runtime image and the compiled package.
+ */
+function synthSteps(root: string): { name: string; run(): Promise<string> }[] | undefined {
+  const file = path.join(__dirname, '..', 'app', 'synth-all');
+  if (!fs.existsSync(`${file}.ts`) && !fs.existsSync(`${file}.js`)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as { synthSteps(root: string): { name: string; run(): Promise<string> }[] };
+  return mod.synthSteps(root);
+}
 
 export function registerUp(program: Command): void {
   runtimeOptions(
@@ -29,7 +39,18 @@ export function registerUp(program: Command): void {
     const { startRuntime } = await import('../../lib/runtime/server');
     const out = (s: string): void => void process.stdout.write(`${s}\n`);
     if (flags.synth !== false) {
-      for (const step of UP_STEPS) out(`${step.name}: ${await step.run()}`);
+      const root = path.resolve(exampleModelDir(), '..', '..', '..');
+      const steps = synthSteps(root);
+      if (!steps) out('Blueprints: skipped (synthesis runs from a source checkout: npm start)');
+      for (const step of steps ?? []) {
+        const t0 = Date.now();
+        try {
+          out(`Synthesized ${step.name}: ${await step.run()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        } catch (e) {
+          out(`Synthesis of ${step.name} failed: ${(e as Error).message}`);
+          process.exitCode = 1;
+        }
+      }
     }
     const env = flagsToEnv({ ...flags, modelDir: (flags.modelDir as string | undefined) ?? exampleModelDir(), host: (flags.host as string | undefined) ?? '127.0.0.1', logLevel: (flags.logLevel as string | undefined) ?? 'warn' }, process.env);
     const config = loadConfig(env);
