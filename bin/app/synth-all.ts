@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { App as TerraformApp } from '../../constructs/cdktf/binding';
+import { buildVertexExampleApp } from '../../examples/gcp-vertex/stack';
 import { OnPremGpuStack } from '../../examples/onprem-k8s-gpu/stack';
 import { EXAMPLES, ExampleName, addExample, defaultEnv } from './examples';
 import { addNagPacks } from './nag';
@@ -44,6 +45,14 @@ export function synthSteps(root: string): SynthStep[] {
         const asm = app.synth();
         const resources = asm.stacks.reduce((n, s) => n + Object.keys((s.template as { Resources?: object }).Resources ?? {}).length, 0);
         return `${asm.stacks.length} stacks, ${resources} resources, cdk-nag AwsSolutions, NIST 800-53 R5 and HIPAA Security: no unacknowledged finding (synth fails on one) → ${path.relative(process.cwd(), outdir) || '.'}`;
+      },
+    },
+    {
+      name: 'Google Vertex AI example (CDK for Terraform)',
+      run: async () => {
+        const outdir = path.join(root, 'cdktf.out', 'gcp-vertex');
+        buildVertexExampleApp(outdir).synth();
+        return `${countTerraformResources(outdir)} Terraform resources → ${path.relative(process.cwd(), outdir)}`;
       },
     },
     {

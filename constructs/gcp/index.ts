@@ -1,0 +1,14 @@
+export * from './accelerator-type';
+export * from './deployment-resources';
+export * from './endpoint-networking';
+export * from './machine-type';
+export * from './model-package-bucket';
+export * from './regions';
+export * from './runtime-image-repository';
+export * from './serving-monitoring';
+export * from './serving-service-accounts';
+export * from './vertex-endpoint';
+export * from './vertex-serving';
+export * from './vertex-serving-stack';
+export { GCP_ERRORS } from './private/errors';
+export * from './rollout';

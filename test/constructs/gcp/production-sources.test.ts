@@ -1,0 +1,88 @@
+/**
+ * The production health and artifact sources, against a recording HTTP requester (the real one
+ * uses the clients' Google credentials). These pin the exact Cloud Monitoring query and Cloud
+ * Storage calls; they cannot prove Google answers as documented.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudMonitoringErrorRate, GcsArtifactStore, HttpRequester, combineHealth, findRolloutSettings } from '../../../constructs/gcp/rollout';
+
+function recorder(answer: (url: string) => { status: number; data?: unknown }): { calls: Parameters<HttpRequester>[0][]; request: HttpRequester } {
+  const calls: Parameters<HttpRequester>[0][] = [];
+  return {
+    calls,
+    request: async (req) => {
+      calls.push(req);
+      const a = answer(req.url);
+      return { status: a.status, data: a.data ?? {} };
+    },
+  };
+}
+
+const QUERY = { endpointName: 'projects/demo-project/locations/europe-west4/endpoints/1234567890', deployedModelId: '777', minReplicaCount: 1, since: new Date('2026-11-25T12:00:00Z') };
+
+describe('CloudMonitoringErrorRate', () => {
+  test('sums error_count and prediction_count of the deployed model since the canary started', async () => {
+    const r = recorder((url) => ({
+      status: 200,
+      data: { timeSeries: [{ points: url.includes('error_count') ? [{ value: { int64Value: '3' } }] : [{ value: { int64Value: '150' } }, { value: { int64Value: '50' } }] }] },
+    }));
+    const report = await new CloudMonitoringErrorRate(r.request, () => new Date('2026-11-25T12:10:00Z')).check(QUERY);
+    expect(report).toEqual({ healthy: true, errorRate: 0.015, predictions: 200, detail: '3/200 errors (1.50%)' });
+    const url = new URL(r.calls[0].url);
+    expect(url.pathname).toBe('/v3/projects/demo-project/timeSeries');
+    expect(url.searchParams.get('filter')).toBe(
+      'metric.type="aiplatform.googleapis.com/prediction/online/prediction_count" AND resource.type="aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id="1234567890" AND metric.labels.deployed_model_id="777"',
+    );
+    expect(url.searchParams.get('interval.startTime')).toBe('2026-11-25T12:00:00.000Z');
+    expect(url.searchParams.get('interval.endTime')).toBe('2026-11-25T12:10:00.000Z');
+  });
+
+  test('no predictions yet: no error rate; HTTP errors surface', async () => {
+    expect(await new CloudMonitoringErrorRate(recorder(() => ({ status: 200 })).request).check(QUERY)).toEqual({ healthy: true, predictions: 0, detail: 'no predictions yet' });
+    await expect(new CloudMonitoringErrorRate(recorder(() => ({ status: 403 })).request).check(QUERY)).rejects.toThrow(/HTTP 403/);
+  });
+
+  test('combined sources: unhealthy if any is, highest error rate wins', async () => {
+    const report = await combineHealth(
+      { check: async () => ({ healthy: false, detail: 'replicas 0/1 available' }) },
+      { check: async () => ({ healthy: true, errorRate: 0.2, predictions: 10, detail: '2/10 errors' }) },
+    ).check(QUERY);
+    expect(report).toEqual({ healthy: false, errorRate: 0.2, predictions: 10, detail: 'replicas 0/1 available; 2/10 errors' });
+  });
+});
+
+describe('GcsArtifactStore', () => {
+  test('checks objects with the JSON API and uploads create-only (ifGenerationMatch=0)', async () => {
+    const r = recorder((url) => ({ status: url.includes('/upload/') ? 200 : 404 }));
+    const store = new GcsArtifactStore(r.request);
+    expect(await store.exists('gs://models-bucket/models/tiny/1_0_0-abc/model.tar.gz')).toBe(false);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gcs-')), 'model.tar.gz');
+    fs.writeFileSync(file, 'x');
+    await store.upload(file, 'gs://models-bucket/models/tiny/1_0_0-abc/model.tar.gz');
+    expect(r.calls.map((c) => `${c.method ?? 'GET'} ${c.url}`)).toEqual([
+      'GET https://storage.googleapis.com/storage/v1/b/models-bucket/o/models%2Ftiny%2F1_0_0-abc%2Fmodel.tar.gz',
+      'POST https://storage.googleapis.com/upload/storage/v1/b/models-bucket/o?uploadType=media&ifGenerationMatch=0&name=models%2Ftiny%2F1_0_0-abc%2Fmodel.tar.gz',
+    ]);
+  });
+});
+
+describe('findRolloutSettings', () => {
+  const settings = { kind: 'servingstack.gcp.rollout', schemaVersion: 1, endpointId: '1' };
+
+  test.each([
+    ['the object itself', settings],
+    ['terraform output -json', { Tiny_rollout: { value: settings, sensitive: false } }],
+    ['cdktf output --json', { serving: { Tiny_rollout: settings } }],
+  ])('finds the settings in %s', (_name, raw) => {
+    expect(findRolloutSettings(raw)).toEqual(settings);
+  });
+
+  test('several outputs need --output-name; none is an error naming what to pass', () => {
+    const two = { s: { A_rollout: settings, B_rollout: { ...settings, endpointId: '2' } } };
+    expect(() => findRolloutSettings(two)).toThrow(/holds several VertexServing rollout outputs; received \["A_rollout","B_rollout"\]/);
+    expect(findRolloutSettings(two, 'B_rollout')).toEqual({ ...settings, endpointId: '2' });
+    expect(() => findRolloutSettings({ s: { other: 1 } })).toThrow(/holds no VertexServing rollout output/);
+  });
+});
