@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
 import { FileAssetLocation, FileAssetPackaging, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,8 +7,8 @@ import { CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ServingStackError } from '../../lib/core/errors';
 import { MANIFEST_FILE, ModelManifest, modelFileOf, parseManifest } from '../../lib/core/manifest';
+import { createModelArchiveSync, loadModelPackageSync } from '../../lib/core/model-package';
 import { AWS_ERRORS } from './private/errors';
-import { writeModelArchiveSync } from './private/model-archive';
 
 /** A registered model package version a model can be created from. */
 export interface IModelPackageRef {
@@ -45,10 +44,12 @@ export interface S3ModelDataOptions {
  */
 export abstract class ModelData {
   /**
-   * A local model package directory (`servingstack.json` + the model file). The manifest is
-   * read and validated at synth; the directory is archived into a deterministic `.tar.gz`
-   * (files at the archive root, extracted by SageMaker to `/opt/ml/model`) without Docker and
-   * published as a file asset whose S3 key ends in `.tar.gz`.
+   * A local model package directory (`servingstack.json` + the model file). The package is
+   * validated at synth as `servingstack package` validates it (for ONNX, a manifest signature
+   * that disagrees with the model fails with SS_ERR_SIGNATURE_MISMATCH); the directory is
+   * archived without Docker into the same deterministic `.tar.gz` that `servingstack package`
+   * writes (files at the archive root, extracted by SageMaker to `/opt/ml/model`) and published
+   * as a file asset whose S3 key ends in `.tar.gz`.
    */
   public static fromAsset(directory: string): ModelData {
     return new AssetModelData(directory);
@@ -102,13 +103,16 @@ class AssetModelData extends ModelData {
         { field: 'directory', message: `has no ${MANIFEST_FILE}`, received: directory, allowed: `a directory holding ${MANIFEST_FILE} and the model file` },
       ]);
     }
-    this.manifest = parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath);
-    const modelFile = modelFileOf(this.manifest);
+    const modelFile = modelFileOf(parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath));
     if (!fs.existsSync(path.join(this.directory, modelFile))) {
       throw new ServingStackError(AWS_ERRORS.PACKAGE, `${this.directory} is not a complete ServingStack model package`, [
         { field: 'modelFile', message: 'names a file the package does not contain', received: modelFile, allowed: 'a path inside the package directory' },
       ]);
     }
+    // The checks of `servingstack package`: model and baseline kinds, links that leave the
+    // package and, for ONNX, the manifest signature against the model. Their errors surface as
+    // lib/core raises them (SS_ERR_PACKAGE_INVALID, SS_ERR_SIGNATURE_MISMATCH, SS_ERR_ONNX_*).
+    this.manifest = loadModelPackageSync(this.directory).manifest;
   }
 
   private location(scope: Construct): FileAssetLocation {
@@ -160,8 +164,8 @@ function stageModelArchive(directory: string, outdir: string): string {
   if (hit && fs.existsSync(path.join(outdir, hit))) return hit;
   fs.mkdirSync(outdir, { recursive: true });
   const tmp = path.join(outdir, `.servingstack-${process.pid}-${staged.size}.tar.gz`);
-  writeModelArchiveSync(directory, tmp);
-  const sha = createHash('sha256').update(fs.readFileSync(tmp)).digest('hex');
+  // The writer behind `servingstack package`: the asset holds the same bytes as its archive.
+  const { sha256: sha } = createModelArchiveSync(directory, tmp);
   const fileName = `asset.${sha}.tar.gz`;
   const target = path.join(outdir, fileName);
   if (fs.existsSync(target)) fs.rmSync(tmp);

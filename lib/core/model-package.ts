@@ -5,7 +5,7 @@
  * `<dir>/servingstack.json` and `<dir>/model.onnx`. Format documented in docs/model-package.md.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, Stats, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -67,9 +67,9 @@ function isInside(root: string, candidate: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+function lstatOrUndefined(p: string): Stats | undefined {
   try {
-    return await fs.lstat(p);
+    return lstatSync(p);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw e;
@@ -82,20 +82,20 @@ type Expect = 'file' | 'directory' | 'any';
  * Resolve `rel` inside `root`, following symlinks only while they stay inside the package.
  * Adds an issue and returns undefined when it is missing, escapes, or has the wrong kind.
  */
-async function resolveInside(root: string, label: string, rel: string, field: string, expect: Expect, issues: IssueCollector): Promise<string | undefined> {
+function resolveInside(root: string, label: string, rel: string, field: string, expect: Expect, issues: IssueCollector): string | undefined {
   const joined = path.resolve(root, rel);
   if (!isInside(root, joined)) {
     issues.add({ field, message: 'points outside the package directory', received: rel, allowed: 'a relative path inside the package' });
     return undefined;
   }
-  const st = await lstatOrUndefined(joined);
+  const st = lstatOrUndefined(joined);
   if (!st) {
     issues.add({ field, message: `names a ${expect === 'any' ? 'path' : expect} that does not exist in ${label}`, received: rel, allowed: 'an existing path inside the package' });
     return undefined;
   }
   let real: string;
   try {
-    real = await fs.realpath(joined);
+    real = realpathSync(joined);
   } catch {
     issues.add({ field, message: 'is a dangling symbolic link', received: rel, allowed: 'an existing path inside the package' });
     return undefined;
@@ -104,7 +104,7 @@ async function resolveInside(root: string, label: string, rel: string, field: st
     issues.add({ field, message: `is a symbolic link leading outside the package (to ${real})`, received: rel, allowed: 'a path whose target stays inside the package' });
     return undefined;
   }
-  const target = await fs.stat(real);
+  const target = statSync(real);
   if (expect === 'file' && !target.isFile()) {
     issues.add({ field, message: 'is not a regular file', received: rel, allowed: 'a file' });
     return undefined;
@@ -199,22 +199,35 @@ export function compareSignatures(manifest: Signature, model: Signature, modelNa
  * leaves the package) and, for ONNX packages, the manifest signature against the model
  * (`SS_ERR_SIGNATURE_MISMATCH`, every disagreement at once).
  */
-export async function loadModelPackage(dir: string): Promise<ModelPackage> {
+export function loadModelPackageSync(dir: string): ModelPackage {
   return loadPackage(dir, dir);
 }
 
+/**
+ * {@link loadModelPackageSync} behind a promise (the checks run synchronously; they read the
+ * manifest and, for ONNX packages, the model once). Rejects with the same errors.
+ */
+export async function loadModelPackage(dir: string): Promise<ModelPackage> {
+  return loadModelPackageSync(dir);
+}
+
 /** `label` names the package in messages (the archive, not its temporary extraction directory). */
-async function loadPackage(dir: string, label: string): Promise<ModelPackage> {
-  const st = await fs.stat(dir).catch(() => undefined);
+function loadPackage(dir: string, label: string): ModelPackage {
+  let st: Stats | undefined;
+  try {
+    st = statSync(dir);
+  } catch {
+    st = undefined;
+  }
   if (!st || !st.isDirectory()) {
     throw new ServingStackError('SS_ERR_PACKAGE_INVALID', `${label} is not a model package`, [
       { field: 'dir', message: st ? 'is not a directory' : 'does not exist', received: dir, allowed: `a directory containing ${MANIFEST_FILE}` },
     ]);
   }
-  const root = await fs.realpath(dir);
+  const root = realpathSync(dir);
 
   const manifestPath = path.join(root, MANIFEST_FILE);
-  const manifestStat = await lstatOrUndefined(manifestPath);
+  const manifestStat = lstatOrUndefined(manifestPath);
   if (!manifestStat || !manifestStat.isFile()) {
     throw new ServingStackError('SS_ERR_PACKAGE_INVALID', `${label} is not a model package`, [
       {
@@ -224,18 +237,18 @@ async function loadPackage(dir: string, label: string): Promise<ModelPackage> {
       },
     ]);
   }
-  const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), label === dir ? manifestPath : `${label}:${MANIFEST_FILE}`);
+  const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), label === dir ? manifestPath : `${label}:${MANIFEST_FILE}`);
 
   const issues = new IssueCollector();
   const modelRel = modelFileOf(manifest);
   const expect: Expect = manifest.format === 'onnx' || manifest.format === 'pytorch-torchscript' ? 'file' : manifest.format === 'tensorflow-savedmodel' ? 'directory' : 'any';
-  const modelPath = await resolveInside(root, label, modelRel, manifest.modelFile ? 'modelFile' : `modelFile (default for format ${manifest.format})`, expect, issues);
-  const baselinePath = manifest.baseline ? await resolveInside(root, label, manifest.baseline, 'baseline', 'file', issues) : undefined;
+  const modelPath = resolveInside(root, label, modelRel, manifest.modelFile ? 'modelFile' : `modelFile (default for format ${manifest.format})`, expect, issues);
+  const baselinePath = manifest.baseline ? resolveInside(root, label, manifest.baseline, 'baseline', 'file', issues) : undefined;
   issues.throwIfAny('SS_ERR_PACKAGE_INVALID', `${label} is not a valid model package`);
 
   let signatureFromModel: OnnxSignature | undefined;
   if (manifest.format === 'onnx' && modelPath) {
-    const bytes = await fs.readFile(modelPath);
+    const bytes = readFileSync(modelPath);
     signatureFromModel = readOnnxSignature(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), modelRel);
     const mismatches = compareSignatures(manifest.signature, signatureFromModel, modelRel);
     if (mismatches.length > 0) {
@@ -257,27 +270,27 @@ async function loadPackage(dir: string, label: string): Promise<ModelPackage> {
 }
 
 /** Files and directories to archive, relative POSIX paths sorted by code unit; dirs end with `/`. */
-async function listPackageEntries(root: string, exclude: ReadonlySet<string>): Promise<string[]> {
+function listPackageEntries(root: string, exclude: ReadonlySet<string>): string[] {
   const issues = new IssueCollector();
   const entries: string[] = [];
-  const walk = async (relDir: string): Promise<void> => {
-    const names = (await fs.readdir(path.join(root, relDir))).sort();
+  const walk = (relDir: string): void => {
+    const names = readdirSync(path.join(root, relDir)).sort();
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const rel = relDir ? `${relDir}/${name}` : name;
       const abs = path.join(root, rel);
       if (exclude.has(abs)) continue;
-      const st = await fs.lstat(abs);
+      const st = lstatSync(abs);
       if (st.isDirectory()) {
         entries.push(`${rel}/`);
-        await walk(rel);
+        walk(rel);
       } else if (st.isFile()) {
         entries.push(rel);
       } else if (st.isSymbolicLink()) {
         // Archived as the file it points to, provided that stays inside the package.
         let real: string | undefined;
         try {
-          real = await fs.realpath(abs);
+          real = realpathSync(abs);
         } catch {
           real = undefined;
         }
@@ -285,7 +298,7 @@ async function listPackageEntries(root: string, exclude: ReadonlySet<string>): P
           issues.add({ field: rel, message: 'is a dangling symbolic link', allowed: 'files and directories inside the package' });
         } else if (!isInside(root, real)) {
           issues.add({ field: rel, message: `is a symbolic link leading outside the package (to ${real})`, allowed: 'links whose target stays inside the package' });
-        } else if (!(await fs.stat(real)).isFile()) {
+        } else if (!statSync(real).isFile()) {
           issues.add({ field: rel, message: 'is a symbolic link to a directory', received: real, allowed: 'a real directory, or a link to a file' });
         } else if (!exclude.has(real)) {
           entries.push(rel);
@@ -295,15 +308,22 @@ async function listPackageEntries(root: string, exclude: ReadonlySet<string>): P
       }
     }
   };
-  await walk('');
+  walk('');
   issues.throwIfAny('SS_ERR_PACKAGE_INVALID', `${root} contains entries that cannot be archived`);
   // Code-unit order, independent of locale; a directory precedes its contents.
   return entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function sha256Of(file: string): Promise<string> {
+/** SHA-256 of a file read in 1 MiB chunks (models may be larger than a Buffer). */
+function sha256Of(file: string): string {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   return hash.digest('hex');
 }
 
@@ -312,21 +332,23 @@ async function sha256Of(file: string): Promise<string> {
  * it as a gzip tar with every entry at the archive root. The archive is deterministic: entries
  * sorted, mtime fixed to 2000-01-01 on every entry, modes 0644 (0755 for directories and
  * executables), uid/gid 0 and no owner names, so the same directory always yields the same bytes
- * (and the same CDK asset hash). Dotfiles and the output file itself are left out.
+ * (and the same CDK asset hash). Dotfiles and the output file itself are left out. Synchronous,
+ * so CDK constructs can call it at synth; {@link createModelArchive} is the promise form.
  */
-export async function createModelArchive(dir: string, outFile: string): Promise<ModelArchive> {
-  const pkg = await loadModelPackage(dir);
+export function createModelArchiveSync(dir: string, outFile: string): ModelArchive {
+  const pkg = loadModelPackageSync(dir);
   const file = path.resolve(outFile);
   const outDir = path.dirname(file);
-  await fs.mkdir(outDir, { recursive: true });
-  const realOut = path.join(await fs.realpath(outDir), path.basename(file));
+  mkdirSync(outDir, { recursive: true });
+  const realOut = path.join(realpathSync(outDir), path.basename(file));
 
-  const entries = await listPackageEntries(pkg.dir, new Set([file, realOut]));
+  const entries = listPackageEntries(pkg.dir, new Set([file, realOut]));
   const tmp = path.join(outDir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    await tar.create(
+    tar.create(
       {
         file: tmp,
+        sync: true,
         cwd: pkg.dir,
         gzip: { level: 9 },
         portable: true,
@@ -347,13 +369,21 @@ export async function createModelArchive(dir: string, outFile: string): Promise<
       },
       entries.map((e) => (e.endsWith('/') ? e.slice(0, -1) : e)),
     );
-    await fs.rename(tmp, file);
+    renameSync(tmp, file);
   } catch (e) {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw e;
   }
-  const { size } = await fs.stat(file);
-  return { file, sha256: await sha256Of(file), bytes: size, entries };
+  const { size } = statSync(file);
+  return { file, sha256: sha256Of(file), bytes: size, entries };
+}
+
+/**
+ * {@link createModelArchiveSync} behind a promise: the same bytes, the same errors (the archive
+ * is written synchronously; constructs need that, and blocking for the write is acceptable).
+ */
+export async function createModelArchive(dir: string, outFile: string): Promise<ModelArchive> {
+  return createModelArchiveSync(dir, outFile);
 }
 
 const SAFE_ENTRY_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
@@ -486,7 +516,7 @@ export async function openModelSource(p: string): Promise<ModelSource> {
           },
         ]);
       }
-      const pkg = await loadPackage(tmp, p);
+      const pkg = loadPackage(tmp, p);
       return { kind: 'archive', pkg, manifest: pkg.manifest, signature: pkg.manifest.signature, ...(pkg.signatureFromModel ? { onnx: pkg.signatureFromModel } : {}), cleanup };
     } catch (e) {
       await cleanup();

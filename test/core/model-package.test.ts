@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tar from 'tar';
 import { ServingStackError } from '../../lib/core/errors';
 import type { ModelManifest } from '../../lib/core/manifest';
-import { ARCHIVE_MTIME, createModelArchive, loadModelPackage, openModelSource } from '../../lib/core/model-package';
+import { ARCHIVE_MTIME, createModelArchive, createModelArchiveSync, loadModelPackage, loadModelPackageSync, openModelSource } from '../../lib/core/model-package';
 import { buildOnnxModel, ModelDecl } from '../../scripts/lib/onnx-builder';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -234,6 +234,91 @@ describe('loadModelPackage', () => {
     const e = await errorOf(loadModelPackage(dir));
     expect(e.code).toBe('SS_ERR_ONNX_INVALID');
     expect(e.message).toContain('model.onnx is not a valid ONNX model');
+  });
+});
+
+describe('sync and async forms', () => {
+  function thrownSync(f: () => unknown): ServingStackError {
+    try {
+      f();
+    } catch (e) {
+      if (ServingStackError.isServingStackError(e)) return e;
+      throw e;
+    }
+    throw new Error('expected an error, none was thrown');
+  }
+
+  test('createModelArchiveSync and createModelArchive write byte-identical files for the same directory', async () => {
+    // GIVEN a package with a subdirectory, a baseline, an executable, an odd mode and a dotfile
+    const dir = writePackage(path.join(work, 'iris'), { ...irisManifest(), baseline: 'stats/baseline.json' });
+    fs.mkdirSync(path.join(dir, 'stats'));
+    fs.writeFileSync(path.join(dir, 'stats', 'baseline.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\n');
+    fs.chmodSync(path.join(dir, 'run.sh'), 0o750);
+    fs.chmodSync(path.join(dir, 'servingstack.json'), 0o600);
+    fs.writeFileSync(path.join(dir, '.env'), 'SECRET=1');
+    // WHEN archived both ways
+    const syncArchive = createModelArchiveSync(dir, path.join(work, 'sync.tar.gz'));
+    const asyncArchive = await createModelArchive(dir, path.join(work, 'async.tar.gz'));
+    // THEN the bytes, hashes, sizes and entries agree
+    expect(fs.readFileSync(syncArchive.file).equals(fs.readFileSync(asyncArchive.file))).toBe(true);
+    expect(syncArchive.sha256).toBe(asyncArchive.sha256);
+    expect(syncArchive.sha256).toBe(createHash('sha256').update(fs.readFileSync(syncArchive.file)).digest('hex'));
+    expect(syncArchive.bytes).toBe(asyncArchive.bytes);
+    expect(syncArchive.entries).toEqual(['model.onnx', 'run.sh', 'servingstack.json', 'stats/', 'stats/baseline.json']);
+    expect(asyncArchive.entries).toEqual(syncArchive.entries);
+    // AND the sync archive has the normalised headers
+    const headers = await listArchive(syncArchive.file);
+    expect(headers.map((h) => [h.path, h.mode])).toEqual([
+      ['model.onnx', 0o644],
+      ['run.sh', 0o755],
+      ['servingstack.json', 0o644],
+      ['stats/', 0o755],
+      ['stats/baseline.json', 0o644],
+    ]);
+    expect(headers.every((h) => h.mtime?.getTime() === ARCHIVE_MTIME.getTime())).toBe(true);
+    // AND no temporary file is left next to the outputs
+    expect(fs.readdirSync(work).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('loadModelPackageSync returns what loadModelPackage resolves to', async () => {
+    const dir = writePackage(path.join(work, 'iris'));
+    expect(loadModelPackageSync(dir)).toEqual(await loadModelPackage(dir));
+  });
+
+  test('loadModelPackageSync refuses a mismatching package with the same error as loadModelPackage', async () => {
+    const dir = writePackage(path.join(work, 'p'), withSignature((s) => {
+      s.inputs[0]!.datatype = 'FP64';
+      s.outputs[0]!.shape = [-1, 5];
+    }));
+    const syncError = thrownSync(() => loadModelPackageSync(dir));
+    const asyncError = await errorOf(loadModelPackage(dir));
+    expect(syncError.code).toBe('SS_ERR_SIGNATURE_MISMATCH');
+    expect(syncError.issues.map((i) => i.field)).toEqual(['signature.inputs[0].datatype', 'signature.outputs[0].shape[1]']);
+    expect(syncError.issues).toEqual(asyncError.issues);
+    expect(syncError.message).toBe(asyncError.message);
+  });
+
+  test('createModelArchiveSync refuses a mismatching package, writing nothing', () => {
+    const dir = writePackage(path.join(work, 'p'), withSignature((s) => (s.inputs[0]!.shape = [-1, 5])));
+    const out = path.join(work, 'p.tar.gz');
+    const e = thrownSync(() => createModelArchiveSync(dir, out));
+    expect(e.code).toBe('SS_ERR_SIGNATURE_MISMATCH');
+    expect(e.issues[0]!.field).toBe('signature.inputs[0].shape[1]');
+    expect(fs.readdirSync(work)).toEqual(['p']);
+  });
+
+  test('the async forms report errors by rejecting, not by throwing synchronously', () => {
+    const missing = path.join(work, 'nope');
+    let thrownNow: unknown;
+    let pending: Promise<unknown> | undefined;
+    try {
+      pending = loadModelPackage(missing);
+    } catch (e) {
+      thrownNow = e;
+    }
+    expect(thrownNow).toBeUndefined();
+    return expect(pending).rejects.toMatchObject({ code: 'SS_ERR_PACKAGE_INVALID' });
   });
 });
 

@@ -1,8 +1,23 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { ModelDecl } from '../../../scripts/lib/onnx-builder';
 
 export const FIXTURE_PACKAGE = path.join(__dirname, 'fixtures', 'model-package');
+/**
+ * The ONNX model of FIXTURE_PACKAGE (`model.onnx` is `buildOnnxModel(FIXTURE_MODEL)`, checked by
+ * model.test.ts): the real signature of its manifest, since synth checks the manifest against it.
+ * input [N, 4] FP32 → MatMul(W [4, 2]) → Softmax → probabilities [N, 2] FP32.
+ */
+export const FIXTURE_MODEL: ModelDecl = {
+  inputs: [{ name: 'input', datatype: 'FP32', shape: ['N', 4] }],
+  outputs: [{ name: 'probabilities', datatype: 'FP32', shape: ['N', 2] }],
+  nodes: [
+    { opType: 'MatMul', name: 'matmul', inputs: ['input', 'W'], outputs: ['logits'] },
+    { opType: 'Softmax', name: 'softmax', inputs: ['logits'], outputs: ['probabilities'], attributes: { axis: 1 } },
+  ],
+  initializers: [{ name: 'W', datatype: 'FP32', dims: [4, 2], values: [0.5, -0.5, -0.25, 0.25, 0.75, -0.75, -1.5, 1.5] }],
+};
 export const TF_PACKAGE = path.join(__dirname, 'fixtures', 'tf-package');
 export const ENV = { account: '123456789012', region: 'us-east-1' };
 

@@ -8,9 +8,31 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ContainerImage, InstanceType, Model, ModelData, ModelPackage, ModelPackageGroup } from '../../../constructs/aws';
-import { listPackageFiles, writeModelArchiveSync } from '../../../constructs/aws/private/model-archive';
 import { servingStackPackageRoot } from '../../../constructs/aws/private/package-root';
-import { FIXTURE_PACKAGE, TF_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
+import { ServingStackError } from '../../../lib/core/errors';
+import { createModelArchiveSync } from '../../../lib/core/model-package';
+import { buildOnnxModel } from '../../../scripts/lib/onnx-builder';
+import { FIXTURE_MODEL, FIXTURE_PACKAGE, TF_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
+
+/** A copy of FIXTURE_PACKAGE in a temporary directory, its manifest edited by `edit`. */
+function fixtureCopy(edit: (manifest: { signature: { inputs: Array<{ shape: number[] }> } }) => void = () => undefined): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-pkg-'));
+  fs.copyFileSync(path.join(FIXTURE_PACKAGE, 'model.onnx'), path.join(dir, 'model.onnx'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURE_PACKAGE, 'servingstack.json'), 'utf8')) as { signature: { inputs: Array<{ shape: number[] }> } };
+  edit(manifest);
+  fs.writeFileSync(path.join(dir, 'servingstack.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+function thrown(f: () => unknown): ServingStackError {
+  try {
+    f();
+  } catch (e) {
+    if (ServingStackError.isServingStackError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected an error, none was thrown');
+}
 
 describe('ModelData.fromAsset', () => {
   test('GIVEN a package dir WHEN bound THEN ModelDataUrl is a .tar.gz asset and the role reads exactly that object', () => {
@@ -25,18 +47,54 @@ describe('ModelData.fromAsset', () => {
     expect(JSON.stringify(get?.Resource)).toContain(`/${key}`);
   });
 
+  test('GIVEN the fixture THEN its model.onnx is the real ONNX model built from FIXTURE_MODEL', () => {
+    expect(fs.readFileSync(path.join(FIXTURE_PACKAGE, 'model.onnx')).equals(Buffer.from(buildOnnxModel(FIXTURE_MODEL)))).toBe(true);
+  });
+
   test('GIVEN the archive WHEN written twice THEN bytes are identical and files sit at the archive root', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-archive-'));
-    const a = path.join(dir, 'a.tar.gz');
-    const b = path.join(dir, 'b.tar.gz');
-    writeModelArchiveSync(FIXTURE_PACKAGE, a);
+    const a = createModelArchiveSync(FIXTURE_PACKAGE, path.join(dir, 'a.tar.gz'));
     fs.utimesSync(path.join(FIXTURE_PACKAGE, 'model.onnx'), new Date(), new Date());
-    writeModelArchiveSync(FIXTURE_PACKAGE, b);
-    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+    const b = createModelArchiveSync(FIXTURE_PACKAGE, path.join(dir, 'b.tar.gz'));
+    expect(fs.readFileSync(a.file).equals(fs.readFileSync(b.file))).toBe(true);
     const entries: string[] = [];
-    tar.t({ file: a, sync: true, onReadEntry: (e) => entries.push(e.path) });
-    expect(entries).toEqual(listPackageFiles(FIXTURE_PACKAGE));
+    tar.t({ file: a.file, sync: true, onReadEntry: (e) => entries.push(e.path) });
     expect(entries).toEqual(['model.onnx', 'servingstack.json']);
+    expect(a.entries).toEqual(entries);
+  });
+
+  test('GIVEN a local package WHEN synthesized THEN the asset archive is byte-identical to createModelArchiveSync (the `servingstack package` writer)', () => {
+    // GIVEN the package with a dotfile, which neither writer archives
+    const pkg = fixtureCopy();
+    fs.writeFileSync(path.join(pkg, '.DS_Store'), 'junk');
+    const { app, stack } = newStack();
+    new Model(stack, 'Model', { modelData: ModelData.fromAsset(pkg) });
+    // WHEN synthesized
+    const t = template(stack);
+    // THEN the staged asset holds the same bytes as the CLI's archive of the directory
+    const expected = createModelArchiveSync(pkg, path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ss-archive-')), 'model.tar.gz'));
+    const assets = JSON.parse(fs.readFileSync(path.join(app.outdir, 'Test.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
+    const archives = Object.values(assets.files).map((f) => f.source.path).filter((p) => p.endsWith('.tar.gz'));
+    expect(archives).toEqual([`asset.${expected.sha256}.tar.gz`]);
+    expect(fs.readFileSync(path.join(app.outdir, archives[0]!)).equals(fs.readFileSync(expected.file))).toBe(true);
+    // AND the S3 key is that archive's SHA-256
+    const container = onlyResource(t, 'AWS::SageMaker::Model').Properties.PrimaryContainer as { ModelDataUrl: string };
+    expect(container.ModelDataUrl.endsWith(`/${expected.sha256}.tar.gz`)).toBe(true);
+  });
+
+  test('GIVEN a package whose manifest disagrees with its ONNX model THEN synth fails naming the field', () => {
+    const pkg = fixtureCopy((m) => (m.signature.inputs[0]!.shape = [-1, 5]));
+    const { stack } = newStack();
+    const e = thrown(() => new Model(stack, 'Model', { modelData: ModelData.fromAsset(pkg) }));
+    expect(e.code).toBe('SS_ERR_SIGNATURE_MISMATCH');
+    expect(e.issues).toEqual([{ field: 'signature.inputs[0].shape[1]', message: 'is 5 but model.onnx fixes it to 4', received: 5, allowed: '4' }]);
+    expect(e.message).toContain('signature.inputs[0].shape[1]: is 5 but model.onnx fixes it to 4');
+  });
+
+  test('GIVEN a package whose model.onnx is not ONNX THEN synth fails with SS_ERR_ONNX_INVALID', () => {
+    const pkg = fixtureCopy();
+    fs.writeFileSync(path.join(pkg, 'model.onnx'), 'placeholder bytes');
+    expect(thrown(() => ModelData.fromAsset(pkg)).code).toBe('SS_ERR_ONNX_INVALID');
   });
 
   test('GIVEN a directory without servingstack.json THEN synth fails naming the directory', () => {

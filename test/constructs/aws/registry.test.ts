@@ -47,7 +47,7 @@ describe('ModelPackage', () => {
     t.hasResourceProperties('AWS::SageMaker::ModelPackage', {
       ModelApprovalStatus: 'Approved',
       ModelPackageGroupName: group.modelPackageGroupName,
-      ModelPackageDescription: 'Test fixture: a placeholder model file with a valid manifest.',
+      ModelPackageDescription: 'Test fixture: a tiny ONNX classifier (MatMul + Softmax) matching its manifest.',
       MetadataProperties: { CommitId: '0123456789abcdef0123456789abcdef01234567', Repository: 'https://example.com/servingstack/fixture' },
       CustomerMetadataProperties: Match.objectLike({ 'servingstack:name': 'fixture-classifier', 'servingstack:version': '1.2.3', 'lineage:trainingData': 's3://example-bucket/data/train.csv', 'metric:accuracy': '0.97' }),
       InferenceSpecification: Match.objectLike({ Containers: [Match.objectLike({ ModelDataUrl: Match.stringLikeRegexp('\\.tar\\.gz$') })], SupportedContentTypes: ['application/json'] }),
