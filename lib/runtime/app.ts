@@ -91,7 +91,9 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => `${requestPrefix}-${(++requestCounter).toString(36)}`,
-    return503OnClosing: true,
+    // While draining, requests on open connections get the runtime's own answers (health: not
+    // ready; inference: RT_ERR_DRAINING with Retry-After), not fastify's bare 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 75_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -127,6 +129,12 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   app.addHook('onResponse', (req, reply, done) => {
     metrics.onRequest(req.routeOptions.url ?? 'unmatched', reply.statusCode, req.modelName, reply.elapsedTime / 1000);
     done();
+  });
+  // While draining, close each connection after its answer: a keep-alive socket whose request was
+  // in flight would otherwise hold app.close() open until the drain timeout.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // Routes registered through `route()` are remembered so an unknown method answers 405, not 404.
@@ -408,6 +416,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       try {
         await loadModel(dir, name);
       } catch (e) {
+        if (e instanceof RuntimeError && e.code === 'RT_ERR_MODEL_PATH') throw rtError('RT_ERR_MODEL_PATH', e.message, { ...e.details, field: 'url', received: url });
         if (e instanceof RuntimeError) throw e;
         const msg = (e as Error).message;
         if (/memory|alloc/i.test(msg)) throw rtError('RT_ERR_OUT_OF_RESOURCES', `not enough memory to load '${name}': ${msg}`);

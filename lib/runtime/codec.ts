@@ -258,7 +258,11 @@ export function parseInstances(model: ServedModel, instances: unknown, limits: D
       });
     }
     const inner = spec.shape.length <= 1 ? [] : innerShape(values[0], limits.maxDepth);
-    const shape = model.batchable || spec.shape[0] === -1 ? [n, ...inner] : inner.length ? inner : [n];
+    // One row per instance; for a fixed first dimension, a single instance may also be the whole tensor.
+    let shape: number[];
+    if (model.batchable || spec.shape[0] === -1) shape = [n, ...inner];
+    else if (n === 1 && inner.length === spec.shape.length) shape = inner;
+    else shape = [n, ...inner];
     const count = checkShape(shape, `instances.${spec.name}.shape`, limits);
     const data = decodeJsonData(spec.name, 'instances', spec.datatype, count, values, spec.allowNonFinite, limits);
     return { name: spec.name, datatype: spec.datatype, shape, data };

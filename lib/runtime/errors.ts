@@ -71,7 +71,7 @@ export class RuntimeError extends Error {
   public toBody(): Record<string, unknown> {
     const d = this.details;
     const parts = [this.message];
-    if ('received' in d) parts.push(`received ${renderValue(d.received)}`);
+    if ('received' in d) parts.push(`received ${render(d.received)}`);
     if (d.allowed) parts.push(`allowed: ${d.allowed}`);
     const body: Record<string, unknown> = { error: parts.join('; '), code: this.code };
     if (d.field !== undefined) body.field = d.field;
@@ -85,9 +85,18 @@ function safeJson(v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (typeof v === 'string' && v.length > 200) return `${v.slice(0, 199)}…`;
-  if (Array.isArray(v) && v.length > 20) return renderValue(v, 200);
-  if (typeof v === 'object' && v !== null) return renderValue(v, 200);
+  if (Array.isArray(v) && v.length > 20) return render(v, 200);
+  if (typeof v === 'object' && v !== null) return render(v, 200);
   return v;
+}
+
+/** renderValue, safe for values a client made pathological (arrays nested thousands deep overflow the stack). */
+function render(v: unknown, maxLength?: number): string {
+  try {
+    return renderValue(v, maxLength);
+  } catch {
+    return Array.isArray(v) ? `[an array of ${v.length} nested too deeply to print]` : '(a value nested too deeply to print)';
+  }
 }
 
 export function rtError(code: RuntimeErrorCode, message: string, details?: RuntimeErrorDetails): RuntimeError {

@@ -22,8 +22,9 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
   if (options.handleSignals ?? true) {
     const stop = (signal: string): void => {
       runtime.log.info({ signal }, 'shutdown requested');
-      const hardStop = setTimeout(() => process.exit(1), config.drainTimeoutMs + 4000);
-      hardStop.unref();
+      // Not unref()'d: besides the hard stop, this timer keeps the event loop alive until shutdown()
+      // has finished (workers and the closed server hold no reference; the process would exit early).
+      setTimeout(() => process.exit(1), config.drainTimeoutMs + 4000);
       runtime.shutdown().then(
         () => process.exit(0),
         () => process.exit(1),
