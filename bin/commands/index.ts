@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { registerBaselineCommand } from './baseline';
+import { registerDriftReportCommand } from './drift-report';
+import { registerGcpCommand } from './gcp';
 import { registerInspectCommand } from './inspect';
+import { registerOnpremCommand } from './onprem';
 import { registerPackageCommand } from './package';
 import { registerServe } from './serve';
 import { registerUp } from './up';
@@ -7,4 +11,4 @@ import { registerUp } from './up';
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerBaselineCommand, registerDriftReportCommand];

@@ -402,9 +402,11 @@ export class ModelMonitor {
   /** Publish the current window and start a new one. */
   public closeWindow(): WindowReport {
     const published = this.windowRows >= this.o.minWindowRows;
+    // A window closed early (by time) is noisier: thresholds grow as 1/rows below the window size.
+    const scale = Math.max(1, this.o.windowRows / Math.max(1, this.windowRows));
     const toReport = (name: string, c: DistributionCounter): FeatureReport => {
       const s = c.scores();
-      const drifted = published && (s.psi >= this.o.psiThreshold || s.jsDivergenceLog2 >= this.o.jsThreshold);
+      const drifted = published && (s.psi >= this.o.psiThreshold * scale || s.jsDivergenceLog2 >= Math.min(1, this.o.jsThreshold * scale));
       return { name, rows: s.rows, psi: s.psi, jsDivergenceLog2: s.jsDivergenceLog2, lInfinity: s.lInfinity, missingRate: s.missingRate, outOfRangeRate: s.outOfRangeRate, drifted };
     };
     const features = this.features.map((f) => toReport(f.spec.name, f.counter));

@@ -48,6 +48,19 @@ export interface PredictionBaseline {
   readonly distribution: Distribution;
 }
 
+/**
+ * Drift thresholds calibrated for a window size: the `quantile` of the largest per-feature PSI (and
+ * JS divergence) over `rounds` windows of `windowRows` rows resampled from the baseline data, i.e.
+ * the scores no-drift traffic reaches in about (1 − quantile) of windows per statistic.
+ */
+export interface BaselineThresholds {
+  readonly windowRows: number;
+  readonly psi: number;
+  readonly jsDivergenceLog2: number;
+  readonly quantile: number;
+  readonly rounds: number;
+}
+
 export interface Baseline {
   readonly schemaVersion: number;
   readonly rowCount: number;
@@ -57,4 +70,6 @@ export interface Baseline {
   /** Class shares of the labels in the baseline data, when labels were given (classification). */
   readonly labels?: CategoricalDistribution;
   readonly source?: { readonly uri: string; readonly sha256: string };
+  /** Calibrated drift thresholds (`servingstack baseline --window-rows`). */
+  readonly thresholds?: BaselineThresholds;
 }

@@ -37,11 +37,13 @@ export interface RuntimeConfig {
   readonly logLevel: LogLevel;
   /** Model monitoring; undefined = on when the package has a baseline. */
   readonly monitoring?: boolean;
-  readonly monitoringWindowRows: number;
+  /** undefined: the baseline's calibrated window, else 1000. */
+  readonly monitoringWindowRows?: number;
   readonly monitoringWindowSeconds: number;
   readonly monitoringMinWindowRows: number;
-  readonly driftPsiThreshold: number;
-  readonly driftJsThreshold: number;
+  /** undefined: the baseline's calibrated thresholds, else 0.25 / 0.1. */
+  readonly driftPsiThreshold?: number;
+  readonly driftJsThreshold?: number;
   readonly feedbackCacheSize: number;
   readonly feedbackTtlSeconds: number;
   readonly fairnessGroup?: string;
@@ -102,11 +104,11 @@ export const ENVIRONMENT = {
   SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
   SERVINGSTACK_LOG_LEVEL: 'One of fatal, error, warn, info, debug, trace, silent (default info).',
   SERVINGSTACK_MONITORING: 'true/false: drift, accuracy and fairness monitoring (default: on when the package names a baseline).',
-  SERVINGSTACK_MONITORING_WINDOW_ROWS: 'A monitoring window closes after this many rows (default 1000)…',
+  SERVINGSTACK_MONITORING_WINDOW_ROWS: "A monitoring window closes after this many rows (default: the baseline's calibrated window, else 1000)…",
   SERVINGSTACK_MONITORING_WINDOW_SECONDS: '…or this many seconds (default 300).',
   SERVINGSTACK_MONITORING_MIN_WINDOW_ROWS: 'Windows with fewer rows publish no drift scores (default 100).',
-  SERVINGSTACK_DRIFT_PSI_THRESHOLD: 'PSI at or above which a feature counts as drifted (default 0.25).',
-  SERVINGSTACK_DRIFT_JS_THRESHOLD: 'Jensen-Shannon divergence (log2) at or above which a feature counts as drifted (default 0.1).',
+  SERVINGSTACK_DRIFT_PSI_THRESHOLD: "PSI at or above which a feature counts as drifted (default: the baseline's calibrated value, else 0.25).",
+  SERVINGSTACK_DRIFT_JS_THRESHOLD: "Jensen-Shannon divergence (log2) at or above which a feature counts as drifted (default: the baseline's calibrated value, else 0.1).",
   SERVINGSTACK_FEEDBACK_CACHE_SIZE: 'Request ids kept for late labels (default 100000).',
   SERVINGSTACK_FEEDBACK_TTL_SECONDS: 'How long a request id waits for its label (default 3600).',
   SERVINGSTACK_FAIRNESS_GROUP: 'Group attribute for fairness: a request parameter or a baseline feature name (default: off).',
@@ -234,11 +236,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     emfIntervalMs: parseIntIn(issues, env, 'SERVINGSTACK_EMF_INTERVAL_MS', 1000, 3_600_000) ?? DEFAULTS.emfIntervalMs,
     logLevel: (logLevel as LogLevel) ?? DEFAULTS.logLevel,
     monitoring: parseBool(issues, env, 'SERVINGSTACK_MONITORING'),
-    monitoringWindowRows: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_WINDOW_ROWS', 1, 10_000_000) ?? 1000,
+    monitoringWindowRows: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_WINDOW_ROWS', 1, 10_000_000),
     monitoringWindowSeconds: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_WINDOW_SECONDS', 1, 86_400) ?? 300,
     monitoringMinWindowRows: parseIntIn(issues, env, 'SERVINGSTACK_MONITORING_MIN_WINDOW_ROWS', 1, 10_000_000) ?? 100,
-    driftPsiThreshold: parseNumberIn('SERVINGSTACK_DRIFT_PSI_THRESHOLD', 0, 100) ?? 0.25,
-    driftJsThreshold: parseNumberIn('SERVINGSTACK_DRIFT_JS_THRESHOLD', 0, 1) ?? 0.1,
+    driftPsiThreshold: parseNumberIn('SERVINGSTACK_DRIFT_PSI_THRESHOLD', 0, 100),
+    driftJsThreshold: parseNumberIn('SERVINGSTACK_DRIFT_JS_THRESHOLD', 0, 1),
     feedbackCacheSize: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_CACHE_SIZE', 1, 10_000_000) ?? 100_000,
     feedbackTtlSeconds: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_TTL_SECONDS', 1, 30 * 86_400) ?? 3600,
     fairnessGroup: env.SERVINGSTACK_FAIRNESS_GROUP || undefined,

@@ -95,15 +95,22 @@ export class RuntimeMonitoring {
     const baselinePath = path.join(model.dir, file);
     const baseline = validateBaseline(JSON.parse(fs.readFileSync(baselinePath, 'utf8')), baselinePath);
     const events = this.metrics.monitorEvents((obj, msg) => this.log.info(obj, msg));
+    // Thresholds: explicit settings win; else the baseline's calibration, rescaled when the window
+    // differs from the calibrated one (the statistics' no-drift noise falls as 1/rows); else fixed.
+    const cal = baseline.thresholds;
+    const windowRows = this.config.monitoringWindowRows ?? cal?.windowRows ?? 1000;
+    const scale = cal ? cal.windowRows / windowRows : 1;
+    const psiThreshold = this.config.driftPsiThreshold ?? (cal ? cal.psi * scale : 0.25);
+    const jsThreshold = this.config.driftJsThreshold ?? (cal ? Math.min(1, cal.jsDivergenceLog2 * scale) : 0.1);
     const monitor = new ModelMonitor(
       model.name,
       baseline,
       {
-        windowRows: this.config.monitoringWindowRows,
+        windowRows,
         windowSeconds: this.config.monitoringWindowSeconds,
         minWindowRows: this.config.monitoringMinWindowRows,
-        psiThreshold: this.config.driftPsiThreshold,
-        jsThreshold: this.config.driftJsThreshold,
+        psiThreshold,
+        jsThreshold,
         feedbackCacheSize: this.config.feedbackCacheSize,
         feedbackTtlSeconds: this.config.feedbackTtlSeconds,
         groupAttribute: this.config.fairnessGroup,
@@ -115,7 +122,10 @@ export class RuntimeMonitoring {
       events,
     );
     this.monitors.set(model, monitor);
-    this.log.info({ model: model.name, baseline: file, features: baseline.features.length }, 'monitoring on');
+    this.log.info(
+      { model: model.name, baseline: file, features: baseline.features.length, windowRows, psiThreshold, jsThreshold, thresholds: this.config.driftPsiThreshold !== undefined ? 'configured' : cal ? 'calibrated' : 'fixed defaults' },
+      'monitoring on',
+    );
   }
 
   public detach(model: ServedModel): void {

@@ -1,0 +1,86 @@
+/**
+ * `servingstack drift-report --baseline <file> --data <csv|jsonl>`: compare a data set with a
+ * baseline, print per-feature PSI / JS divergence / L∞ / missing and out-of-range rates and a
+ * verdict, optionally write a self-contained HTML report. Exits 0 whether or not drift is found.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { ServingStackError } from '../../lib/core/errors';
+import { loadRows, readBaseline } from '../../lib/monitoring/baseline';
+import { compareWithBaseline, DEFAULT_JS_THRESHOLD, DEFAULT_PSI_THRESHOLD, DriftReport, renderDriftHtml, renderDriftText } from '../../lib/monitoring/report';
+
+interface DriftReportOptions {
+  readonly baseline: string;
+  readonly data: string;
+  readonly html?: string;
+  readonly psiThreshold: string;
+  readonly jsThreshold: string;
+  readonly json?: boolean;
+  readonly labelColumn?: string;
+}
+
+function threshold(name: string, raw: string, max: number): number {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0 || v > max) {
+    throw new ServingStackError('SS_ERR_DRIFT_OPTIONS', `${name} must be a number in (0, ${max}]`, [{ field: name, message: `must be a number in (0, ${max}]`, received: raw, allowed: `0 < value ≤ ${max}` }]);
+  }
+  return v;
+}
+
+export function runDriftReport(o: DriftReportOptions): DriftReport {
+  const psiT = threshold('--psi-threshold', o.psiThreshold, 100);
+  const jsT = threshold('--js-threshold', o.jsThreshold, 1);
+  const baseline = readBaseline(o.baseline);
+  const data = loadRows(o.data, o.labelColumn ? { labelColumn: o.labelColumn } : {});
+  if (data.rows.length === 0) {
+    throw new ServingStackError('SS_ERR_DATA_INVALID', `${o.data} has no rows`, [{ field: o.data, message: 'has a header but no rows', received: 0, allowed: 'at least one row' }]);
+  }
+  // A `prediction` column is compared with the baseline's predictions, not as a feature.
+  const pj = data.featureNames.indexOf('prediction');
+  const hasPredFeature = baseline.features.some((f) => f.name === 'prediction');
+  const usePred = pj >= 0 && !hasPredFeature && baseline.prediction !== undefined;
+  const current = {
+    featureNames: usePred ? data.featureNames.filter((_, j) => j !== pj) : data.featureNames,
+    rows: usePred ? data.rows.map((r) => r.filter((_, j) => j !== pj)) : data.rows,
+    namedColumns: data.namedColumns,
+    ...(data.labels ? { labels: data.labels } : {}),
+    ...(usePred ? { predictions: data.rows.map((r) => r[pj]!) } : {}),
+  };
+  const report = compareWithBaseline(baseline, current, { psi: psiT, js: jsT });
+  if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(renderDriftText(report));
+  if (o.html) {
+    const out = path.resolve(o.html);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, renderDriftHtml(report, { baselineFile: o.baseline, dataFile: o.data, generatedAt: new Date().toISOString() }));
+    process.stderr.write(`wrote ${path.relative(process.cwd(), out) || out}\n`);
+  }
+  return report;
+}
+
+export function registerDriftReportCommand(program: Command): void {
+  program
+    .command('drift-report')
+    .summary('compare a data set with a baseline: per-feature drift scores and a verdict')
+    .description(
+      [
+        "Bin a data set (CSV with a header row, scikit-learn CSV, or JSON Lines) with the baseline's frozen bins and print, per feature, the population stability index (PSI), the Jensen–Shannon divergence in log base 2, the L∞ distance (categorical features), the missing rate next to the baseline's, and the share of values outside the baseline's [min, max]; then the verdict. A feature drifts when PSI ≥ --psi-threshold or JS ≥ --js-threshold.",
+        'Columns `label` and `prediction` in the data are compared with the baseline\'s label and prediction distributions. The exit code is 0 whether or not drift is found (2 for invalid input).',
+      ].join('\n\n'),
+    )
+    .requiredOption('--baseline <file>', 'baseline.json (see `servingstack baseline`)')
+    .requiredOption('--data <file>', 'data to compare: .csv or .jsonl')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--psi-threshold <x>', 'PSI at or above which a feature drifts', String(DEFAULT_PSI_THRESHOLD))
+    .option('--js-threshold <x>', 'JS divergence (log2) at or above which a feature drifts', String(DEFAULT_JS_THRESHOLD))
+    .option('--label-column <name>', 'CSV column holding the label (default: a column named "label")')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      ['', 'Examples:', '  $ servingstack drift-report --baseline examples/models/breast-cancer/baseline.json --data today.csv --html report.html', '  $ servingstack drift-report --baseline baseline.json --data window.jsonl --json'].join('\n'),
+    )
+    .action((options: DriftReportOptions) => {
+      runDriftReport(options);
+    });
+}
