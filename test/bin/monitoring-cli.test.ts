@@ -58,12 +58,18 @@ describe('servingstack baseline', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('baseline.json');
+    expect(run.stdout).toMatch(/thresholds {3}PSI [\d.]+, JS divergence \(log2\) [\d.]+ for 1000-row windows/);
+    const written = JSON.parse(fs.readFileSync(path.join(pkg, 'baseline.json'), 'utf8')) as { thresholds: { windowRows: number; psi: number; jsDivergenceLog2: number } };
+    expect(written.thresholds.windowRows).toBe(1000);
+    // 30 features × 12 bins at 1000 rows: far below the fixed 0.25 band (bench:drift: ≈ 0.035)
+    expect(written.thresholds.psi).toBeGreaterThan(0.01);
+    expect(written.thresholds.psi).toBeLessThan(0.1);
     const text = fs.readFileSync(path.join(pkg, 'servingstack.json'), 'utf8');
     const manifest = validateManifest(JSON.parse(text));
     expect(manifest.baseline).toBe('baseline.json');
     const original = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/models/breast-cancer/servingstack.json'), 'utf8')) as object;
     const keys = Object.keys(JSON.parse(text) as object);
-    expect(keys.filter((k) => k !== 'baseline')).toEqual(Object.keys(original));
+    expect(keys.filter((k) => k !== 'baseline')).toEqual(Object.keys(original).filter((k) => k !== 'baseline'));
     expect(keys.indexOf('baseline')).toBe(keys.indexOf('lineage') - 1);
     expect(text.endsWith('}\n')).toBe(true);
   });

@@ -262,7 +262,7 @@ describe('identity-all', () => {
 const BASELINE_MANIFEST = 'examples/models/breast-cancer/servingstack.json';
 
 function withoutBaselineKey(json: string): string {
-  return json.replace(/\n  "baseline": "baseline\.json",/, '');
+  return json.replace(/\n {2}"baseline": "baseline\.json",/, '');
 }
 
 describe('make-example-models', () => {
