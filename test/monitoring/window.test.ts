@@ -66,6 +66,19 @@ describe('ModelMonitor', () => {
     expect(m.feedback('zzz', 1)).toMatchObject({ reason: 'unknown_id' });
   });
 
+  test('a window closed early by time scales its thresholds by windowRows / rows', () => {
+    let now = 0;
+    const reports: { drifted: readonly string[]; rows: number }[] = [];
+    const m = new ModelMonitor('m', baseline, { windowRows: 100, windowSeconds: 1, minWindowRows: 10, psiThreshold: 1, jsThreshold: 1 }, { onWindow: (w) => reports.push({ drifted: w.driftedFeatures, rows: w.rows }) }, () => now);
+    // 20 rows all in one inner bin: PSI ≈ 4.6 against [0.5, 0.5] — over 1, under 1 × 100/20 = 5
+    for (let i = 0; i < 20; i++) m.observe(undefined, [{ name: 'input', data: [0.15], rowSize: 1 }], 1, [{ name: 'p', data: [0.2, 0.8], rowSize: 2 }]);
+    now = 2000;
+    m.tick();
+    expect(reports).toEqual([{ drifted: [], rows: 20 }]);
+    for (let i = 0; i < 100; i++) m.observe(undefined, [{ name: 'input', data: [0.15], rowSize: 1 }], 1, [{ name: 'p', data: [0.2, 0.8], rowSize: 2 }]);
+    expect(reports[1]).toEqual({ drifted: ['x'], rows: 100 });
+  });
+
   test('the id cache is bounded: the oldest ids are evicted', () => {
     const m = new ModelMonitor('m', baseline, { feedbackCacheSize: 2 });
     for (const id of ['a', 'b', 'c']) m.observe(id, [{ name: 'input', data: [0.15], rowSize: 1 }], 1, [{ name: 'p', data: [0.2, 0.8], rowSize: 2 }]);

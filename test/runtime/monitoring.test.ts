@@ -132,6 +132,40 @@ describe('runtime monitoring', () => {
   });
 });
 
+describe('drift thresholds', () => {
+  const withThresholds = (): string => {
+    const b = computeBaseline({ rows: EVEN, featureNames: NAMES, inputName: 'input', task: 'classification' });
+    return packageWithBaseline({ ...b, thresholds: { windowRows: 50, psi: 0.9, jsDivergenceLog2: 0.2, quantile: 0.9975, rounds: 400 } });
+  };
+  const monitoringOn = (s: TestServer): Record<string, unknown> => s.logs.find((r) => r.msg === 'monitoring on')!;
+
+  test.each([
+    ['the baseline calibration and its window', {}, { windowRows: 50, psiThreshold: 0.9, jsThreshold: 0.2, thresholds: 'calibrated' }],
+    ['calibration rescaled to a configured window (noise ∝ 1/rows)', { SERVINGSTACK_MONITORING_WINDOW_ROWS: '100' }, { windowRows: 100, psiThreshold: 0.45, jsThreshold: 0.1 }],
+    ['explicit thresholds', { SERVINGSTACK_DRIFT_PSI_THRESHOLD: '0.3', SERVINGSTACK_DRIFT_JS_THRESHOLD: '0.05' }, { psiThreshold: 0.3, jsThreshold: 0.05, thresholds: 'configured' }],
+  ])('uses %s', async (_name, env, expected) => {
+    const dir = withThresholds();
+    const s = await startServer({ modelDir: dir }, { env });
+    try {
+      expect(monitoringOn(s)).toMatchObject(expected);
+    } finally {
+      await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without calibration: the fixed bands and a 1000-row window', async () => {
+    const dir = packageWithBaseline();
+    const s = await startServer({ modelDir: dir });
+    try {
+      expect(monitoringOn(s)).toMatchObject({ windowRows: 1000, psiThreshold: 0.25, jsThreshold: 0.1, thresholds: 'fixed defaults' });
+    } finally {
+      await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('monitoring edge cases', () => {
   test('GIVEN a malformed baseline THEN the model serves, the cause is logged, and feedback says monitoring is off', async () => {
     const dir = packageWithBaseline({ schemaVersion: 1, rowCount: 'many', features: [] });
