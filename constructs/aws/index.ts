@@ -13,5 +13,6 @@ export * from './model-package';
 export * from './latest-approved-model-package';
 export * from './approval-rollout';
 export * from './endpoint-monitoring';
+export * from './model-quality-monitoring';
 export * from './serving-endpoint';
 export { AWS_ERRORS } from './private/errors';

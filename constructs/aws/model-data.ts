@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { ServingStackError } from '../../lib/core/errors';
 import { MANIFEST_FILE, ModelManifest, modelFileOf, parseManifest } from '../../lib/core/manifest';
 import { createModelArchiveSync, loadModelPackageSync } from '../../lib/core/model-package';
+import { readBaseline } from '../../lib/monitoring/baseline';
 import { AWS_ERRORS } from './private/errors';
 
 /** A registered model package version a model can be created from. */
@@ -75,6 +76,16 @@ export abstract class ModelData {
 
   /** The manifest, when known at synth. */
   public abstract readonly manifest?: ModelManifest;
+  private features?: readonly string[];
+
+  /** Feature names of the package's drift baseline, when it has one and it is known at synth. */
+  public get baselineFeatures(): readonly string[] | undefined {
+    return this.features;
+  }
+
+  protected setBaselineFeatures(features: readonly string[]): void {
+    this.features = features;
+  }
   /** True when the data is an S3 prefix (required by multi-model endpoints). */
   public abstract readonly isPrefix: boolean;
   /** True when the data comes from a registered model package (no image may be set). */
@@ -112,7 +123,9 @@ class AssetModelData extends ModelData {
     // The checks of `servingstack package`: model and baseline kinds, links that leave the
     // package and, for ONNX, the manifest signature against the model. Their errors surface as
     // lib/core raises them (SS_ERR_PACKAGE_INVALID, SS_ERR_SIGNATURE_MISMATCH, SS_ERR_ONNX_*).
-    this.manifest = loadModelPackageSync(this.directory).manifest;
+    const pkg = loadModelPackageSync(this.directory);
+    this.manifest = pkg.manifest;
+    if (pkg.baselinePath) this.setBaselineFeatures(readBaseline(pkg.baselinePath).features.map((f) => f.name));
   }
 
   private location(scope: Construct): FileAssetLocation {

@@ -11,12 +11,14 @@ import {
   AsyncInferenceProps, DataCaptureProps, Endpoint, GuardrailAlarmOptions, InstanceVariantProps, RoutingStrategy,
 } from './endpoint';
 import { EndpointAlarmThresholds, EndpointMonitoring } from './endpoint-monitoring';
+import { ModelQualityMonitoring, ModelQualityThresholds, RetrainingTarget } from './model-quality-monitoring';
 import { InstanceType } from './instance-type';
 import { Model } from './model';
 import { ModelData } from './model-data';
 import { ApprovalStatus, ModelPackage } from './model-package';
 import { IModelPackageGroup, ModelPackageGroup } from './model-package-group';
 import { AWS_ERRORS, Checker } from './private/errors';
+import { ServingStackError } from '../../lib/core/errors';
 import { RuntimeSettings } from './runtime-environment';
 import { ScheduledCapacity, VariantAutoScaling } from './variant-auto-scaling';
 
@@ -156,6 +158,21 @@ export interface ServingRegistryOptions {
   readonly crossAccountReadAccounts?: string[];
 }
 
+/** Model-quality monitoring of a {@link ServingEndpoint}. */
+export interface ServingModelQualityOptions {
+  /**
+   * @default - true when the package has a baseline and the endpoint runs the ServingStack runtime
+   */
+  readonly enabled?: boolean;
+  /** @default - MONITORING_THRESHOLDS (see ModelQualityThresholds) */
+  readonly thresholds?: ModelQualityThresholds;
+  /**
+   * Started when the drift, accuracy or concept-drift alarm fires.
+   * @default - none
+   */
+  readonly retraining?: RetrainingTarget;
+}
+
 /** Properties of {@link ServingEndpoint}. */
 export interface ServingEndpointProps {
   /** The model: `ModelData.fromAsset('path/to/package')`, S3, or a registered version. */
@@ -238,6 +255,12 @@ export interface ServingEndpointProps {
    */
   readonly registry?: ServingRegistryOptions;
   /**
+   * Model-quality alarms (drift, accuracy, concept drift, fairness) on the runtime's monitoring,
+   * and what to start for retraining.
+   * @default - on when the model package has a baseline and runs the ServingStack runtime; no retraining trigger
+   */
+  readonly modelQuality?: ServingModelQualityOptions;
+  /**
    * @default - EMF on, batching from the manifest
    */
   readonly runtime?: RuntimeSettings;
@@ -297,6 +320,8 @@ export class ServingEndpoint extends Construct {
   public readonly models: readonly Model[];
   public readonly autoScaling: readonly VariantAutoScaling[];
   public readonly monitoring: EndpointMonitoring;
+  /** Model-quality alarms and the retraining trigger, when on. */
+  public readonly modelQuality?: ModelQualityMonitoring;
   public readonly group?: IModelPackageGroup;
   public readonly modelPackage?: ModelPackage;
   public readonly rollout?: ApprovalRollout;
@@ -416,6 +441,27 @@ export class ServingEndpoint extends Construct {
       alarmTopic: props.alarmTopic,
       thresholds: props.alarmThresholds,
     });
+
+    const first = this.models[0];
+    const monitored = first?.image?.isServingStackRuntime === true && first.manifest !== undefined && props.modelData.baselineFeatures !== undefined;
+    const mq = props.modelQuality ?? {};
+    if (mq.enabled ?? monitored) {
+      const modelName = first?.manifest?.name;
+      if (!modelName) {
+        throw new ServingStackError(AWS_ERRORS.MONITORING, `ServingEndpoint at ${this.node.path} is invalid`, [
+          { field: 'modelQuality.enabled', message: 'needs a model package whose manifest is known at synth', received: true, allowed: 'ModelData.fromAsset(<package dir>) with a baseline, or modelQuality.enabled false' },
+        ]);
+      }
+      this.modelQuality = new ModelQualityMonitoring(this, 'ModelQuality', {
+        modelName,
+        endpointName: this.endpoint.endpointName,
+        alarmTopic: this.monitoring.alarmTopic,
+        thresholds: mq.thresholds,
+        retraining: mq.retraining,
+        features: props.modelData.baselineFeatures,
+        dashboard: this.monitoring.dashboard,
+      });
+    }
   }
 
   /** Allow `grantee` to invoke the endpoint. */

@@ -14,6 +14,7 @@ interface EmfModelStats {
   requests: number;
   rejected: number;
   rows: number;
+  maxQueueDepth: number;
   queueSeconds: Reservoir;
   computeSeconds: Reservoir;
   batch: Reservoir;
@@ -88,7 +89,7 @@ export class RuntimeMetrics implements SchedulerObserver {
   private stats(model: string): EmfModelStats {
     let s = this.emf.get(model);
     if (!s) {
-      s = { requests: 0, rejected: 0, rows: 0, queueSeconds: new Reservoir(), computeSeconds: new Reservoir(), batch: new Reservoir(), latencySeconds: new Reservoir() };
+      s = { requests: 0, rejected: 0, rows: 0, maxQueueDepth: 0, queueSeconds: new Reservoir(), computeSeconds: new Reservoir(), batch: new Reservoir(), latencySeconds: new Reservoir() };
       this.emf.set(model, s);
     }
     return s;
@@ -114,8 +115,12 @@ export class RuntimeMetrics implements SchedulerObserver {
     }
   }
 
-  public onQueueDepth(_model: ServedModel): void {
-    // read at scrape time (see the queueDepth gauge's collect)
+  public onQueueDepth(model: ServedModel): void {
+    // Prometheus reads the depth at scrape time (the gauge's collect); EMF keeps the interval's peak.
+    if (this.emfEnabled) {
+      const s = this.stats(model.name);
+      if (model.queueLength > s.maxQueueDepth) s.maxQueueDepth = model.queueLength;
+    }
   }
 
   public onQueueWait(model: ServedModel, seconds: number): void {
@@ -253,6 +258,7 @@ export class RuntimeMetrics implements SchedulerObserver {
       };
       put(M.requests.name, 'Count', s.requests);
       put(M.rejected.name, 'Count', s.rejected);
+      put(M.queueDepth.name, 'Count', s.maxQueueDepth);
       put(M.inferenceRows.name, 'Count', s.rows);
       put(M.requestDuration.name, 'Seconds', s.latencySeconds);
       put(M.queueDuration.name, 'Seconds', s.queueSeconds);
