@@ -116,6 +116,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   };
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    if (draining) reply.header('connection', 'close');
     if (req.method === 'POST') {
       const m = earlyTarget(req);
       if (m && sched.isFull(m)) {
@@ -131,11 +132,12 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     done();
   });
   // While draining, close each connection after its answer: a keep-alive socket whose request was
-  // in flight would otherwise hold app.close() open until the drain timeout.
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  // in flight would otherwise hold app.close() open until the drain timeout. Requests that arrive
+  // while draining get the header in onRequest; inference that was in flight gets it here (no
+  // onSend hook: it would cost every request).
+  const closeIfDraining = (reply: FastifyReply): void => {
     if (draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  };
 
   // Routes registered through `route()` are remembered so an unknown method answers 405, not 404.
   const known: { method: string; pattern: RegExp }[] = [];
@@ -258,6 +260,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
     }
     const parsed: OipRequest = parseOipRequest(model, bodyOf(req), jsonLength, limits);
     const result = await infer(model, parsed, { requestId: parsed.id ?? req.id, parameters: parsed.parameters });
+    closeIfDraining(reply);
     const binaryType = BINARY_TYPES.includes(ct) ? ct : undefined;
     const enc = encodeOipResponse(model, parsed.id, result, parsed.binaryOutputs, binaryType);
     for (const [k, v] of Object.entries(enc.headers)) reply.header(k, v);
@@ -312,6 +315,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
       });
     }
     const result = await infer(model, prepared, { requestId: oipRequest?.id ?? req.id, parameters: (oipRequest?.parameters ?? parameters) as Record<string, unknown> | undefined });
+    closeIfDraining(reply);
     if (wantsCsv) return reply.type('text/csv').send(toCsv(result, prepared.rows));
     if (jsonLines || accept.startsWith('application/jsonlines')) {
       return reply.type('application/jsonlines').send(`${toPredictions(result, prepared.rows).map((p) => JSON.stringify(p)).join('\n')}\n`);
