@@ -19,11 +19,12 @@ describe('backpressure', () => {
   });
 
   test('a full queue answers 503 + Retry-After at once; every request gets an answer', async () => {
-    // 256-row requests keep the single worker busy for a while each; no two fit one batch (max 64).
-    const req = float32Request('input', 256, 256, (i) => ((i * 7919) % 1000) / 1000 - 0.5);
+    // 1024-row requests keep the single worker busy for tens of ms each (no two fit one batch,
+    // max 64), so a burst overflows the 2-slot queue even on a loaded CI machine.
+    const req = float32Request('input', 1024, 256, (i) => ((i * 7919) % 1000) / 1000 - 0.5);
     const reference = await request(MLP(s), { method: 'POST', headers: req.headers, body: req.body });
     expect(reference.status).toBe(200);
-    const N = 24;
+    const N = 32;
     const results: Res[] = await Promise.all(Array.from({ length: N }, () => request(MLP(s), { method: 'POST', headers: req.headers, body: req.body })));
     expect(results).toHaveLength(N);
     const ok = results.filter((r) => r.status === 200);

@@ -63,7 +63,7 @@ describe('model quality on the SageMaker blueprint', () => {
     const { stack } = newStack();
     const machine = new sfn.StateMachine(stack, 'Retrain', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Start')) });
     new ModelQualityMonitoring(stack, 'Q1', { modelName: 'm', endpointName: 'e', retraining: RetrainingTarget.stepFunctions(machine) });
-    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
     new ModelQualityMonitoring(stack, 'Q2', { modelName: 'm', endpointName: 'e', retraining: RetrainingTarget.lambda(fn) });
     const t = template(stack);
     const targets = Object.values(t.findResources('AWS::Events::Rule')).map((r) => JSON.stringify((r as { Properties: { Targets: unknown } }).Properties.Targets));
