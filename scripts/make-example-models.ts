@@ -23,7 +23,7 @@ import type { Dataset } from './lib/dataset';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 /** Where the data set was first copied from (the team's shared data folder). */
-export const SHARED_BREAST_CANCER_CSV = '/work/shared/data/breast_cancer.csv';
+export const SHARED_BREAST_CANCER_CSV = resolve(REPO_ROOT, '..', 'shared', 'data', 'breast_cancer.csv');
 export const BREAST_CANCER_CSV = 'examples/data/breast_cancer.csv';
 
 /** The held-out split used for training and for the accuracy check in the tests. */
