@@ -30,7 +30,7 @@ RUN npm ci --no-audit --no-fund
 # never run in the image, and they import IaC packages the image must not carry.
 COPY tsconfig.json tsconfig.runtime.json ./
 COPY lib/ lib/
-COPY bin/serve.ts bin/
+COPY bin/serve.ts bin/cli-main.ts bin/
 COPY bin/commands/serve.ts bin/commands/
 RUN npx tsc -p tsconfig.runtime.json \
  && npm prune --omit=dev --no-audit --no-fund

@@ -3,9 +3,10 @@
  * target and the runtime what the model is, how to call it and where it came from.
  * Format documented in docs/model-package.md; the JSON Schema below is the source of truth.
  */
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import { DATATYPES, Datatype } from './dtypes';
-import { IssueCollector, ServingStackError, ValidationIssue } from './errors';
+import { IssueCollector, ServingStackError } from './errors';
+import { issueFromSchemaError } from './schema-issues';
 
 export const MANIFEST_FILE = 'servingstack.json';
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -161,42 +162,6 @@ const ALLOWED_BY_PATTERN: Record<string, string> = {
   [RELATIVE_PATH_PATTERN]: 'a relative path inside the package, without `..`',
 };
 
-function fieldOf(instancePath: string): string {
-  if (!instancePath) return '(manifest)';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
-}
-
-function issueFromAjv(e: ErrorObject): ValidationIssue | undefined {
-  const field = fieldOf(e.instancePath);
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required':
-      return { field: field === '(manifest)' ? String(p.missingProperty) : `${field}.${String(p.missingProperty)}`, message: 'is required' };
-    case 'additionalProperties':
-      return {
-        field: field === '(manifest)' ? String(p.additionalProperty) : `${field}.${String(p.additionalProperty)}`,
-        message: 'is not a known field',
-        allowed: Object.keys((e.parentSchema as { properties?: object })?.properties ?? {}).join(', '),
-      };
-    case 'enum':
-      return { field, message: 'is not one of the allowed values', received: e.data, allowed: (p.allowedValues as unknown[]).join(' | ') };
-    case 'const':
-      return { field, message: 'has an unsupported value', received: e.data, allowed: String(p.allowedValue) };
-    case 'pattern':
-      return { field, message: 'has the wrong form', received: e.data, allowed: ALLOWED_BY_PATTERN[String(p.pattern)] ?? `matching ${String(p.pattern)}` };
-    case 'not':
-      return { field, message: 'must not be 0', received: e.data, allowed: 'a positive size, or -1 for a dynamic dimension' };
-    case 'if':
-      return undefined;
-    default:
-      return { field, message: e.message ?? 'is invalid', received: e.data };
-  }
-}
-
 /**
  * Validate an untrusted manifest object. Returns the typed manifest or throws one
  * ServingStackError (`SS_ERR_MANIFEST_INVALID`) listing every problem.
@@ -205,7 +170,7 @@ export function validateManifest(raw: unknown, source = MANIFEST_FILE): ModelMan
   const issues = new IssueCollector();
   if (!validateSchema(raw)) {
     for (const e of validateSchema.errors ?? []) {
-      const issue = issueFromAjv(e);
+      const issue = issueFromSchemaError(e, { root: '(manifest)', patternDescriptions: ALLOWED_BY_PATTERN, not: { message: 'must not be 0', allowed: 'a positive size, or -1 for a dynamic dimension' } });
       if (issue) issues.add(issue);
     }
     issues.throwIfAny('SS_ERR_MANIFEST_INVALID', `${source} is not a valid ServingStack manifest`);

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import { IssueCollector, ServingStackError, ValidationIssue } from '../core/errors';
-import { mulberry32 } from './generators';
+import { issueFromSchemaError } from '../core/schema-issues';
+import { mulberry32 } from '../core/random';
 import { binIndex, jsDivergenceLog2, psi, shares } from './stats';
 import {
   BASELINE_SCHEMA_VERSION,
@@ -405,51 +406,6 @@ export const baselineJsonSchema = {
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 const validateSchema = ajv.compile(baselineJsonSchema);
 
-function fieldOf(instancePath: string): string {
-  if (!instancePath) return '(baseline)';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
-}
-
-function child(field: string, key: string): string {
-  return field === '(baseline)' ? key : `${field}.${key}`;
-}
-
-function issueFromAjv(e: ErrorObject): ValidationIssue | undefined {
-  const field = fieldOf(e.instancePath);
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required':
-      return { field: child(field, String(p.missingProperty)), message: 'is required' };
-    case 'additionalProperties':
-      return {
-        field: child(field, String(p.additionalProperty)),
-        message: 'is not a known field',
-        allowed: Object.keys((e.parentSchema as { properties?: object })?.properties ?? {}).join(', '),
-      };
-    case 'enum':
-      return { field, message: 'is not one of the allowed values', received: e.data, allowed: (p.allowedValues as unknown[]).join(' | ') };
-    case 'const':
-      return { field, message: 'has an unsupported value', received: e.data, allowed: String(p.allowedValue) };
-    case 'type':
-      return { field, message: `must be ${String(p.type)}`, received: e.data, allowed: String(p.type) };
-    case 'minimum':
-    case 'maximum':
-      return { field, message: e.message ?? 'is out of range', received: e.data, allowed: `${e.keyword === 'minimum' ? '≥' : '≤'} ${String(p.limit)}` };
-    case 'minItems':
-      return { field, message: `must have at least ${String(p.limit)} items`, received: Array.isArray(e.data) ? `${e.data.length} items` : e.data, allowed: `≥ ${String(p.limit)} items` };
-    case 'pattern':
-      return { field, message: 'has the wrong form', received: e.data, allowed: `matching ${String(p.pattern)}` };
-    case 'if':
-      return undefined;
-    default:
-      return { field, message: e.message ?? 'is invalid', received: e.data };
-  }
-}
-
 function checkShares(issues: IssueCollector, field: string, expected: readonly number[], expectedLength: number, lengthRule: string): void {
   issues.check(expected.length === expectedLength, {
     field,
@@ -508,7 +464,7 @@ export function validateBaseline(raw: unknown, source = 'baseline'): Baseline {
   const summary = `${source} is not a valid ServingStack baseline`;
   if (!validateSchema(raw)) {
     for (const e of validateSchema.errors ?? []) {
-      const issue = issueFromAjv(e);
+      const issue = issueFromSchemaError(e, { root: '(baseline)' });
       if (issue) issues.add(issue);
     }
     issues.throwIfAny('SS_ERR_BASELINE_INVALID', summary);

@@ -7,6 +7,7 @@
  * line is the feature values followed by the integer class label.
  */
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../../lib/core/random';
 
 export interface Dataset {
   /** One row of feature values per sample. */
@@ -65,17 +66,7 @@ export function loadDatasetCsv(path: string): Dataset {
   return parseDatasetCsv(readFileSync(path, 'utf8'), path);
 }
 
-/** mulberry32: a small, fast, seeded 32-bit PRNG. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Fisher–Yates shuffle in place with the given PRNG. */
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {

@@ -2,6 +2,7 @@ import { onnx } from 'onnx-proto';
 import { ServingStackError } from '../../lib/core/errors';
 import { readOnnxSignature } from '../../lib/core/onnx-signature';
 import { buildOnnxModel } from '../../scripts/lib/onnx-builder';
+import { mulberry32 } from '../../lib/core/random';
 
 function errorOf(fn: () => unknown): ServingStackError {
   try {
@@ -20,16 +21,6 @@ function patch(bytes: Uint8Array, edit: (m: onnx.ModelProto) => void): Uint8Arra
   return onnx.ModelProto.encode(m).finish();
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const classifier = (): Uint8Array =>
   buildOnnxModel({
