@@ -80,7 +80,7 @@ export function runtimeEnvironment(
   };
   const int = (field: string, value: number | undefined, min: number, max: number): void => {
     if (value === undefined || Token.isUnresolved(value)) return;
-    issues.check(Number.isInteger(value) && value >= min && value <= max, { field, message: 'is out of range', received: value, allowed: `an integer from ${min} to ${max}` });
+    issues.check(Number.isInteger(value) && value >= min && value <= max, { field, message: 'is out of range', received: value, allowed: `a whole number from ${min} to ${max}` });
   };
   int('runtime.maxBatchSize', settings.maxBatchSize, 1, 4096);
   int('runtime.maxQueueSize', settings.maxQueueSize, 1, 1_000_000);

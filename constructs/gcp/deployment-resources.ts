@@ -179,7 +179,7 @@ export function resolveDeployment(input: DeploymentInput, c: Checker, prefix = '
   const max = input.maxReplicaCount ?? min;
   c.intRange(f('minReplicaCount'), min, 1, MAX_REPLICAS_LIMIT);
   if (input.maxReplicaCount !== undefined && c.intRange(f('maxReplicaCount'), max, 1, MAX_REPLICAS_LIMIT) && Number.isInteger(min) && !c.isUnresolved(min) && !c.isUnresolved(max)) {
-    c.check(max >= min, { field: f('maxReplicaCount'), message: `is below minReplicaCount (${min})`, received: max, allowed: `an integer from ${min} to ${MAX_REPLICAS_LIMIT}` });
+    c.check(max >= min, { field: f('maxReplicaCount'), message: `is below minReplicaCount (${min})`, received: max, allowed: `a whole number from ${min} to ${MAX_REPLICAS_LIMIT}` });
   }
   const specs: AutoscalingMetricSpec[] = [];
   if (input.targetCpuUtilizationPercent !== undefined) {

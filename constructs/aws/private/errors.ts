@@ -5,7 +5,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { IssueCollector, ValidationIssue } from '../../../lib/core/errors';
+import { Checker as CoreChecker } from '../../../lib/core/validation';
 
 /** Stable error codes of the AWS target. Never reuse one. */
 export const AWS_ERRORS = {
@@ -23,52 +23,14 @@ export const AWS_ERRORS = {
 export const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 export const SAGEMAKER_NAME_ALLOWED = 'letters, digits and dashes, 1–63 characters, starting and ending with a letter or digit';
 
-/** An IssueCollector bound to a construct, with range helpers that skip unresolved tokens. */
-export class Checker {
-  private readonly issues = new IssueCollector();
-
-  constructor(private readonly scope: IConstruct, private readonly code: string, private readonly what: string) {}
-
-  public add(issue: ValidationIssue): void {
-    this.issues.add(issue);
+/** The shared checker bound to a construct: CDK tokens are skipped; the summary names the construct path. */
+export class Checker extends CoreChecker {
+  constructor(scope: IConstruct, code: string, what: string) {
+    super(code, `${what} at ${scope.node.path} is invalid`, (v) => Token.isUnresolved(v));
   }
 
-  public check(condition: boolean, issue: ValidationIssue): boolean {
-    return this.issues.check(condition, issue);
-  }
-
-  /** Integer in [min, max]; tokens are accepted unchecked. */
-  public intRange(field: string, value: number | undefined, min: number, max: number, unit = ''): void {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    const u = unit ? ` ${unit}` : '';
-    this.check(Number.isInteger(value) && value >= min && value <= max, {
-      field,
-      message: 'is out of range',
-      received: value,
-      allowed: `an integer from ${min}${u} to ${max}${u}`,
-    });
-  }
-
-  public numberRange(field: string, value: number | undefined, min: number, max: number): void {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    this.check(Number.isFinite(value) && value >= min && value <= max, {
-      field,
-      message: 'is out of range',
-      received: value,
-      allowed: `a number from ${min} to ${max}`,
-    });
-  }
-
-  public name(field: string, value: string | undefined): void {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    this.check(SAGEMAKER_NAME.test(value), { field, message: 'is not a valid SageMaker name', received: value, allowed: SAGEMAKER_NAME_ALLOWED });
-  }
-
-  public get ok(): boolean {
-    return this.issues.ok;
-  }
-
-  public throwIfAny(): void {
-    this.issues.throwIfAny(this.code, `${this.what} at ${this.scope.node.path} is invalid`);
+  /** A SageMaker resource name. */
+  public name(field: string, value: string | undefined): boolean {
+    return this.pattern(field, value, SAGEMAKER_NAME, SAGEMAKER_NAME_ALLOWED, 'is not a valid SageMaker name');
   }
 }

@@ -3,7 +3,7 @@
  * uses the same codes and helper; constructs pass cdktf's `Token.isUnresolved` so unresolved
  * values are accepted unchecked.
  */
-import { IssueCollector, ValidationIssue } from '../../../lib/core/errors';
+import { Checker } from '../../../lib/core/validation';
 
 /** Stable error codes of the GCP target. Never reuse one. */
 export const GCP_ERRORS = {
@@ -19,57 +19,8 @@ export const GCP_ERRORS = {
   ROLLOUT_STATE: 'SS_ERR_GCP_ROLLOUT_STATE',
 } as const;
 
-export type IsUnresolved = (value: unknown) => boolean;
-
-const neverUnresolved: IsUnresolved = () => false;
-
-/** An IssueCollector with range and pattern helpers that skip unresolved values. */
-export class Checker {
-  private readonly issues = new IssueCollector();
-
-  constructor(
-    private readonly code: string,
-    private readonly summary: string,
-    public readonly isUnresolved: IsUnresolved = neverUnresolved,
-  ) {}
-
-  public add(issue: ValidationIssue): void {
-    this.issues.add(issue);
-  }
-
-  public check(condition: boolean, issue: ValidationIssue): boolean {
-    return this.issues.check(condition, issue);
-  }
-
-  /** Integer in [min, max]. */
-  public intRange(field: string, value: number | undefined, min: number, max: number, unit = ''): boolean {
-    if (value === undefined || this.isUnresolved(value)) return true;
-    const u = unit ? ` ${unit}` : '';
-    return this.check(Number.isInteger(value) && value >= min && value <= max, {
-      field,
-      message: 'is out of range',
-      received: value,
-      allowed: `an integer from ${min}${u} to ${max}${u}`,
-    });
-  }
-
-  public pattern(field: string, value: string | undefined, re: RegExp, allowed: string, message = 'has the wrong form'): boolean {
-    if (value === undefined || this.isUnresolved(value)) return true;
-    return this.check(re.test(value), { field, message, received: value, allowed });
-  }
-
-  public get ok(): boolean {
-    return this.issues.ok;
-  }
-
-  public get found(): readonly ValidationIssue[] {
-    return this.issues.issues;
-  }
-
-  public throwIfAny(): void {
-    this.issues.throwIfAny(this.code, this.summary);
-  }
-}
+export { Checker };
+export type { IsUnresolved } from '../../../lib/core/validation';
 
 /** GCP label keys/values: lower-case letters, digits, `_` and `-`, keys start with a letter, ≤ 63. */
 export const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;

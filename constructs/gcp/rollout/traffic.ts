@@ -12,7 +12,7 @@ export function validateTrafficSplit(split: Readonly<Record<string, number>>, de
   const c = new Checker(GCP_ERRORS.ROLLOUT_INPUT, 'the traffic split is invalid');
   const total = Object.values(split).reduce((a, b) => a + b, 0);
   for (const [id, pct] of Object.entries(split)) {
-    c.check(Number.isInteger(pct) && pct >= 0 && pct <= 100, { field: `trafficSplit.${id}`, message: 'is not a whole percentage', received: pct, allowed: 'an integer from 0 to 100' });
+    c.check(Number.isInteger(pct) && pct >= 0 && pct <= 100, { field: `trafficSplit.${id}`, message: 'is not a whole percentage', received: pct, allowed: 'a whole number from 0 to 100' });
     c.check(deployedIds.includes(id) || (allowNew && id === '0'), { field: `trafficSplit.${id}`, message: 'names no model deployed on the endpoint', received: id, allowed: deployedIds.join(', ') || '(nothing is deployed)' });
   }
   c.check(Object.keys(split).length > 0 && total === 100, { field: 'trafficSplit', message: `sums to ${total}, not 100`, received: split, allowed: 'percentages summing to exactly 100' });

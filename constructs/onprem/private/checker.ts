@@ -5,7 +5,7 @@
  */
 import type { IConstruct } from 'constructs';
 import { Token } from './binding';
-import { IssueCollector, ValidationIssue } from '../../../lib/core/errors';
+import { Checker as CoreChecker } from '../../../lib/core/validation';
 
 export { ONPREM_ERRORS } from './error-codes';
 
@@ -13,55 +13,15 @@ export { ONPREM_ERRORS } from './error-codes';
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_LABEL_ALLOWED = 'lower-case letters, digits and dashes, 1–63 characters, starting with a letter and ending with a letter or digit';
 
-/** An IssueCollector bound to a construct, with range helpers that skip unresolved tokens. */
-export class Checker {
-  private readonly issues = new IssueCollector();
-
-  constructor(private readonly scope: IConstruct, private readonly code: string, private readonly what: string) {}
-
-  public add(issue: ValidationIssue): void {
-    this.issues.add(issue);
-  }
-
-  public check(condition: boolean, issue: ValidationIssue): boolean {
-    return this.issues.check(condition, issue);
-  }
-
-  /** Integer in [min, max]; tokens are accepted unchecked. */
-  public intRange(field: string, value: number | undefined, min: number, max: number, unit = ''): boolean {
-    if (value === undefined || Token.isUnresolved(value)) return true;
-    const u = unit ? ` ${unit}` : '';
-    return this.check(Number.isInteger(value) && value >= min && value <= max, {
-      field,
-      message: Number.isInteger(value) ? 'is out of range' : 'is not a whole number',
-      received: value,
-      allowed: `a whole number from ${min}${u} to ${max}${u}`,
-    });
-  }
-
-  public numberRange(field: string, value: number | undefined, min: number, max: number, unit = ''): boolean {
-    if (value === undefined || Token.isUnresolved(value)) return true;
-    const u = unit ? ` ${unit}` : '';
-    return this.check(Number.isFinite(value) && value >= min && value <= max, {
-      field,
-      message: 'is out of range',
-      received: value,
-      allowed: `a number from ${min}${u} to ${max}${u}`,
-    });
+/** The shared checker bound to a construct: CDKTF tokens are skipped; the summary names the construct path. */
+export class Checker extends CoreChecker {
+  constructor(scope: IConstruct, code: string, what: string) {
+    super(code, `${what} at ${scope.node.path} is invalid`, (v) => Token.isUnresolved(v));
   }
 
   /** A Kubernetes object name (RFC 1123 label). */
   public dnsLabel(field: string, value: string | undefined): boolean {
-    if (value === undefined || Token.isUnresolved(value)) return true;
-    return this.check(DNS_LABEL.test(value), { field, message: 'is not a valid Kubernetes name', received: value, allowed: DNS_LABEL_ALLOWED });
-  }
-
-  public get ok(): boolean {
-    return this.issues.ok;
-  }
-
-  public throwIfAny(): void {
-    this.issues.throwIfAny(this.code, `${this.what} at ${this.scope.node.path} is invalid`);
+    return this.pattern(field, value, DNS_LABEL, DNS_LABEL_ALLOWED, 'is not a valid Kubernetes name');
   }
 }
 

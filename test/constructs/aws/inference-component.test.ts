@@ -32,7 +32,7 @@ describe('InferenceComponent', () => {
   });
 
   test.each<[string, Record<string, unknown>, RegExp]>([
-    ['copy count 0', { copyCount: 0 }, /copyCount: is out of range; received 0; allowed: an integer from 1 to 1000/],
+    ['copy count 0', { copyCount: 0 }, /copyCount: is out of range; received 0; allowed: a whole number from 1 to 1000/],
     ['memory < 128 MiB', { computeResources: { minMemory: Size.mebibytes(64) } }, /computeResources.minMemory: is out of range; received 64/],
     ['more GPUs than the instance', { computeResources: { minMemory: Size.gibibytes(1), acceleratorDevices: 2 } }, /computeResources.acceleratorDevices: exceeds the GPUs of the instance type; received 2; allowed: at most 1 on ml.g5.xlarge/],
   ])('%s fails at synth', (_name, override, expected) => {

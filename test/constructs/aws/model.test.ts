@@ -222,7 +222,7 @@ describe('runtime environment', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/SS_ERR|is invalid/);
-    expect(message).toContain('runtime.workers: is out of range; received 0; allowed: an integer from 1 to 256');
+    expect(message).toContain('runtime.workers: is out of range; received 0; allowed: a whole number from 1 to 256');
     expect(message).toContain('runtime.bodyLimit: exceeds what SageMaker delivers to this kind of endpoint; received "7340032 bytes"; allowed: 1 KiB to 6291456 bytes (real-time)');
     expect(message).toContain('runtime.logLevel: is not a log level; received "loud"');
   });

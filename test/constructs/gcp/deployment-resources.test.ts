@@ -64,7 +64,7 @@ describe('replicas and autoscaling', () => {
       'deployment.targetCpuUtilizationPercent: is out of range',
       'deployment.targetAcceleratorDutyCyclePercent: needs accelerators, and this deployment has none',
     ]);
-    expect(resolve({ machineType: 'n1-standard-4', minReplicaCount: 4, maxReplicaCount: 2.5 }).issues).toEqual(['deployment.maxReplicaCount: is out of range']);
+    expect(resolve({ machineType: 'n1-standard-4', minReplicaCount: 4, maxReplicaCount: 2.5 }).issues).toEqual(['deployment.maxReplicaCount: is not a whole number']);
   });
 
   test('enum-like classes expose facts and accept unknown names for validation to report', () => {

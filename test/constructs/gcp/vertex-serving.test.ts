@@ -290,7 +290,7 @@ describe('synth-time validation', () => {
     expect(e.code).toBe('SS_ERR_GCP_DEPLOYMENT_INVALID');
     expect(e.issues.map((i) => i.field)).toEqual(['deployment.acceleratorType', 'deployment.maxReplicaCount', 'rollout.canaryTrafficPercent', 'runtimeEnvironment.AIP_HTTP_PORT']);
     expect(e.message).toContain('deployment.acceleratorType: cannot be used with e2-standard-4: the e2 family takes no accelerators; received "NVIDIA_L4"');
-    expect(e.message).toContain('deployment.maxReplicaCount: is below minReplicaCount (3); received 2; allowed: an integer from 3 to 1000');
+    expect(e.message).toContain('deployment.maxReplicaCount: is below minReplicaCount (3); received 2; allowed: a whole number from 3 to 1000');
   });
 
   test('an invalid model package manifest fails at synth with the manifest field', () => {
