@@ -3,7 +3,8 @@
  * bins (numeric) or top-K values + other (categorical), plus missing and out-of-range counts.
  * Windows from several workers or pods merge by adding counts.
  */
-import { binIndex, jsDivergenceLog2, lInfinity, psi, shares } from './stats';
+import { numericBin } from './baseline';
+import { jsDivergenceLog2, lInfinity, psi, shares } from './stats';
 import type { Distribution } from './types';
 
 export class DistributionCounter {
@@ -42,10 +43,7 @@ export class DistributionCounter {
         this.missing++;
         return;
       }
-      const edges = this.edges!;
-      // x == max belongs to the last inner bin, not to overflow
-      const i = v === edges[edges.length - 1] ? edges.length - 1 : binIndex(edges, v);
-      this.counts[i]++;
+      this.counts[numericBin(this.edges!, v)]++; // the baseline's binning rule (x = max: last inner bin)
     } else {
       if (x === null || x === undefined || (typeof x === 'number' && Number.isNaN(x))) {
         this.missing++;
