@@ -190,8 +190,9 @@ export function servingAlertRuleGroups(thresholds: AlertThresholds = {}, additio
 /** Thresholds of the opt-in model-monitoring rules (defaults from lib/core MONITORING_THRESHOLDS). */
 export interface ModelMonitoringThresholds {
   /**
-   * PSI at or above which `ServingStackFeatureDrift` fires.
-   * @default MONITORING_THRESHOLDS.psi (0.25)
+   * PSI at or above which `ServingStackFeatureDrift` fires on any feature.
+   * @default - no fixed PSI band: the rule fires when the runtime counts a drifted feature
+   *   (`servingstack_drifted_features` ≥ 1), judged with the baseline's calibrated thresholds
    */
   readonly maxPsi?: number;
   /**
@@ -208,17 +209,25 @@ export interface ModelMonitoringThresholds {
 
 /** Rules over the runtime's model-monitoring gauges (published only when monitoring is configured). */
 export function modelMonitoringRuleGroup(thresholds: ModelMonitoringThresholds = {}): RenderedRuleGroup {
-  const psi = thresholds.maxPsi ?? MONITORING_THRESHOLDS.psi;
+  const psi = thresholds.maxPsi;
   const di = thresholds.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio;
   const acc = thresholds.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy;
   const rules: AlertRule[] = [
-    {
-      alert: 'ServingStackFeatureDrift',
-      expr: `max by (namespace, app, model, feature) (${R.driftPsi.name}) >= ${psi}`,
-      forDuration: '0m',
-      severity: AlertSeverity.WARNING,
-      summary: `feature {{ $labels.feature }} of {{ $labels.app }} drifted (PSI ≥ ${psi})`,
-    },
+    psi === undefined
+      ? {
+          alert: 'ServingStackFeatureDrift',
+          expr: `max by (namespace, app, model) (${R.driftedFeatures.name}) >= 1`,
+          forDuration: '0m',
+          severity: AlertSeverity.WARNING,
+          summary: '{{ $value }} features of {{ $labels.app }} drifted from the baseline (calibrated thresholds)',
+        }
+      : {
+          alert: 'ServingStackFeatureDrift',
+          expr: `max by (namespace, app, model, feature) (${R.driftPsi.name}) >= ${psi}`,
+          forDuration: '0m',
+          severity: AlertSeverity.WARNING,
+          summary: `feature {{ $labels.feature }} of {{ $labels.app }} drifted (PSI ≥ ${psi})`,
+        },
     {
       alert: 'ServingStackDisparateImpact',
       expr: `min by (namespace, app, model) (${R.fairnessDisparateImpactRatio.name}) < ${di}`,

@@ -94,11 +94,15 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
     expect(validateRuleSpec(spec)).toBe(true);
     const group = spec.groups[2];
     expect(group.name).toBe('servingstack-model-monitoring');
+    // Drift by default: the runtime's own verdict (calibrated thresholds from the baseline).
     expect(group.rules.map((r: Json) => r.expr)).toEqual([
-      'max by (namespace, app, model, feature) (servingstack_drift_psi) >= 0.25',
+      'max by (namespace, app, model) (servingstack_drifted_features) >= 1',
       'min by (namespace, app, model) (servingstack_fairness_disparate_impact_ratio) < 0.8',
       'min by (namespace, app, model) (servingstack_model_accuracy) < 0.95',
     ]);
+    // A fixed PSI band only when asked for.
+    const fixed = synthMonitoring({ modelMonitoringAlerts: true, modelMonitoringThresholds: { maxPsi: 0.3 } }).synth.helmValues('kube-prometheus-stack');
+    expect(fixed.additionalPrometheusRulesMap.servingstack.groups[2].rules[0].expr).toBe('max by (namespace, app, model, feature) (servingstack_drift_psi) >= 0.3');
   });
 
   test('drift seam: additional alert rules are appended unchanged in their own group', () => {
