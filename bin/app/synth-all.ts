@@ -51,6 +51,7 @@ export function synthSteps(root: string): SynthStep[] {
       name: 'Google Vertex AI example (CDK for Terraform)',
       run: async () => {
         const outdir = path.join(root, 'cdktf.out', 'gcp-vertex');
+        fs.mkdirSync(outdir, { recursive: true }); // cdktf creates only the last directory
         buildVertexExampleApp(outdir).synth();
         return `${countTerraformResources(outdir)} Terraform resources → ${path.relative(process.cwd(), outdir)}`;
       },
@@ -59,6 +60,7 @@ export function synthSteps(root: string): SynthStep[] {
       name: 'On-premise GPU Kubernetes example (CDK for Terraform)',
       run: async () => {
         const outdir = path.join(root, 'cdktf.out', 'onprem-k8s-gpu');
+        fs.mkdirSync(outdir, { recursive: true });
         const app = new TerraformApp({ outdir });
         new OnPremGpuStack(app, 'servingstack-onprem-gpu');
         app.synth();
