@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EMF_NAMESPACE, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { Endpoint, INSTANCE_NAMESPACE, SAGEMAKER_NAMESPACE, deterministicName } from './endpoint';
+import { AlarmDefinition, createAlarm } from './private/alarm-table';
 import { AWS_ERRORS, Checker } from './private/errors';
 
 /** Severity of an alarm; part of its name and description so routing rules can match it. */
@@ -97,17 +98,8 @@ export interface EndpointMonitoringProps {
 }
 
 /** One alarm definition of the table. */
-interface AlarmDefinition {
-  readonly id: string;
-  readonly severity: AlarmSeverity;
+interface EndpointAlarmDefinition extends AlarmDefinition {
   readonly enabled: boolean;
-  readonly description: string;
-  readonly metric: () => cw.IMetric;
-  readonly threshold: number;
-  readonly comparison: cw.ComparisonOperator;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-  readonly treatMissingData: cw.TreatMissingData;
 }
 
 const FAST_BURN = 14.4;
@@ -165,7 +157,7 @@ export class EndpointMonitoring extends Construct {
     const budget = (100 - slo) / 100;
     const backlogMinutes = Math.max(1, Math.round((t.maxBacklogWithoutCapacity ?? Duration.minutes(15)).toMinutes()));
 
-    const table: AlarmDefinition[] = [
+    const table: EndpointAlarmDefinition[] = [
       {
         id: 'P99ModelLatency', severity: AlarmSeverity.WARNING, enabled: true,
         description: `p99 ModelLatency of the worst variant above ${(t.maxP99ModelLatency ?? Duration.seconds(1)).toMilliseconds()} ms`,
@@ -211,21 +203,7 @@ export class EndpointMonitoring extends Construct {
       },
     ];
 
-    for (const def of table.filter((d) => d.enabled)) {
-      const alarm = new cw.Alarm(this, def.id, {
-        alarmName: `${deterministicName(this, def.id, 200)}-${def.severity.value}`,
-        alarmDescription: `[${def.severity.value}] ${endpoint.endpointName}: ${def.description}`,
-        metric: def.metric(),
-        threshold: def.threshold,
-        comparisonOperator: def.comparison,
-        evaluationPeriods: def.evaluationPeriods,
-        datapointsToAlarm: def.datapointsToAlarm,
-        treatMissingData: def.treatMissingData,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms[def.id] = alarm;
-    }
+    for (const def of table.filter((d) => d.enabled)) this.alarms[def.id] = createAlarm(this, def, endpoint.endpointName, action);
 
     if (!endpoint.isAsync) {
       // Multi-window burn rate (Google SRE workbook): 14.4× over 1 h AND over 5 min spends 2 % of a 30-day budget.

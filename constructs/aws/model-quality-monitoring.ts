@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EMF_NAMESPACE, MONITORING_THRESHOLDS, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { AlarmSeverity } from './endpoint-monitoring';
-import { deterministicName } from './endpoint';
+import { AlarmDefinition, alarmNameOf, createAlarm } from './private/alarm-table';
 import { AWS_ERRORS, Checker } from './private/errors';
 
 /**
@@ -116,15 +116,7 @@ export interface ModelQualityMonitoringProps {
   readonly dashboard?: cw.Dashboard;
 }
 
-interface QualityAlarm {
-  readonly id: string;
-  readonly severity: AlarmSeverity;
-  readonly description: string;
-  readonly metric: cw.IMetric;
-  readonly threshold: number;
-  readonly comparison: cw.ComparisonOperator;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
+interface QualityAlarm extends Omit<AlarmDefinition, 'treatMissingData'> {
   readonly retrains: boolean;
 }
 
@@ -158,58 +150,44 @@ export class ModelQualityMonitoring extends Construct {
       {
         id: 'DataDrift', severity: AlarmSeverity.WARNING, retrains: true,
         description: `${t.maxDriftedFeatures ?? 1} or more input features drifted from the baseline in 2 of 3 five-minute periods`,
-        metric: metric('driftedFeatures', 'Maximum', fiveMinutes), threshold: t.maxDriftedFeatures ?? 1,
+        metric: () => metric('driftedFeatures', 'Maximum', fiveMinutes), threshold: t.maxDriftedFeatures ?? 1,
         comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 2,
       },
       {
         id: 'Accuracy', severity: AlarmSeverity.CRITICAL, retrains: true,
         description: `rolling accuracy over labelled rows below ${t.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy}`,
-        metric: metric('modelAccuracy', 'Minimum', fiveMinutes), threshold: t.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy,
+        metric: () => metric('modelAccuracy', 'Minimum', fiveMinutes), threshold: t.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy,
         comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 2, datapointsToAlarm: 2,
       },
       {
         id: 'ConceptDrift', severity: AlarmSeverity.WARNING, retrains: true,
         description: 'a change detector on the error stream (Page–Hinkley, DDM) fired',
-        metric: metric('conceptDrift', 'Sum', Duration.minutes(15)), threshold: t.maxConceptDriftDetectionsPer15Minutes ?? 1,
+        metric: () => metric('conceptDrift', 'Sum', Duration.minutes(15)), threshold: t.maxConceptDriftDetectionsPer15Minutes ?? 1,
         comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1, datapointsToAlarm: 1,
       },
       {
         id: 'DisparateImpact', severity: AlarmSeverity.WARNING, retrains: false,
         description: `disparate impact ratio below ${t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio} (four-fifths rule)`,
-        metric: metric('fairnessDisparateImpactRatio', 'Minimum', fiveMinutes), threshold: t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio,
+        metric: () => metric('fairnessDisparateImpactRatio', 'Minimum', fiveMinutes), threshold: t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio,
         comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 2,
       },
       {
         id: 'DemographicParity', severity: AlarmSeverity.WARNING, retrains: false,
         description: `demographic parity difference at or above ${t.maxDemographicParityDifference ?? MONITORING_THRESHOLDS.demographicParityDifference}`,
-        metric: metric('fairnessDemographicParityDifference', 'Maximum', fiveMinutes), threshold: t.maxDemographicParityDifference ?? MONITORING_THRESHOLDS.demographicParityDifference,
+        metric: () => metric('fairnessDemographicParityDifference', 'Maximum', fiveMinutes), threshold: t.maxDemographicParityDifference ?? MONITORING_THRESHOLDS.demographicParityDifference,
         comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 2,
       },
     ];
     const action = props.alarmTopic ? new cwActions.SnsAction(props.alarmTopic) : undefined;
-    const names: Record<string, string> = {};
     for (const def of table) {
-      names[def.id] = `${deterministicName(this, def.id, 200)}-${def.severity.value}`;
-      const alarm = new cw.Alarm(this, def.id, {
-        alarmName: names[def.id],
-        alarmDescription: `[${def.severity.value}] ${props.endpointName} model ${props.modelName}: ${def.description}${def.retrains && props.retraining ? `; starts the retraining ${props.retraining.kind}` : ''}`,
-        metric: def.metric,
-        threshold: def.threshold,
-        comparisonOperator: def.comparison,
-        evaluationPeriods: def.evaluationPeriods,
-        datapointsToAlarm: def.datapointsToAlarm,
-        // No traffic or no labels is not a quality problem.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-      });
-      if (action) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-      this.alarms[def.id] = alarm;
+      const retrains = def.retrains && props.retraining ? `; starts the retraining ${props.retraining.kind}` : '';
+      // No traffic or no labels is not a quality problem.
+      const row: AlarmDefinition = { ...def, description: `${def.description}${retrains}`, treatMissingData: cw.TreatMissingData.NOT_BREACHING };
+      this.alarms[def.id] = createAlarm(this, row, `${props.endpointName} model ${props.modelName}`, action);
     }
 
     if (props.retraining) {
-      const retraining = table.filter((d) => d.retrains).map((d) => names[d.id]);
+      const retraining = table.filter((d) => d.retrains).map((d) => alarmNameOf(this, d));
       this.retrainingRule = new events.Rule(this, 'RetrainOnAlarm', {
         description: `Retrain ${props.modelName} when a drift, accuracy or concept-drift alarm fires`,
         eventPattern: {
