@@ -3,35 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { main } from '../../bin/servingstack';
 import { buildOnnxModel, ModelDecl } from '../../scripts/lib/onnx-builder';
+import { runCli } from '../support/cli';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Run the CLI in-process, capturing what it writes. */
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const model: ModelDecl = {
   inputs: [{ name: 'features', datatype: 'FP32', shape: ['N', 4] }],

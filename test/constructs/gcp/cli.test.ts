@@ -4,32 +4,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../../bin/servingstack';
 import { gcpDependencies } from '../../../bin/commands/gcp';
 import { ENDPOINT_ID, FIXTURE, Harness, startHarness } from './support/rollout-harness';
+import { runCli } from '../../support/cli';
 
 let h: Harness;
 let outputsFile: string;
 const connect = gcpDependencies.connect;
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 beforeAll(async () => {
   h = await startHarness();
