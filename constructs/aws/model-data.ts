@@ -7,7 +7,7 @@ import { CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ServingStackError } from '../../lib/core/errors';
 import { MANIFEST_FILE, ModelManifest, modelFileOf, parseManifest } from '../../lib/core/manifest';
-import { createModelArchiveSync, loadModelPackageSync } from '../../lib/core/model-package';
+import { archiveModelPackageSync, loadModelPackageSync, ModelPackage } from '../../lib/core/model-package';
 import { readBaseline } from '../../lib/monitoring/baseline';
 import { AWS_ERRORS } from './private/errors';
 
@@ -102,28 +102,30 @@ class AssetModelData extends ModelData {
   public readonly manifest: ModelManifest;
   public readonly isPrefix = false;
   public readonly isModelPackage = false;
-  private readonly directory: string;
+  /** The package as validated at construction; staging archives it without reading it again. */
+  private readonly pkg: ModelPackage;
   private readonly locations = new Map<Stack, FileAssetLocation>();
 
   constructor(directory: string) {
     super();
-    this.directory = path.resolve(directory);
-    const manifestPath = path.join(this.directory, MANIFEST_FILE);
+    const dir = path.resolve(directory);
+    const manifestPath = path.join(dir, MANIFEST_FILE);
     if (!fs.existsSync(manifestPath)) {
-      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${this.directory} is not a ServingStack model package`, [
+      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${dir} is not a ServingStack model package`, [
         { field: 'directory', message: `has no ${MANIFEST_FILE}`, received: directory, allowed: `a directory holding ${MANIFEST_FILE} and the model file` },
       ]);
     }
     const modelFile = modelFileOf(parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath));
-    if (!fs.existsSync(path.join(this.directory, modelFile))) {
-      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${this.directory} is not a complete ServingStack model package`, [
+    if (!fs.existsSync(path.join(dir, modelFile))) {
+      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${dir} is not a complete ServingStack model package`, [
         { field: 'modelFile', message: 'names a file the package does not contain', received: modelFile, allowed: 'a path inside the package directory' },
       ]);
     }
     // The checks of `servingstack package`: model and baseline kinds, links that leave the
     // package and, for ONNX, the manifest signature against the model. Their errors surface as
     // lib/core raises them (SS_ERR_PACKAGE_INVALID, SS_ERR_SIGNATURE_MISMATCH, SS_ERR_ONNX_*).
-    const pkg = loadModelPackageSync(this.directory);
+    const pkg = loadModelPackageSync(dir);
+    this.pkg = pkg;
     this.manifest = pkg.manifest;
     if (pkg.baselinePath) this.setBaselineFeatures(readBaseline(pkg.baselinePath).features.map((f) => f.name));
   }
@@ -134,7 +136,7 @@ class AssetModelData extends ModelData {
     if (!location) {
       const stage = Stage.of(stack);
       if (!stage) throw new Error(`${scope.node.path}: model package assets need an App or Stage`);
-      const fileName = stageModelArchive(this.directory, stage.assetOutdir);
+      const fileName = stageModelArchive(this.pkg, stage.assetOutdir);
       const sha = fileName.slice('asset.'.length, -'.tar.gz'.length);
       // The synthesizer appends the file's last extension (".gz") to the source hash: a hash
       // ending in ".tar" makes the S3 key end in ".tar.gz", which SageMaker requires.
@@ -168,17 +170,17 @@ function readManifestFile(file: string | undefined): ModelManifest | undefined {
 const staged = new Map<string, string>();
 
 /**
- * Write the deterministic archive of `directory` into the cloud assembly as
+ * Write the deterministic archive of a loaded package into the cloud assembly as
  * `asset.<sha256>.tar.gz` (once per directory and output dir) and return that file name.
  */
-function stageModelArchive(directory: string, outdir: string): string {
-  const cacheKey = `${directory}\0${outdir}`;
+function stageModelArchive(pkg: ModelPackage, outdir: string): string {
+  const cacheKey = `${pkg.dir}\0${outdir}`;
   const hit = staged.get(cacheKey);
   if (hit && fs.existsSync(path.join(outdir, hit))) return hit;
   fs.mkdirSync(outdir, { recursive: true });
   const tmp = path.join(outdir, `.servingstack-${process.pid}-${staged.size}.tar.gz`);
   // The writer behind `servingstack package`: the asset holds the same bytes as its archive.
-  const { sha256: sha } = createModelArchiveSync(directory, tmp);
+  const { sha256: sha } = archiveModelPackageSync(pkg, tmp);
   const fileName = `asset.${sha}.tar.gz`;
   const target = path.join(outdir, fileName);
   if (fs.existsSync(target)) fs.rmSync(tmp);

@@ -336,7 +336,11 @@ function sha256Of(file: string): string {
  * so CDK constructs can call it at synth; {@link createModelArchive} is the promise form.
  */
 export function createModelArchiveSync(dir: string, outFile: string): ModelArchive {
-  const pkg = loadModelPackageSync(dir);
+  return archiveModelPackageSync(loadModelPackageSync(dir), outFile);
+}
+
+/** Write the archive of a package already loaded (and so validated) by `loadModelPackageSync`. */
+export function archiveModelPackageSync(pkg: ModelPackage, outFile: string): ModelArchive {
   const file = path.resolve(outFile);
   const outDir = path.dirname(file);
   mkdirSync(outDir, { recursive: true });
