@@ -1,0 +1,2 @@
+export * from './package-files';
+export * from './settings';
