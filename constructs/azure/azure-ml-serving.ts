@@ -72,6 +72,13 @@ export interface AzureMlServingProps {
    * @default false
    */
   readonly registerOutputs?: boolean;
+  /**
+   * Register the model and create the deployments. The first apply of a new stack passes false
+   * (the bootstrap): workspace, model store, identity, environment and endpoint are created, so
+   * `servingstack azure upload` can put the package in place before the deployments read it.
+   * @default true
+   */
+  readonly deploy?: boolean;
 }
 
 /**
@@ -89,10 +96,12 @@ export class AzureMlServing extends Construct {
   public readonly endpoint: OnlineEndpoint;
   public readonly deployments: OnlineDeployment[] = [];
   private readonly models = new Map<string, ModelAsset>();
+  private readonly deploy: boolean;
 
   constructor(scope: Construct, id: string, props: AzureMlServingProps) {
     super(scope, id);
     const stack = AzureServingStack.of(this);
+    this.deploy = props.deploy ?? true;
     this.workspace = props.workspace ?? new MlWorkspace(this, 'Workspace', props.workspaceOptions);
     this.store = new ModelStore(this, 'ModelStore', { workspace: this.workspace, uploaderPrincipalId: props.uploaderPrincipalId });
     this.model = this.modelFor(props.modelPackage);
@@ -119,13 +128,14 @@ export class AzureMlServing extends Construct {
   }
 
   /** A further deployment of the endpoint (e.g. `green` with a new model package, 0 % traffic). */
-  public addDeployment(name: string, options: ServingDeploymentOptions = {}): OnlineDeployment {
+  public addDeployment(name: string, options: ServingDeploymentOptions = {}): OnlineDeployment | undefined {
     const model = options.modelPackage !== undefined ? this.modelFor(options.modelPackage) : this.model;
+    this.deploymentModels.set(name, model);
+    if (!this.deploy) return undefined;
     const { modelPackage: _p, ...rest } = options;
     const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment });
     addDependsOn(d.resource, ...this.identity.grants);
     this.deployments.push(d);
-    this.deploymentModels.set(name, model);
     return d;
   }
 
@@ -134,7 +144,7 @@ export class AzureMlServing extends Construct {
   private modelFor(dir: string): ModelAsset {
     const existing = this.models.get(dir);
     if (existing) return existing;
-    const asset = new ModelAsset(this, this.models.size === 0 ? 'Model' : `Model${this.models.size + 1}`, { workspace: this.workspace, store: this.store, modelPackage: dir });
+    const asset = new ModelAsset(this, this.models.size === 0 ? 'Model' : `Model${this.models.size + 1}`, { workspace: this.workspace, store: this.store, modelPackage: dir, register: this.deploy });
     this.models.set(dir, asset);
     return asset;
   }

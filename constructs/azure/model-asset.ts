@@ -29,6 +29,12 @@ export interface ModelAssetProps {
    * @default - none
    */
   readonly tags?: Record<string, string>;
+  /**
+   * Register the model version now. False validates the package and computes its digest only
+   * (the bootstrap apply, before `servingstack azure upload` has put the files in place).
+   * @default true
+   */
+  readonly register?: boolean;
 }
 
 /** The model version's properties: the digest the upload checks, and the manifest's lineage. */
@@ -59,7 +65,8 @@ export function lineageMetadata(m: ModelManifest): { tags: Record<string, string
  * package digest recorded here). Lineage travels as tags and properties.
  */
 export class ModelAsset extends Construct {
-  public readonly resource: AzapiResource;
+  /** The model version resource (undefined when `register` is false). */
+  public readonly resource?: AzapiResource;
   public readonly pkg: ModelPackage;
   public readonly modelName: string;
   public readonly modelVersion: string;
@@ -93,6 +100,8 @@ export class ModelAsset extends Construct {
     this.fileCount = files.length;
     this.packageDigest = packageDigest(files);
     const meta = lineageMetadata(m);
+    this.modelVersionId = `${props.workspace.workspaceId}/models/${modelName}/versions/${modelVersion}`;
+    if (props.register === false) return;
     this.resource = stack.resource(this, 'Resource', 'modelVersion', {
       name: modelVersion,
       parentId: `${props.workspace.workspaceId}/models/${modelName}`,
@@ -108,6 +117,5 @@ export class ModelAsset extends Construct {
       },
       dependsOn: [props.store.datastore],
     });
-    this.modelVersionId = this.resource.id;
   }
 }

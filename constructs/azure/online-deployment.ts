@@ -181,7 +181,7 @@ export class OnlineDeployment extends Construct {
         properties: {
           endpointComputeType: 'Managed',
           instanceType: instanceType.name,
-          model: props.model.modelVersionId,
+          model: props.model.resource?.id ?? props.model.modelVersionId,
           environmentId: props.environment.environmentId,
           environmentVariables: env,
           livenessProbe: liveness,
@@ -193,7 +193,7 @@ export class OnlineDeployment extends Construct {
           description: `${props.model.modelName}:${props.model.modelVersion} on ${props.environment.environmentName}:${props.environment.environmentVersion}`,
         },
       },
-      dependsOn: [props.model.resource, props.environment.resource],
+      dependsOn: [...(props.model.resource ? [props.model.resource] : []), props.environment.resource],
     });
     this.deploymentId = this.resource.id;
     props.endpoint._registerDeployment(this);
