@@ -5,7 +5,7 @@ import { ModelAsset } from './model-asset';
 import { ModelStore } from './model-store';
 import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { EndpointAuthMode, OnlineEndpoint, TrafficOwner } from './online-endpoint';
-import { TerraformOutput, addDependsOn } from './private/binding';
+import { Lazy, TerraformOutput, addDependsOn } from './private/binding';
 import { AZURE_ROLLOUT_KIND, AZURE_ROLLOUT_VERSION, AzureModelSettings, AzureRolloutSettings } from './rollout/settings';
 import { RuntimeEnvironment, RuntimeEnvironmentProps } from './runtime-environment';
 import { ServingIdentity } from './serving-identity';
@@ -150,14 +150,12 @@ export class AzureMlServing extends Construct {
   }
 
   private rolloutSettings(stack: AzureServingStack): AzureRolloutSettings {
-    // Deployments added after construction are included: the output resolves at synth.
     const deployments = (): Record<string, AzureModelSettings> => Object.fromEntries([...this.deploymentModels].map(([name, m]) => [name, {
       name: m.modelName,
       version: m.modelVersion,
       packageDigest: m.packageDigest,
       packageUrl: this.store.packageUrl(m.modelName, m.modelVersion),
     }]));
-    const self = this;
     return {
       kind: AZURE_ROLLOUT_KIND,
       schemaVersion: AZURE_ROLLOUT_VERSION,
@@ -166,9 +164,8 @@ export class AzureMlServing extends Construct {
       workspaceName: this.workspace.workspaceName,
       endpointName: this.endpoint.endpointName,
       apiVersion: stack.apiVersionOf('onlineEndpoint'),
-      get deployments() {
-        return self.deploymentModels.size > 0 ? deployments() : {};
-      },
+      // Resolved at synth, so deployments added after construction are included.
+      deployments: Lazy.anyValue({ produce: deployments }) as unknown as Record<string, AzureModelSettings>,
     };
   }
 }
