@@ -169,9 +169,11 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     c.pattern('workspaceName', workspaceName, /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/, '3–33 letters, digits, - and _, starting with a letter or digit');
     c.intRange('logRetentionDays', props.logRetentionDays ?? 30, 30, 730, 'days');
     c.intRange('customerManagedKey.rotateAfterDays', props.customerManagedKey?.rotateAfterDays, 7, 3650, 'days');
-    if (networking.isPrivate) c.pattern('networking.subnetId', networking.subnetId, armIdPattern('Microsoft.Network/virtualNetworks/subnets'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>');
     checkTags(c, 'tags', props.tags);
     c.throwIfAny();
+    const n = new Checker(AZURE_ERRORS.NETWORK, `MlWorkspace at ${this.node.path} has invalid networking`, (v) => Token.isUnresolved(v));
+    if (networking.isPrivate) n.pattern('networking.subnetId', networking.subnetId, armIdPattern('Microsoft.Network/virtualNetworks/subnets'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>');
+    n.throwIfAny();
 
     const tags = props.tags;
     const rg = stack.resourceGroupId;
