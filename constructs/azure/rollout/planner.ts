@@ -188,9 +188,10 @@ export interface RollbackRequest {
 }
 
 /**
- * All live traffic back to one deployment, mirroring off; never gated. Without `to`: during a
- * rollout (two deployments with live traffic, or a mirror) the one with more live traffic; after
- * a finished promote with exactly two deployments, the other one.
+ * All live traffic back to one deployment, mirroring off; never gated. Without `to` it acts only
+ * on a rollout in progress (two deployments with live traffic, or a mirror): the one with more
+ * live traffic wins. One deployment at 100 % and no mirror is nothing in progress, so re-running
+ * a rollback changes nothing; reverting a finished promote names its target (`--to blue`).
  */
 export function planRollback(obs: EndpointObservation, req: RollbackRequest = {}): RolloutPlan {
   const names = obs.deployments.map((d) => d.name);
@@ -200,7 +201,7 @@ export function planRollback(obs: EndpointObservation, req: RollbackRequest = {}
     const mirroring = Object.entries(obs.mirrorTraffic).some(([, p]) => p > 0);
     if (live.length >= 2 && live[0]![1] !== live[1]![1]) to = live[0]![0];
     else if (live.length === 1 && mirroring) to = live[0]![0];
-    else if (live.length === 1 && names.length === 2) to = names.find((n) => n !== live[0]![0]);
+    else if (live.length === 1) return { action: 'none', allowed: true, reasons: [], summary: `${live[0]![0]} serves 100 % and nothing is in progress; revert a finished promote with --to`, traffic: obs.traffic, mirrorTraffic: obs.mirrorTraffic, done: true };
     if (to === undefined) return refused(obs, 'rollback', [`cannot tell which deployment is stable (live: ${JSON.stringify(obs.traffic)}); name it with --to`], 'ambiguous rollback target');
   }
   const d = obs.deployments.find((x) => x.name === to);
