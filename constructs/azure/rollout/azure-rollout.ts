@@ -154,7 +154,9 @@ export class AzureRollout {
     const plans: RolloutPlan[] = [];
     const bakeMs = (o.bakeSeconds ?? 300) * 1000;
     const waitUntil = this.now() + (o.waitTimeoutSeconds ?? 1800) * 1000;
-    let since: number | undefined;
+    // Health before the first step is judged over the last bake window (resuming a promote that
+    // stopped half-way needs it); after each step, over the time since that step.
+    let since = this.now() - Math.max(bakeMs, 60_000);
     let steps = 0;
     for (;;) {
       const obs = await this.observe(since);
