@@ -146,19 +146,31 @@ export interface AzapiResourceConfig<B> extends AzapiCommonConfig<B> {
   readonly schemaValidationEnabled?: boolean;
 }
 
-/** `azapi_resource`: creates, updates and deletes one ARM resource. */
-export class AzapiResource<B = unknown> extends CdktfResource {
-  public readonly config: AzapiResourceConfig<B>;
+/** What azapi_resource and azapi_update_resource share: type, body, exports, locks, meta-arguments. */
+abstract class AzapiElement<C extends AzapiCommonConfig<unknown>> extends CdktfResource {
+  public readonly config: C;
 
-  constructor(scope: CdktfConstruct, id: string, config: AzapiResourceConfig<B>) {
+  protected constructor(scope: CdktfConstruct, id: string, terraformResourceType: string, config: C) {
     super(scope, id, {
-      terraformResourceType: 'azapi_resource',
+      terraformResourceType,
       terraformGeneratorMetadata: { providerName: 'azapi', providerVersion: AZAPI_PROVIDER_VERSION },
       provider: config.provider,
       dependsOn: config.dependsOn,
       lifecycle: config.lifecycle,
     });
     this.config = config;
+  }
+
+  protected commonAttributes(): Record<string, unknown> {
+    const c = this.config;
+    return { type: c.type, body: c.body, response_export_values: c.responseExportValues, locks: c.locks };
+  }
+}
+
+/** `azapi_resource`: creates, updates and deletes one ARM resource. */
+export class AzapiResource<B = unknown> extends AzapiElement<AzapiResourceConfig<B>> {
+  constructor(scope: CdktfConstruct, id: string, config: AzapiResourceConfig<B>) {
+    super(scope, id, 'azapi_resource', config);
   }
 
   /** The ARM resource ID. */
@@ -171,23 +183,15 @@ export class AzapiResource<B = unknown> extends CdktfResource {
     return this.getStringAttribute(`output.${path}`);
   }
 
-  /** The principal ID of the resource's system-assigned identity. */
-  public get identityPrincipalId(): string {
-    return this.getStringAttribute('identity.0.principal_id');
-  }
-
   protected override synthesizeAttributes(): Record<string, unknown> {
     const c = this.config;
     return {
-      type: c.type,
+      ...this.commonAttributes(),
       name: c.name,
       parent_id: c.parentId,
       location: c.location,
       tags: c.tags,
       identity: c.identity ? [{ type: c.identity.type, identity_ids: c.identity.identityIds }] : undefined,
-      body: c.body,
-      response_export_values: c.responseExportValues,
-      locks: c.locks,
       schema_validation_enabled: c.schemaValidationEnabled,
     };
   }
@@ -202,29 +206,13 @@ export interface AzapiUpdateResourceConfig<B> extends AzapiCommonConfig<B> {
  * `azapi_update_resource`: patches properties of a resource that exists (created here or
  * elsewhere). Deleting it leaves the properties as they are.
  */
-export class AzapiUpdateResource<B = unknown> extends CdktfResource {
-  public readonly config: AzapiUpdateResourceConfig<B>;
-
+export class AzapiUpdateResource<B = unknown> extends AzapiElement<AzapiUpdateResourceConfig<B>> {
   constructor(scope: CdktfConstruct, id: string, config: AzapiUpdateResourceConfig<B>) {
-    super(scope, id, {
-      terraformResourceType: 'azapi_update_resource',
-      terraformGeneratorMetadata: { providerName: 'azapi', providerVersion: AZAPI_PROVIDER_VERSION },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      lifecycle: config.lifecycle,
-    });
-    this.config = config;
+    super(scope, id, 'azapi_update_resource', config);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const c = this.config;
-    return {
-      type: c.type,
-      resource_id: c.resourceId,
-      body: c.body,
-      response_export_values: c.responseExportValues,
-      locks: c.locks,
-    };
+    return { ...this.commonAttributes(), resource_id: this.config.resourceId };
   }
 }
 
