@@ -38,7 +38,7 @@ export default tseslint.config(
     files: ['lib/runtime/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        [...iacPackages, ...pkg('@aws-sdk', '@google-cloud'), '**/constructs/**', '**/bin/**'],
+        [...iacPackages, ...pkg('@aws-sdk', '@google-cloud', '@azure'), '**/constructs/**', '**/bin/**'],
         'The runtime image carries no IaC or cloud SDK code.',
       ),
     },
@@ -47,19 +47,24 @@ export default tseslint.config(
     files: ['constructs/aws/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        [...pkg('cdktf', '@cdktf'), '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/cdktf/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../cdktf/**'],
+        [...pkg('cdktf', '@cdktf'), '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/azure', '**/constructs/azure/**', '**/constructs/cdktf/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../azure', '../azure/**', '../cdktf/**'],
         'Targets never import each other; the AWS target uses aws-cdk-lib only.',
       ),
     },
   },
   ...[
-    ['gcp', 'onprem'],
-    ['onprem', 'gcp'],
-  ].map(([target, other]) => ({
+    ['gcp', ['onprem', 'azure']],
+    ['onprem', ['gcp', 'azure']],
+    ['azure', ['gcp', 'onprem']],
+  ].map(([target, others]) => ({
     files: [`constructs/${target}/**/*.ts`],
     rules: {
       'no-restricted-imports': restrict(
-        [...pkg('aws-cdk-lib', 'cdk-nag', 'cdktf', '@cdktf'), '**/constructs/aws', '**/constructs/aws/**', '../aws', '../aws/**', `**/constructs/${other}`, `**/constructs/${other}/**`, `../${other}`, `../${other}/**`],
+        [
+          ...pkg('aws-cdk-lib', 'cdk-nag', 'cdktf', '@cdktf'),
+          '**/constructs/aws', '**/constructs/aws/**', '../aws', '../aws/**',
+          ...others.flatMap((other) => [`**/constructs/${other}`, `**/constructs/${other}/**`, `../${other}`, `../${other}/**`]),
+        ],
         'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/binding.ts.',
       ),
     },

@@ -19,11 +19,19 @@ const forbidden: [string, string][] = [
     ['constructs/onprem/x.ts', "import { App } from 'cdktf';"],
     ['constructs/onprem/x.ts', "import { X } from '../gcp/y';"],
     ['constructs/cdktf/stack.ts', "import { App } from 'cdktf';"],
+    ['constructs/azure/x.ts', "import { App } from 'cdktf';"],
+    ['constructs/azure/x.ts', "import { X } from '../gcp';"],
+    ['constructs/azure/x.ts', "import { X } from '../onprem/y';"],
+    ['constructs/azure/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['constructs/gcp/x.ts', "import { X } from '../azure';"],
+    ['constructs/onprem/x.ts', "import { X } from '../azure/rollout';"],
+    ['lib/runtime/x.ts', "import { DefaultAzureCredential } from '@azure/identity';"],
 ];
 const allowed: [string, string][] = [
     ['lib/runtime/x.ts', "import { parseManifest } from '../core/manifest';"],
     ['constructs/gcp/x.ts', "import { App } from '../cdktf/binding';"],
     ['constructs/onprem/x.ts', "import { App } from '../cdktf/binding';"],
+    ['constructs/azure/x.ts', "import { App } from '../cdktf/binding';"],
     ['constructs/aws/x.ts', "import { App } from 'aws-cdk-lib';"],
     ['constructs/cdktf/binding.ts', "import { App } from 'cdktf';"],
 ];

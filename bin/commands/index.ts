@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAzureCommand } from './azure';
 import { registerBaselineCommand } from './baseline';
 import { registerDriftReportCommand } from './drift-report';
 import { registerGcpCommand } from './gcp';
@@ -11,4 +12,4 @@ import { registerUp } from './up';
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerBaselineCommand, registerDriftReportCommand];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand];

@@ -1,0 +1,2 @@
+export * from './api-versions';
+export * from './bodies';

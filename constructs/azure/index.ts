@@ -1,0 +1,17 @@
+export * from './azapi';
+export * from './autoscale';
+export * from './azure-ml-serving';
+export * from './azure-serving-stack';
+export * from './instance-type';
+export * from './ml-workspace';
+export * from './model-asset';
+export * from './model-store';
+export * from './online-deployment';
+export * from './online-endpoint';
+export * from './role-assignment';
+export * from './runtime-environment';
+export * from './serving-identity';
+export * from './traffic';
+export * from './workspace-networking';
+export { AZURE_ERRORS } from './private/errors';
+export * from './rollout';
