@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { OrtReply, OrtRequest, WireFeed } from './ort-protocol';
+import type { OrtReply, OrtRequest, WireFeed, WireTensorOut } from './ort-protocol';
 
 const sessions = new Map<string, ort.InferenceSession>();
 
@@ -44,10 +44,10 @@ async function handle(msg: OrtRequest): Promise<OrtReply> {
       const results = [];
       for (const feed of msg.feeds) {
         const r = await s.run(tensors(feed));
-        const outputs: Record<string, { type: string; dims: readonly number[]; data: unknown }> = {};
+        const outputs: Record<string, WireTensorOut> = {};
         for (const [name, t] of Object.entries(r)) {
-          const data = t.data as unknown;
-          outputs[name] = { type: t.type, dims: t.dims, data: typeof data === 'object' && data !== null && 'length' in data ? Array.from(data as ArrayLike<number | bigint>, Number) : data };
+          const data = t.data as ArrayLike<number | bigint | string>;
+          outputs[name] = { type: t.type, dims: t.dims, data: t.type === 'string' ? Array.from(data as ArrayLike<string>) : Array.from(data as ArrayLike<number | bigint>, Number) };
         }
         results.push(outputs);
       }

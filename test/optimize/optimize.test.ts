@@ -35,7 +35,7 @@ function writePackage(dir: string, decl: ModelDecl, manifest: Record<string, unk
 /** The breast-cancer model's trained parameters, read back from its ONNX file. */
 function breastCancerParameters(): Record<string, Float32Array> {
   const g = onnx.ModelProto.decode(fs.readFileSync(path.join(MODELS.breastCancer, 'model.onnx'))).graph!;
-  return Object.fromEntries(g.initializer.map((t) => [t.name, new Float32Array(new Uint8Array(t.rawData!).buffer)]));
+  return Object.fromEntries(g.initializer!.map((t) => [t.name, new Float32Array(new Uint8Array(t.rawData!).buffer)]));
 }
 
 /**
@@ -100,7 +100,7 @@ describe('servingstack optimize on the example models', () => {
     expect(opt.steps[1]!.accuracyDelta!).toBeGreaterThanOrEqual(-0.01);
     expect(opt.tool).toMatch(/^servingstack \d+\.\d+\.\d+, onnxruntime-node 1\.30\.0$/);
     // The model file is ONNX Runtime's fused graph: DynamicQuantizeMatMul from the com.microsoft domain.
-    const ops = onnx.ModelProto.decode(fs.readFileSync(path.join(out, 'model.onnx'))).graph!.node.map((n) => `${n.domain}:${n.opType}`);
+    const ops = onnx.ModelProto.decode(fs.readFileSync(path.join(out, 'model.onnx'))).graph!.node!.map((n) => `${n.domain}:${n.opType}`);
     expect(ops).toContain('com.microsoft:DynamicQuantizeMatMul');
 
     const archive = await runCli('package', out, '-o', path.join(work, 'bc-int8.tar.gz'));

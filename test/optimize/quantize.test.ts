@@ -5,8 +5,14 @@ import { readFloatTensor, toNumber } from '../../lib/optimize/onnx-model';
 import { assertQuantizedSomething, quantizeDynamic, quantizeWeight, roundHalfToEven } from '../../lib/optimize/quantize';
 import { buildOnnxModel, ModelDecl } from '../../scripts/lib/onnx-builder';
 
-function decode(bytes: Uint8Array): onnx.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+interface Graph {
+  node: Required<onnx.INodeProto>[];
+  initializer: onnx.ITensorProto[];
+  output: onnx.IValueInfoProto[];
+}
+
+function decode(bytes: Uint8Array): { graph: Graph } {
+  return onnx.ModelProto.decode(bytes) as unknown as { graph: Graph };
 }
 
 function int8Values(t: onnx.ITensorProto): number[] {
@@ -78,7 +84,7 @@ describe('quantizeDynamic (graph rewrite)', () => {
       ['/fc/Gemm', 'Gemm', 'fc.weight', [3, 2]],
       ['/l2/MatMul', 'MatMul', 'onnx::MatMul_8', [4, 2]],
     ]);
-    const g = decode(result.model).graph!;
+    const g = decode(result.model).graph;
     const ops = g.node.map((n) => n.opType);
     // input.1 feeds two MatMuls: quantized once.
     expect(ops.filter((o) => o === 'DynamicQuantizeLinear')).toHaveLength(2);
@@ -92,15 +98,15 @@ describe('quantizeDynamic (graph rewrite)', () => {
     expect(inits.get('onnx::MatMul_7_quantized')!.dataType).toBe(onnx.TensorProto.DataType.INT8);
     expect(inits.get('onnx::MatMul_7_zero_point')!.dims).toEqual([]);
     // MatMulInteger inputs are (A_q, B_q, A_zp, B_zp), in that order.
-    const mmi = g.node.find((n) => n.opType === 'MatMulInteger' && n.input[1] === 'onnx::MatMul_7_quantized')!;
+    const mmi = g.node.find((n) => n.opType === 'MatMulInteger' && n.input![1] === 'onnx::MatMul_7_quantized')!;
     expect(mmi.input).toEqual(['input.1_quantized', 'onnx::MatMul_7_quantized', 'input.1_zero_point', 'onnx::MatMul_7_zero_point']);
-    const cast = g.node.find((n) => n.input[0] === mmi.output[0])!;
+    const cast = g.node.find((n) => n.input![0] === mmi.output![0])!;
     expect(cast.opType).toBe('Cast');
-    expect(toNumber(cast.attribute[0]!.i)).toBe(onnx.TensorProto.DataType.FLOAT);
+    expect(toNumber(cast.attribute![0]!.i)).toBe(onnx.TensorProto.DataType.FLOAT);
   });
 
   test('Gemm: alpha and transB fold into the quantized weight, beta·C is added back in FP32', () => {
-    const g = decode(quantizeDynamic(buildOnnxModel(exporterStyleModel())).model).graph!;
+    const g = decode(quantizeDynamic(buildOnnxModel(exporterStyleModel())).model).graph;
     const inits = new Map(g.initializer.map((t) => [t.name, t]));
     const wq = int8Values(inits.get('fc.weight_quantized')!);
     const scale = readFloatTensor(inits.get('fc.weight_scale')!) as { values: Float32Array };
@@ -112,15 +118,15 @@ describe('quantizeDynamic (graph rewrite)', () => {
     expect(Math.max(...wq.map(Math.abs))).toBe(127);
     const add = g.node.find((n) => n.opType === 'Add')!;
     expect(add.output).toEqual(['onnx::Add_17']);
-    const bias = readFloatTensor(inits.get(add.input[1]!)!) as { values: Float32Array };
+    const bias = readFloatTensor(inits.get(add.input![1]!)!) as { values: Float32Array };
     expect(Array.from(bias.values)).toEqual([Math.fround(0.025), Math.fround(-0.05)]);
   });
 
   test('per-channel scales and zero points have one entry per output column', () => {
-    const g = decode(quantizeDynamic(buildOnnxModel(exporterStyleModel()), { granularity: 'per-channel' }).model).graph!;
+    const g = decode(quantizeDynamic(buildOnnxModel(exporterStyleModel()), { granularity: 'per-channel' }).model).graph;
     const inits = new Map(g.initializer.map((t) => [t.name, t]));
-    expect(inits.get('onnx::MatMul_7_scale')!.dims.map(toNumber)).toEqual([3]);
-    expect(inits.get('onnx::MatMul_7_zero_point')!.dims.map(toNumber)).toEqual([3]);
+    expect(inits.get('onnx::MatMul_7_scale')!.dims!.map(toNumber)).toEqual([3]);
+    expect(inits.get('onnx::MatMul_7_zero_point')!.dims!.map(toNumber)).toEqual([3]);
   });
 
   test('skips what it cannot quantize and says why', () => {
