@@ -275,7 +275,12 @@ export class FleetDeployment extends Construct {
       deploymentPolicies: policies,
       iotJobConfiguration: {
         jobExecutionsRolloutConfig: {
-          exponentialRate: { baseRatePerMinute: rollout.baseRatePerMinute, incrementFactor: rollout.incrementFactor, rateIncreaseCriteria: { numberOfSucceededThings: rollout.succeeded } },
+          exponentialRate: {
+            baseRatePerMinute: rollout.baseRatePerMinute,
+            incrementFactor: rollout.incrementFactor,
+            // Typed `any` in aws-cdk-lib, so passed through as is: CloudFormation's own (PascalCase) key.
+            rateIncreaseCriteria: { NumberOfSucceededThings: rollout.succeeded },
+          },
           maximumPerMinute: rollout.maximumPerMinute,
         },
         abortConfig: { criteriaList: [{ failureType: abort.type, action: 'CANCEL', thresholdPercentage: abort.percentage, minNumberOfExecutedThings: abort.min }] },

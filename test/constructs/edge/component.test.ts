@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { EdgeModel, EdgeModelComponent, EdgeNodeRuntime, EdgePlatform } from '../../../constructs/edge';
 import { BREAST_CANCER, deviceFor, edgeStack, pathWithoutNode, recipeOf, template, TINY } from './helpers';
@@ -45,7 +46,7 @@ describe('recipe', () => {
   const component = new EdgeModelComponent(stack, 'BreastCancer', {
     model: EdgeModel.fromPackage(BREAST_CANCER),
     componentName: 'com.example.BreastCancer',
-    device: { memory: require('aws-cdk-lib').Size.mebibytes(768), cpus: 2 },
+    device: { memory: Size.mebibytes(768), cpus: 2 },
     versionLockFile: lockFile,
   });
   const t = template(stack);
