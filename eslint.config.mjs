@@ -47,8 +47,17 @@ export default tseslint.config(
     files: ['constructs/aws/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        [...pkg('cdktf', '@cdktf'), '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/cdktf/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../cdktf/**'],
+        [...pkg('cdktf', '@cdktf'), '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/edge', '**/constructs/edge/**', '**/constructs/cdktf/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../edge', '../edge/**', '../cdktf/**'],
         'Targets never import each other; the AWS target uses aws-cdk-lib only.',
+      ),
+    },
+  },
+  {
+    files: ['constructs/edge/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...pkg('cdktf', '@cdktf'), '**/constructs/aws', '**/constructs/aws/**', '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/cdktf/**', '../aws', '../aws/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../cdktf/**'],
+        'Targets never import each other; the edge target uses aws-cdk-lib and lib/ only.',
       ),
     },
   },
