@@ -153,14 +153,18 @@ function fromRandom(pkg: ModelPackage, o: SampleOptions): SampleSet {
   return { source: `${n} random rows (standard normal, seed ${o.seed ?? 1})`, rows };
 }
 
-/** The package's training data file, when `lineage.trainingData.uri` names a readable local file. */
+/** The package's training data file, when `lineage.trainingData.uri` names a readable local file (.csv, .jsonl). */
 function trainingDataFile(pkg: ModelPackage): string | undefined {
   const uri = pkg.manifest.lineage?.trainingData?.uri;
   if (!uri || /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) || !/\.(csv|jsonl|ndjson)$/i.test(uri)) return undefined;
-  for (const candidate of [path.resolve(uri), path.resolve(pkg.dir, uri)]) {
-    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  // Relative to the working directory, the package, or a directory above the package (lineage
+  // URIs are often relative to the repository root).
+  const candidates = [path.resolve(uri)];
+  for (let dir = pkg.dir; ; dir = path.dirname(dir)) {
+    candidates.push(path.resolve(dir, uri));
+    if (path.dirname(dir) === dir) break;
   }
-  return undefined;
+  return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
 }
 
 export function buildSampleSet(pkg: ModelPackage, o: SampleOptions = {}): SampleSet {

@@ -140,6 +140,20 @@ describe('servingstack optimize on the example models', () => {
   });
 });
 
+describe('sample sources', () => {
+  test('without data or local training data, rows are drawn from the package\'s drift baseline', async () => {
+    const src = path.join(work, 'bc-no-data');
+    fs.cpSync(MODELS.breastCancer, src, { recursive: true });
+    const m = JSON.parse(fs.readFileSync(path.join(src, 'servingstack.json'), 'utf8'));
+    fs.writeFileSync(path.join(src, 'servingstack.json'), JSON.stringify({ ...m, lineage: { trainingData: { uri: 's3://bucket/train.csv' } } }));
+    const report = await optimizePackage({ source: src, output: path.join(work, 'bc-no-data-int8'), maxRows: 300, quantize: 'none' });
+    expect(report.samples).toEqual({ source: '300 rows drawn from the drift baseline baseline.json (seed 1)', rows: 300, labelled: false });
+    expect(report.manifest.version).toBe('1.0.0-opt');
+    expect(report.variants.map((v) => v.name)).toEqual(['original', 'optimized']);
+    expect(report.variants[1]!.comparison!.agreement).toBe(1);
+  });
+});
+
 describe('refusals', () => {
   test('a model whose accuracy quantization destroys is refused, naming the accuracy drop and the flag', async () => {
     const src = writePackage(path.join(work, 'fragile'), brokenByQuantization(), {
