@@ -254,7 +254,7 @@ export class EdgeModelComponent extends Construct {
     if (modelAsset) {
       this.assets.push(modelAsset);
       for (const { platform, bundle, nodeFile } of bundles) {
-        const runtime = new s3assets.Asset(this, `Runtime-${platform.architecture}`, { path: bundle.dir });
+        const runtime = new s3assets.Asset(this, `Runtime-${platform.architecture}`, { path: bundle.dir, exclude: ['.complete'] });
         const node = nodeFile !== undefined ? new s3assets.Asset(this, `Node-${platform.architecture}`, { path: nodeFile }) : undefined;
         this.assets.push(runtime, ...(node ? [node] : []));
         perPlatform.push({ platform, runtime, bundle, node });

@@ -10,9 +10,11 @@
  *   package.json               name, versions, platform
  *
  * Only the target platform's ONNX Runtime binaries are copied (onnxruntime-node carries ~290 MB
- * for five platforms; linux/x64 is ~45 MB, linux/arm64 ~25 MB). Bundles are built once per
- * process and platform into a temporary directory; the CDK asset copies and zips them.
+ * for five platforms; linux/x64 is ~45 MB, linux/arm64 ~25 MB). Bundles are cached by content in
+ * `<tmpdir>/servingstack-edge-runtime/<arch>-<sha256 of the bundled code and versions>`, so synths
+ * and test workers reuse one copy; the CDK asset copies it into the cloud assembly and zips it.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -90,6 +92,18 @@ function loadEsbuild(): EsbuildLike {
   }
 }
 
+/** Keep the three newest bundles per architecture; older ones go once unused for an hour. */
+function pruneCache(cache: string, arch: string, keep: string): void {
+  const entries = fs
+    .readdirSync(cache)
+    .filter((e) => e.startsWith(`${arch}-`))
+    .map((e) => ({ dir: path.join(cache, e), mtime: fs.statSync(path.join(cache, e)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const e of entries.slice(3)) {
+    if (e.dir !== keep && Date.now() - e.mtime > 3_600_000) fs.rmSync(e.dir, { recursive: true, force: true });
+  }
+}
+
 /** Build (or reuse) the runtime bundle for `platform`. */
 export function runtimeBundle(platform: EdgePlatform): RuntimeBundle {
   const hit = built.get(platform.key);
@@ -102,37 +116,57 @@ export function runtimeBundle(platform: EdgePlatform): RuntimeBundle {
   if (!fs.existsSync(path.join(binaries, 'onnxruntime_binding.node'))) {
     throw bundleError(`onnxruntime-node ${ortPkg.version} has no binaries for ${platform.key}`, binaries, 'bin/napi-v6/linux/x64 or bin/napi-v6/linux/arm64 inside onnxruntime-node');
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `servingstack-edge-runtime-${platform.nodeArch}-`));
-  // The CDK asset copies the bundle into the cloud assembly when it is created; the build is temporary.
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const entries = entryPoints(root);
-  const result = loadEsbuild().buildSync({
-    entryPoints: entries,
-    outdir: dir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['onnxruntime-node'],
-    legalComments: 'none',
-    logLevel: 'silent',
-    absWorkingDir: root,
-  });
-  if (result.errors.length > 0) throw bundleError('esbuild failed', result.errors.length, 'a buildable runtime');
-  const ortOut = path.join(dir, 'node_modules', 'onnxruntime-node');
-  fs.mkdirSync(ortOut, { recursive: true });
-  fs.copyFileSync(path.join(ortDir, 'package.json'), path.join(ortOut, 'package.json'));
-  copy(path.join(ortDir, 'dist'), path.join(ortOut, 'dist'), (src) => !src.endsWith('.map') && !src.endsWith('.d.ts'));
-  copy(binaries, path.join(ortOut, 'bin', 'napi-v6', platform.os, platform.nodeArch));
-  const commonOut = path.join(dir, 'node_modules', 'onnxruntime-common');
-  fs.mkdirSync(path.join(commonOut, 'dist'), { recursive: true });
-  fs.copyFileSync(path.join(commonDir, 'package.json'), path.join(commonOut, 'package.json'));
-  copy(path.join(commonDir, 'dist', 'cjs'), path.join(commonOut, 'dist', 'cjs'), (src) => !src.endsWith('.map') && !src.endsWith('.d.ts'));
-  const ssVersion = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  fs.writeFileSync(
-    path.join(dir, 'package.json'),
-    `${JSON.stringify({ name: 'servingstack-edge-runtime', version: ssVersion, private: true, description: `ServingStack runtime for ${platform.key}`, main: 'serve.js', engines: { node: '>=20.9' }, os: [platform.os], cpu: [platform.nodeArch], onnxruntime: ortPkg.version }, null, 2)}\n`,
-  );
+  const cache = path.join(os.tmpdir(), 'servingstack-edge-runtime');
+  fs.mkdirSync(cache, { recursive: true });
+  const build = fs.mkdtempSync(path.join(cache, `.build-${platform.nodeArch}-`));
+  let dir: string;
+  try {
+    const entries = entryPoints(root);
+    const result = loadEsbuild().buildSync({
+      entryPoints: entries,
+      outdir: build,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['onnxruntime-node'],
+      legalComments: 'none',
+      logLevel: 'silent',
+      absWorkingDir: root,
+    });
+    if (result.errors.length > 0) throw bundleError('esbuild failed', result.errors.length, 'a buildable runtime');
+    const ssVersion = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    fs.writeFileSync(
+      path.join(build, 'package.json'),
+      `${JSON.stringify({ name: 'servingstack-edge-runtime', version: ssVersion, private: true, description: `ServingStack runtime for ${platform.key}`, main: 'serve.js', engines: { node: '>=20.9' }, os: [platform.os], cpu: [platform.nodeArch], onnxruntime: ortPkg.version }, null, 2)}\n`,
+    );
+    const key = createHash('sha256');
+    for (const f of ['serve.js', 'worker.js', 'package.json']) key.update(fs.readFileSync(path.join(build, f)));
+    dir = path.join(cache, `${platform.nodeArch}-${key.digest('hex').slice(0, 24)}`);
+    if (!fs.existsSync(path.join(dir, '.complete'))) {
+      const ortOut = path.join(build, 'node_modules', 'onnxruntime-node');
+      fs.mkdirSync(ortOut, { recursive: true });
+      fs.copyFileSync(path.join(ortDir, 'package.json'), path.join(ortOut, 'package.json'));
+      copy(path.join(ortDir, 'dist'), path.join(ortOut, 'dist'), (src) => !src.endsWith('.map') && !src.endsWith('.d.ts'));
+      copy(binaries, path.join(ortOut, 'bin', 'napi-v6', platform.os, platform.nodeArch));
+      const commonOut = path.join(build, 'node_modules', 'onnxruntime-common');
+      fs.mkdirSync(path.join(commonOut, 'dist'), { recursive: true });
+      fs.copyFileSync(path.join(commonDir, 'package.json'), path.join(commonOut, 'package.json'));
+      copy(path.join(commonDir, 'dist', 'cjs'), path.join(commonOut, 'dist', 'cjs'), (src) => !src.endsWith('.map') && !src.endsWith('.d.ts'));
+      // The marker is outside the asset's view (dotfiles are excluded from the asset below).
+      fs.writeFileSync(path.join(build, '.complete'), '');
+      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        fs.renameSync(build, dir);
+      } catch {
+        // Another process finished the same bundle first: use it.
+        if (!fs.existsSync(path.join(dir, '.complete'))) throw bundleError('the bundle could not be moved into the cache', dir, 'a writable temporary directory');
+      }
+      pruneCache(cache, platform.nodeArch, dir);
+    }
+  } finally {
+    fs.rmSync(build, { recursive: true, force: true });
+  }
   const nativeLibraryBytes = fs.readdirSync(binaries).reduce((a, f) => a + fs.statSync(path.join(binaries, f)).size, 0);
   const bundle: RuntimeBundle = { dir, bytes: dirBytes(dir), nativeLibraryBytes, onnxruntimeVersion: ortPkg.version };
   built.set(platform.key, bundle);
