@@ -14,6 +14,21 @@ const restrict = (patterns, message) => {
   return ['error', { patterns: [...regexes.map((regex) => ({ regex, message })), ...(groups.length ? [{ group: groups, message }] : [])] }];
 };
 
+const TERRAFORM_TARGETS = ['gcp', 'onprem', 'azure'];
+const awsCdkTarget = (name) => ({
+  forbidden: [...pkg('cdktf', '@cdktf'), '**/constructs/cdktf/**', '../cdktf/**'],
+  message: `Targets never import each other; the ${name} target uses aws-cdk-lib only.`,
+});
+const terraformTarget = {
+  forbidden: pkg('aws-cdk-lib', 'cdk-nag', 'cdktf', '@cdktf'),
+  message: 'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/binding.ts.',
+};
+const TARGETS = {
+  aws: awsCdkTarget('AWS'),
+  edge: awsCdkTarget('edge'),
+  ...Object.fromEntries(TERRAFORM_TARGETS.map((t) => [t, terraformTarget])),
+};
+
 export default tseslint.config(
   { ignores: ['.tmp/**', 'node_modules/**', 'dist/**', 'cdk.out/**', '**/cdktf.out/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
   js.configs.recommended,
@@ -43,29 +58,19 @@ export default tseslint.config(
       ),
     },
   },
-  {
-    files: ['constructs/aws/**/*.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        [...pkg('cdktf', '@cdktf'), '**/constructs/gcp', '**/constructs/gcp/**', '**/constructs/onprem', '**/constructs/onprem/**', '**/constructs/azure', '**/constructs/azure/**', '**/constructs/cdktf/**', '../gcp', '../gcp/**', '../onprem', '../onprem/**', '../azure', '../azure/**', '../cdktf/**'],
-        'Targets never import each other; the AWS target uses aws-cdk-lib only.',
-      ),
-    },
-  },
-  ...[
-    ['gcp', ['onprem', 'azure']],
-    ['onprem', ['gcp', 'azure']],
-    ['azure', ['gcp', 'onprem']],
-  ].map(([target, others]) => ({
+  // Every target forbids every other target. The AWS CDK targets use aws-cdk-lib and never cdktf;
+  // the Terraform targets reach cdktf and its providers only through constructs/cdktf/binding.ts.
+  ...Object.entries(TARGETS).map(([target, { forbidden, message }]) => ({
     files: [`constructs/${target}/**/*.ts`],
     rules: {
       'no-restricted-imports': restrict(
         [
-          ...pkg('aws-cdk-lib', 'cdk-nag', 'cdktf', '@cdktf'),
-          '**/constructs/aws', '**/constructs/aws/**', '../aws', '../aws/**',
-          ...others.flatMap((other) => [`**/constructs/${other}`, `**/constructs/${other}/**`, `../${other}`, `../${other}/**`]),
+          ...forbidden,
+          ...Object.keys(TARGETS)
+            .filter((other) => other !== target)
+            .flatMap((other) => [`**/constructs/${other}`, `**/constructs/${other}/**`, `../${other}`, `../${other}/**`]),
         ],
-        'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/binding.ts.',
+        message,
       ),
     },
   })),

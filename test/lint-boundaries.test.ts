@@ -26,6 +26,13 @@ const forbidden: [string, string][] = [
     ['constructs/gcp/x.ts', "import { X } from '../azure';"],
     ['constructs/onprem/x.ts', "import { X } from '../azure/rollout';"],
     ['lib/runtime/x.ts', "import { DefaultAzureCredential } from '@azure/identity';"],
+    ['constructs/edge/x.ts', "import { ModelData } from '../aws';"],
+    ['constructs/edge/x.ts', "import { ModelData } from '../aws/model-data';"],
+    ['constructs/edge/x.ts', "import { App } from 'cdktf';"],
+    ['constructs/edge/x.ts', "import { X } from '../gcp';"],
+    ['constructs/aws/x.ts', "import { EdgeModel } from '../edge';"],
+    ['lib/optimize/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['lib/optimize/x.ts', "import { EdgeModel } from '../../constructs/edge';"],
 ];
 const allowed: [string, string][] = [
     ['lib/runtime/x.ts', "import { parseManifest } from '../core/manifest';"],
@@ -33,6 +40,8 @@ const allowed: [string, string][] = [
     ['constructs/onprem/x.ts', "import { App } from '../cdktf/binding';"],
     ['constructs/azure/x.ts', "import { App } from '../cdktf/binding';"],
     ['constructs/aws/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['constructs/edge/x.ts', "import { App } from 'aws-cdk-lib';"],
+    ['constructs/edge/x.ts', "import { loadModelPackageSync } from '../../lib/core/model-package';"],
     ['constructs/cdktf/binding.ts', "import { App } from 'cdktf';"],
 ];
 

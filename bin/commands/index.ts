@@ -5,6 +5,7 @@ import { registerDriftReportCommand } from './drift-report';
 import { registerGcpCommand } from './gcp';
 import { registerInspectCommand } from './inspect';
 import { registerOnpremCommand } from './onprem';
+import { registerOptimizeCommand } from './optimize';
 import { registerPackageCommand } from './package';
 import { registerServe } from './serve';
 import { registerUp } from './up';
@@ -12,4 +13,4 @@ import { registerUp } from './up';
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand, registerOptimizeCommand];

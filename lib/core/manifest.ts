@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import { DATATYPES, Datatype } from './dtypes';
 import { IssueCollector, ServingStackError } from './errors';
 import { issueFromSchemaError } from './schema-issues';
+import { OptimizationLineage, optimizationLineageSchema } from './optimization-lineage';
 
 export const MANIFEST_FILE = 'servingstack.json';
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -50,6 +51,8 @@ export interface Lineage {
   /** Evaluation metrics, name → value (e.g. `{"accuracy": 0.97}`). */
   readonly metrics?: Readonly<Record<string, number>>;
   readonly createdAt?: string;
+  /** How `servingstack optimize` derived this model from another package. */
+  readonly optimization?: OptimizationLineage;
 }
 
 export interface ModelManifest {
@@ -146,6 +149,7 @@ export const manifestJsonSchema = {
         codeRepository: { type: 'string', maxLength: 2048 },
         metrics: { type: 'object', additionalProperties: { type: 'number' } },
         createdAt: { type: 'string', format: 'date-time' },
+        optimization: optimizationLineageSchema,
       },
     },
   },

@@ -1,0 +1,6 @@
+export * from './edge-platform';
+export * from './edge-model';
+export * from './node-runtime';
+export * from './edge-model-component';
+export * from './fleet-deployment';
+export { EDGE_ERRORS } from './private/errors';

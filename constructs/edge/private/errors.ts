@@ -1,0 +1,75 @@
+/**
+ * Synth-time validation of the edge target: every problem is collected, then thrown once as a
+ * ServingStackError naming the construct path; each issue names the property, the value received
+ * and what is allowed, and starts with the code of its own rule. (The same idea as the AWS
+ * target's checker, written here because targets never import each other.)
+ */
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ServingStackError, ValidationIssue } from '../../../lib/core/errors';
+
+/** Stable error codes of the edge target. Never reuse one. */
+export const EDGE_ERRORS = {
+  /** Component name, version, configuration values. */
+  COMPONENT: 'SS_ERR_EDGE_COMPONENT_INVALID',
+  /** A platform onnxruntime-node or the recipe does not support. */
+  PLATFORM: 'SS_ERR_EDGE_PLATFORM_UNSUPPORTED',
+  /** The model and runtime do not fit the declared device memory or storage. */
+  DEVICE: 'SS_ERR_EDGE_DEVICE_TOO_SMALL',
+  /** A component version was synthesized before with other content. */
+  VERSION: 'SS_ERR_EDGE_VERSION_IMMUTABLE',
+  /** Rollout, abort, timeout and canary settings of a fleet deployment. */
+  DEPLOYMENT: 'SS_ERR_EDGE_DEPLOYMENT_INVALID',
+  /** The model package is not a valid ONNX package. */
+  PACKAGE: 'SS_ERR_EDGE_PACKAGE_INVALID',
+  /** The runtime bundle cannot be built (esbuild missing, runtime sources missing). */
+  BUNDLE: 'SS_ERR_EDGE_RUNTIME_BUNDLE',
+} as const;
+
+export type EdgeErrorCode = (typeof EDGE_ERRORS)[keyof typeof EDGE_ERRORS];
+
+interface CodedIssue extends ValidationIssue {
+  readonly code: EdgeErrorCode;
+}
+
+/** Collects issues by rule; throws one error whose code is the rule's (or the first rule's when several failed). */
+export class EdgeChecker {
+  private readonly found: CodedIssue[] = [];
+
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly what: string,
+  ) {}
+
+  public add(code: EdgeErrorCode, issue: ValidationIssue): void {
+    this.found.push({ ...issue, code });
+  }
+
+  public check(condition: boolean, code: EdgeErrorCode, issue: ValidationIssue): boolean {
+    if (!condition) this.add(code, issue);
+    return condition;
+  }
+
+  /** A whole number in [min, max]; tokens pass. */
+  public intRange(code: EdgeErrorCode, field: string, value: number | undefined, min: number, max: number, unit = ''): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    const u = unit ? ` ${unit}` : '';
+    this.check(Number.isInteger(value) && value >= min && value <= max, code, {
+      field,
+      message: Number.isInteger(value) ? 'is out of range' : 'is not a whole number',
+      received: value,
+      allowed: `a whole number from ${min}${u} to ${max}${u}`,
+    });
+  }
+
+  public get ok(): boolean {
+    return this.found.length === 0;
+  }
+
+  public throwIfAny(): void {
+    if (this.found.length === 0) return;
+    const codes = [...new Set(this.found.map((i) => i.code))];
+    const issues = this.found.map(({ code, ...issue }) => (codes.length > 1 ? { ...issue, message: `[${code}] ${issue.message}` } : issue));
+    throw new ServingStackError(codes[0]!, `${this.what} at ${this.scope.node.path} is invalid`, issues);
+  }
+}
