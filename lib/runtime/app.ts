@@ -78,7 +78,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   };
   metrics.models = () => repository.models.values();
   metrics.inflightNow = () => inflight;
-  const limits: DecodeLimits = { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth };
+  const limits: DecodeLimits = { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth, maxBytesElementBytes: config.maxBytesElementBytes };
   let draining = false;
   let startupDone = false;
   let inflight = 0;

@@ -32,6 +32,8 @@ export interface DecodeLimits {
   readonly maxElements: number;
   /** Deepest nesting of JSON arrays accepted in `data`. */
   readonly maxDepth: number;
+  /** Longest BYTES element, in UTF-8 bytes. */
+  readonly maxBytesElementBytes: number;
 }
 
 type TypedCtor = { new (n: number): TypedTensorData; BYTES_PER_ELEMENT: number };
@@ -98,30 +100,41 @@ export function halfToFloat(h: number): number {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Validate a client-declared shape and return its element count, before anything is allocated. */
-export function checkShape(shape: unknown, field: string, limits: DecodeLimits): number {
+/**
+ * Validate a client-declared shape and return its element count, before anything is allocated.
+ * Dimensions are integers ≥ 0 (0 = an empty tensor). The product of the non-zero dimensions may
+ * not exceed `maxElements`: it is checked after every multiplication, so it never grows past
+ * `maxElements × one dimension` and stays exact in double precision, and an empty tensor cannot
+ * smuggle in dimensions whose product would overflow the sizes ONNX Runtime computes.
+ */
+export function checkShape(shape: unknown, field: string, limits: Pick<DecodeLimits, 'maxElements'>): number {
   if (!Array.isArray(shape)) {
-    throw rtError('RT_ERR_SHAPE', `${field} must be an array of dimension sizes`, { field, received: shape, allowed: 'an array of positive integers' });
+    throw rtError('RT_ERR_SHAPE', `${field} must be an array of dimension sizes`, { field, received: shape, allowed: 'an array of integers ≥ 0' });
   }
   if (shape.length > 16) {
     throw rtError('RT_ERR_SHAPE', `${field} has too many dimensions`, { field, received: shape.length, allowed: 'at most 16 dimensions' });
   }
-  let count = 1;
+  let nonZero = 1;
+  let empty = false;
   for (let i = 0; i < shape.length; i++) {
-    const d = shape[i];
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
-      throw rtError('RT_ERR_SHAPE', `${field}[${i}] must be a positive integer`, { field: `${field}[${i}]`, received: d, allowed: 'integers ≥ 1' });
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw rtError('RT_ERR_SHAPE', `${field}[${i}] must be an integer ≥ 0`, { field: `${field}[${i}]`, received: d, allowed: 'integers ≥ 0 (0 = empty)' });
     }
-    count *= d;
-    if (count > limits.maxElements) {
+    if (d === 0) {
+      empty = true;
+      continue;
+    }
+    nonZero *= d;
+    if (nonZero > limits.maxElements) {
       throw rtError('RT_ERR_TOO_LARGE_TENSOR', `${field} declares more elements than allowed`, {
         field,
         received: shape,
-        allowed: `at most ${limits.maxElements} elements per tensor`,
+        allowed: `at most ${limits.maxElements} elements per tensor (the product of the non-zero dimensions)`,
       });
     }
   }
-  return count;
+  return empty ? 0 : nonZero;
 }
 
 function nonFiniteString(v: string): number | undefined {
@@ -148,6 +161,7 @@ interface JsonDecodeContext {
   readonly count: number;
   readonly out: TensorData;
   readonly maxDepth: number;
+  readonly maxBytesElementBytes: number;
   index: number;
 }
 
@@ -208,6 +222,7 @@ function writeScalar(ctx: JsonDecodeContext, v: unknown): void {
       if (typeof v !== 'string') {
         throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is not a string`, { field: `${ctx.field}.data[${i}]`, received: v, allowed: 'strings' });
       }
+      if (v.length * 3 > ctx.maxBytesElementBytes) checkElementLength(ctx.name, `${ctx.field}.data[${i}]`, i, Buffer.byteLength(v, 'utf8'), ctx.maxBytesElementBytes);
       (out as string[])[i] = v;
       break;
     case 'INT64':
@@ -249,13 +264,7 @@ function writeScalar(ctx: JsonDecodeContext, v: unknown): void {
 }
 
 function flatten(ctx: JsonDecodeContext, arr: readonly unknown[], depth: number): void {
-  if (depth > ctx.maxDepth) {
-    throw rtError('RT_ERR_TOO_DEEP', `input '${ctx.name}': data is nested too deeply`, {
-      field: `${ctx.field}.data`,
-      received: `depth > ${ctx.maxDepth}`,
-      allowed: `at most ${ctx.maxDepth} levels of nested arrays`,
-    });
-  }
+  if (depth > ctx.maxDepth) throw tooDeep(ctx);
   for (let k = 0; k < arr.length; k++) {
     const v = arr[k];
     if (Array.isArray(v)) flatten(ctx, v, depth + 1);
@@ -263,9 +272,47 @@ function flatten(ctx: JsonDecodeContext, arr: readonly unknown[], depth: number)
   }
 }
 
+function tooDeep(ctx: Pick<JsonDecodeContext, 'name' | 'field' | 'maxDepth'>): Error {
+  return rtError('RT_ERR_TOO_DEEP', `input '${ctx.name}': data is nested too deeply`, {
+    field: `${ctx.field}.data`,
+    received: `depth > ${ctx.maxDepth}`,
+    allowed: `at most ${ctx.maxDepth} levels of nested arrays`,
+  });
+}
+
+/** Leaves of nested arrays, counting no further than `stopAfter` (the walk is bounded by the body). */
+function countLeaves(ctx: Pick<JsonDecodeContext, 'name' | 'field' | 'maxDepth'>, arr: readonly unknown[], depth: number, stopAfter: number): number {
+  if (depth > ctx.maxDepth) throw tooDeep(ctx);
+  let n = 0;
+  for (let k = 0; k < arr.length && n <= stopAfter; k++) {
+    const v = arr[k];
+    n += Array.isArray(v) ? countLeaves(ctx, v, depth + 1, stopAfter - n) : 1;
+  }
+  return n;
+}
+
+function checkElementLength(name: string, field: string, i: number, bytes: number, max: number): void {
+  if (bytes > max) {
+    throw rtError('RT_ERR_TOO_LARGE_ELEMENT', `input '${name}': BYTES element ${i} is longer than allowed`, {
+      field,
+      received: `${bytes} bytes`,
+      allowed: `at most ${max} bytes per element (SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES)`,
+    });
+  }
+}
+
+function lengthMismatch(name: string, field: string, got: number | string, count: number): Error {
+  return rtError('RT_ERR_SHAPE', `input '${name}': data has ${got} elements but its shape declares ${count}`, {
+    field: `${field}.data`,
+    received: got,
+    allowed: `exactly ${count} elements (the product of shape)`,
+  });
+}
+
 /**
  * Decode OIP JSON `data` (flat or nested, row-major) for a tensor whose shape was checked
- * with checkShape (count = element count).
+ * with checkShape (count = element count). Memory is allocated only once the data is known to
+ * hold `count` elements, so a small body cannot make the server allocate a large declared shape.
  */
 export function decodeJsonData(
   name: string,
@@ -282,12 +329,18 @@ export function decodeJsonData(
     else throw rtError('RT_ERR_BAD_REQUEST', `input '${name}': data must be an array`, { field: `${field}.data`, received: data, allowed: 'a flat or nested JSON array' });
   }
   const arr = data as unknown[];
+  const base = { name, field, maxDepth: limits.maxDepth };
+  // A flat array of `count` values is the common case; otherwise count the leaves before allocating.
+  if (arr.length !== count) {
+    const leaves = countLeaves(base, arr, 1, count);
+    if (leaves !== count) throw lengthMismatch(name, field, leaves > count ? `more than ${count}` : leaves, count);
+  }
   const out = allocate(datatype, count);
-  const ctx: JsonDecodeContext = { name, field, datatype, allowNonFinite, count, out, maxDepth: limits.maxDepth, index: 0 };
-  // Fast path: flat FP32 array of numbers, the common case.
+  const ctx: JsonDecodeContext = { ...base, datatype, allowNonFinite, count, out, maxBytesElementBytes: limits.maxBytesElementBytes, index: 0 };
+  let k = 0;
+  // Fast path: flat FP32 array of numbers.
   if (datatype === 'FP32' && arr.length === count) {
     const f = out as Float32Array;
-    let k = 0;
     for (; k < count; k++) {
       const v = arr[k];
       if (typeof v !== 'number') break;
@@ -296,21 +349,13 @@ export function decodeJsonData(
     }
     if (k === count) return out;
     ctx.index = k;
-    for (; k < arr.length; k++) {
-      const v = arr[k];
-      if (Array.isArray(v)) flatten(ctx, v, 2);
-      else writeScalar(ctx, v);
-    }
-  } else {
-    flatten(ctx, arr, 1);
   }
-  if (ctx.index !== count) {
-    throw rtError('RT_ERR_SHAPE', `input '${name}': data has ${ctx.index} elements but its shape declares ${count}`, {
-      field: `${field}.data`,
-      received: ctx.index,
-      allowed: `exactly ${count} elements (the product of shape)`,
-    });
+  for (; k < arr.length; k++) {
+    const v = arr[k];
+    if (Array.isArray(v)) flatten(ctx, v, 2);
+    else writeScalar(ctx, v);
   }
+  if (ctx.index !== count) throw lengthMismatch(name, field, ctx.index, count);
   return out;
 }
 
@@ -322,8 +367,13 @@ export function decodeBinaryData(
   count: number,
   bytes: Uint8Array,
   allowNonFinite: boolean,
+  limits: Pick<DecodeLimits, 'maxBytesElementBytes'>,
 ): TensorData {
   if (datatype === 'BYTES') {
+    // Every element takes at least its 4-byte length: check before allocating `count` slots.
+    if (count > bytes.length / 4) {
+      throw rtError('RT_ERR_BINARY', `input '${name}': ${bytes.length} bytes of BYTES data cannot hold ${count} elements`, { field, received: bytes.length, allowed: `at least ${count * 4} bytes (a 4-byte length per element)` });
+    }
     const out: string[] = new Array<string>(count);
     let off = 0;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -333,6 +383,7 @@ export function decodeBinaryData(
       }
       const len = view.getUint32(off, true);
       off += 4;
+      checkElementLength(name, field, i, len, limits.maxBytesElementBytes);
       if (off + len > bytes.length) {
         throw rtError('RT_ERR_BINARY', `input '${name}': BYTES element ${i} runs past the data`, { field, received: len, allowed: `at most ${bytes.length - off} bytes` });
       }
@@ -375,7 +426,19 @@ export function decodeBinaryData(
   return out;
 }
 
-/** Flat JSON array for a tensor's data. INT64 beyond 2^53 loses precision (as in every JSON server). */
+/**
+ * A float as JSON: finite numbers as numbers; NaN, Infinity and -Infinity as the strings `"NaN"`,
+ * `"Infinity"` and `"-Infinity"`, which the request side reads back (JSON has no such numbers, and
+ * `JSON.stringify` would write `null`).
+ */
+export function jsonFloat(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
+}
+
+/**
+ * Flat JSON array for a tensor's data. Non-finite floats become strings (see {@link jsonFloat});
+ * INT64 beyond 2^53 loses precision (as in every JSON server).
+ */
 export function toJsonArray(datatype: Datatype, data: TensorData): unknown[] {
   switch (datatype) {
     case 'BYTES':
@@ -395,12 +458,22 @@ export function toJsonArray(datatype: Datatype, data: TensorData): unknown[] {
     }
     case 'FP16': {
       const h = data as Uint16Array;
-      const out = new Array<number>(h.length);
-      for (let i = 0; i < h.length; i++) out[i] = halfToFloat(h[i]);
+      const out = new Array<number | string>(h.length);
+      for (let i = 0; i < h.length; i++) out[i] = jsonFloat(halfToFloat(h[i]));
+      return out;
+    }
+    case 'FP32':
+    case 'FP64': {
+      const f = data as Float32Array | Float64Array;
+      const out = new Array<number | string>(f.length);
+      for (let i = 0; i < f.length; i++) {
+        const x = f[i];
+        out[i] = x - x === 0 ? x : String(x); // x - x is NaN exactly for NaN and ±Infinity
+      }
       return out;
     }
     default:
-      return Array.from(data as Float32Array);
+      return Array.from(data as Int32Array);
   }
 }
 
