@@ -306,6 +306,9 @@ export function toPredictions(result: ModelResult, rows: number): unknown[] {
 
 // ---------------------------------------------------------------------------------------------
 // CSV (SageMaker text/csv): rows of numbers for a single input shaped [-1, features].
+// The request path keeps its own reader rather than csv-parse (used for data files): bodies are
+// numbers only, and `npm run bench:csv` measured csv-parse/sync at 4–16× this reader's time
+// (hundreds of µs per single-row body, more than the rest of the request path).
 
 export function parseCsv(model: ServedModel, text: string, limits: DecodeLimits): PreparedInputs {
   const spec = model.inputs[0];
