@@ -181,3 +181,41 @@ describe('warm-up', () => {
     }
   });
 });
+
+describe('non-finite outputs in every JSON encoder', () => {
+  const m = models.find((x) => x.name === 'non-finite')!;
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ modelDir: writeCorpusModel(work, m), workers: 1 }, { env: { AIP_HEALTH_ROUTE: '/health', AIP_PREDICT_ROUTE: '/predict' } });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  // x = -1, 0, 1: log = NaN, -Infinity, 0; recip = -1, Infinity, 1.
+  const expected = [
+    { log: 'NaN', recip: -1, log64: 'NaN', log16: 'NaN' },
+    { log: '-Infinity', recip: 'Infinity', log64: '-Infinity', log16: '-Infinity' },
+    { log: 0, recip: 1, log64: 0, log16: 0 },
+  ];
+
+  test('SageMaker, Vertex AI and Azure ML predictions, and JSON Lines, write "NaN", "Infinity", "-Infinity"', async () => {
+    for (const [route, body] of [
+      ['/invocations', { instances: [-1, 0, 1] }],
+      ['/predict', { instances: [-1, 0, 1] }],
+      ['/score', { data: [-1, 0, 1] }],
+    ] as const) {
+      const res = await postJson(`${s.url}${route}`, body);
+      expect({ route, status: res.status, body: res.json }).toEqual({ route, status: 200, body: { predictions: expected } });
+    }
+    const lines = await request(`${s.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/jsonlines' }, body: '-1\n0\n1\n' });
+    expect(lines.text.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(expected);
+  });
+
+  test('what the server writes, it reads back (allowNonFinite input)', async () => {
+    const first = await postJson(`${s.url}/v2/models/non-finite/infer`, { inputs: [{ name: 'x', datatype: 'FP32', shape: [5], data: [-1, 0, 1, 'Infinity', 'NaN'] }], outputs: [{ name: 'recip' }] });
+    const recip = first.json.outputs[0].data as unknown[];
+    expect(recip).toEqual([-1, 'Infinity', 1, 0, 'NaN']);
+    const second = await postJson(`${s.url}/v2/models/non-finite/infer`, { inputs: [{ name: 'x', datatype: 'FP32', shape: [5], data: recip }], outputs: [{ name: 'recip' }] });
+    expect(second.json.outputs[0].data).toEqual([-1, 0, 1, 'Infinity', 'NaN']);
+  });
+});
