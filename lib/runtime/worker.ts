@@ -19,7 +19,7 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): TensorMetadata[] {
   return list.map((m) =>
     m.isTensor
-      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)) }
+      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) }
       : { name: m.name, shape: [] },
   );
 }

@@ -219,3 +219,24 @@ describe('non-finite outputs in every JSON encoder', () => {
     expect(second.json.outputs[0].data).toEqual([-1, 0, 1, 'Infinity', 'NaN']);
   });
 });
+
+describe('a directory holding only the .onnx file (signature from ONNX Runtime)', () => {
+  test('keeps odd names and fixed zero-size dimensions', async () => {
+    for (const name of ['odd-names', 'empty-fixed', 'no-inputs']) {
+      const m = models.find((x) => x.name === name)!;
+      const dir = path.join(work, 'bare', name);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.copyFileSync(path.join(writeCorpusModel(work, m), 'model.onnx'), path.join(dir, 'model.onnx'));
+      const s = await startServer({ modelDir: dir, workers: 1 });
+      try {
+        const meta = await request(`${s.url}/v2/models/${name}`);
+        expect(meta.json.inputs).toEqual(m.manifest.signature.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })));
+        expect(meta.json.outputs.map((t: { name: string }) => t.name)).toEqual(m.manifest.signature.outputs.map((t) => t.name));
+        const res = await postJson(`${s.url}/v2/models/${name}/infer`, oipJson(m.cases[0]!));
+        expect({ name, status: res.status }).toEqual({ name, status: 200 });
+      } finally {
+        await s.close();
+      }
+    }
+  });
+});
