@@ -15,7 +15,7 @@ import { ServedModel, TensorSpecRt } from './model';
 import type { LoadedSignature, WorkerPool } from './pool';
 import type { Scheduler } from './scheduler';
 import { parseOipRequest, PreparedInputs } from './codec';
-import { allocate, Tensor } from './tensor';
+import { allocate, decodeLimitsOf, Tensor } from './tensor';
 import type { TensorMetadata } from './worker-protocol';
 
 let loadCounter = 0;
@@ -138,8 +138,7 @@ export class ModelRepository {
     let exampleFailure: string | undefined;
     try {
       const body = fs.readFileSync(path.join(model.dir, file));
-      const limits = { maxElements: this.config.maxTensorElements, maxDepth: this.config.maxJsonDepth, maxBytesElementBytes: this.config.maxBytesElementBytes };
-      exampleFailure = await this.warmUpWith(model, () => parseOipRequest(model, body, undefined, limits));
+      exampleFailure = await this.warmUpWith(model, () => parseOipRequest(model, body, undefined, decodeLimitsOf(this.config)));
     } catch (e) {
       exampleFailure = (e as Error).message;
     }

@@ -36,6 +36,11 @@ export interface DecodeLimits {
   readonly maxBytesElementBytes: number;
 }
 
+/** The decode limits of a runtime configuration. */
+export function decodeLimitsOf(config: { readonly maxTensorElements: number; readonly maxJsonDepth: number; readonly maxBytesElementBytes: number }): DecodeLimits {
+  return { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth, maxBytesElementBytes: config.maxBytesElementBytes };
+}
+
 type TypedCtor = { new (n: number): TypedTensorData; BYTES_PER_ELEMENT: number };
 
 const CTORS: Record<Exclude<Datatype, 'BYTES'>, TypedCtor> = {
