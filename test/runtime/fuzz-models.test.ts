@@ -181,3 +181,22 @@ test(`${COUNT} seeded requests with odd names and empty shapes: no 5xx, catalogu
     expect((await request(`${s.url}/v2/health/ready`)).status).toBe(200);
   }
 });
+
+test('a 150-byte request declaring a BYTES tensor of [8192, 8192] is refused without allocating it', async () => {
+  const { s } = servers.get('string-cast')!;
+  const url = `${s.url}/v2/models/string-cast/infer`;
+  const body = JSON.stringify({ inputs: [{ name: 'text', shape: [8192, 8192], datatype: 'BYTES', data: ['a'] }] });
+  expect(body.length).toBeLessThan(150);
+  const before = process.memoryUsage().rss;
+  for (let i = 0; i < 5; i++) {
+    const res = await postJson(url, body);
+    expect(res.json).toMatchObject({ code: 'RT_ERR_SHAPE', field: 'inputs[0].data', received: 1 });
+  }
+  // The binary form: a 10-byte blob cannot hold 67M length-prefixed elements.
+  const blob = encodeBytes(['a', 'b']);
+  const head = Buffer.from(JSON.stringify({ inputs: [{ name: 'text', shape: [8192, 8192], datatype: 'BYTES', parameters: { binary_data_size: blob.length } }] }));
+  const bin = await request(url, { method: 'POST', headers: { 'inference-header-content-length': String(head.length) }, body: Buffer.concat([head, blob]) });
+  expect(bin.json).toMatchObject({ code: 'RT_ERR_BINARY', received: blob.length });
+  // A 67M-entry array of strings is over 512 MiB: allocating it even once would show here.
+  expect(process.memoryUsage().rss - before).toBeLessThan(128 * 1024 * 1024);
+});
