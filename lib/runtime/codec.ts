@@ -8,7 +8,8 @@
 import { Datatype, isDatatype } from '../core/dtypes';
 import { rtError } from './errors';
 import type { ModelResult, ServedModel } from './model';
-import { checkShape, decodeBinaryData, decodeJsonData, DecodeLimits, Tensor, TensorData, toBinary, toJsonArray } from './tensor';
+import { checkShape, decodeBinaryData, DecodeLimits, Tensor, TensorData, toBinary, toJsonArray } from './tensor';
+import { decodeJsonData } from './tensor-json';
 
 /** What the scheduler needs, validated. */
 export interface PreparedInputs {

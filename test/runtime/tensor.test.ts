@@ -1,10 +1,11 @@
 /**
- * Tensor decoding and encoding (lib/runtime/tensor.ts) as units: shapes with zero-size and huge
+ * Tensor decoding and encoding (lib/runtime/tensor.ts, tensor-json.ts) as units: shapes with zero-size and huge
  * dimensions, allocation only after the data length matches the declared shape, the BYTES element
  * bound, and the JSON convention for non-finite floats.
  */
 import { RuntimeError } from '../../lib/runtime/errors';
-import { checkShape, decodeBinaryData, decodeJsonData, DecodeLimits, floatToHalf, jsonFloat, toJsonArray } from '../../lib/runtime/tensor';
+import { checkShape, decodeBinaryData, DecodeLimits, floatToHalf, jsonFloat, toJsonArray } from '../../lib/runtime/tensor';
+import { decodeJsonData } from '../../lib/runtime/tensor-json';
 
 const LIMITS: DecodeLimits = { maxElements: 64 * 1024 * 1024, maxDepth: 32, maxBytesElementBytes: 1000 };
 
