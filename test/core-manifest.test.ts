@@ -37,20 +37,46 @@ describe('validateManifest', () => {
     expect(validateManifest({ ...m, batching: { maxBatchSize: 1 } }).batching?.maxBatchSize).toBe(1);
   });
 
-  test('rejects duplicate tensor names and a zero dimension', () => {
+  test('rejects duplicate tensor names and dimensions below -1', () => {
     const m = {
       ...valid,
       signature: {
         inputs: [
-          { name: 'x', datatype: 'FP32', shape: [-1, 0] },
+          { name: 'x', datatype: 'FP32', shape: [-1, -2] },
           { name: 'x', datatype: 'FP32', shape: [-1, 4] },
         ],
         outputs: valid.signature.outputs,
       },
     };
-    expect(() => validateManifest(m)).toThrow(/signature.inputs\[0\].shape\[1\]: must not be 0/);
+    expect(() => validateManifest(m)).toThrow(/signature.inputs\[0\].shape\[1\]: is out of range; received -2; allowed: ≥ -1/);
     expect(() => validateManifest({ ...m, signature: { ...m.signature, inputs: [m.signature.inputs[1], m.signature.inputs[1]] } })).toThrow(
       /signature.inputs\[1\].name: duplicates another input name/,
     );
+  });
+
+  test('accepts any non-empty tensor name, zero-size dimensions and no inputs', () => {
+    const names = ['0', '1', 'input.1', 'onnx::Gemm_0', '/layer1/Gemm_output_0', 'a b', '9lives', '__proto__', 'new\nline', 'ü名 ✓', 'x'.repeat(1024)];
+    const m = validateManifest({
+      ...valid,
+      signature: { inputs: names.map((name) => ({ name, datatype: 'FP32', shape: [-1, 0] })), outputs: [{ name: 'onnx::Gemm_5', datatype: 'FP32', shape: [-1, 0, 3] }] },
+    });
+    expect(m.signature.inputs.map((t) => t.name)).toEqual(names);
+    expect(validateManifest({ ...valid, signature: { inputs: [], outputs: valid.signature.outputs } }).signature.inputs).toEqual([]);
+    expect(validateManifest({ ...valid, exampleRequest: 'examples/request.json' }).exampleRequest).toBe('examples/request.json');
+  });
+
+  test('refuses an empty or over-long tensor name, no outputs and an exampleRequest outside the package', () => {
+    const bad = (patch: object): string => {
+      try {
+        validateManifest({ ...valid, ...patch });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(bad({ signature: { inputs: [{ name: '', datatype: 'FP32', shape: [1] }], outputs: valid.signature.outputs } })).toMatch(/signature.inputs\[0\].name: must have at least 1 characters; received ""; allowed: ≥ 1 characters/);
+    expect(bad({ signature: { inputs: [{ name: 'y'.repeat(1025), datatype: 'FP32', shape: [1] }], outputs: valid.signature.outputs } })).toMatch(/signature.inputs\[0\].name: must have at most 1024 characters; received "1025 characters"/);
+    expect(bad({ signature: { inputs: [], outputs: [] } })).toMatch(/signature.outputs: must have at least 1 items/);
+    expect(bad({ exampleRequest: '../request.json' })).toMatch(/exampleRequest: has the wrong form/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_MAX_BATCH_SIZE, ModelManifest, TensorSpec, modelFileOf } from '../../lib/core/manifest';
+import { DEFAULT_MAX_BATCH_SIZE, displayTensorName, ModelManifest, TensorSpec, modelFileOf } from '../../lib/core/manifest';
 import { ModelSource, ModelSourceKind, openModelSource } from '../../lib/core/model-package';
 import type { OnnxTensorSpec } from '../../lib/core/onnx-signature';
 
@@ -76,8 +76,8 @@ export function renderInspectText(p: string, src: ModelSource): string {
   }
   lines.push('', 'signature');
   const rows = [['', 'NAME', 'DATATYPE', 'SHAPE']];
-  for (const t of src.signature.inputs) rows.push(['input', t.name, t.datatype, renderShape(t)]);
-  for (const t of src.signature.outputs) rows.push(['output', t.name, t.datatype, renderShape(t)]);
+  for (const t of src.signature.inputs) rows.push(['input', displayTensorName(t.name), t.datatype, renderShape(t)]);
+  for (const t of src.signature.outputs) rows.push(['output', displayTensorName(t.name), t.datatype, renderShape(t)]);
   lines.push(...table(rows));
   const all = [...src.signature.inputs, ...src.signature.outputs];
   if (all.some((t) => t.shape.includes(-1))) lines.push('', '  N = dynamic first (batch) dimension; -1 = other dynamic dimension');

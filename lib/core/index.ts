@@ -5,3 +5,4 @@ export * from './metrics-catalog';
 export * from './onnx-signature';
 export * from './model-package';
 export * from './optimization-lineage';
+export * from './example-request';

@@ -72,15 +72,28 @@ export interface ModelManifest {
   readonly batching?: BatchingSettings;
   /** Path of a baseline statistics file inside the package. */
   readonly baseline?: string;
+  /**
+   * Path of an example request inside the package: an Open Inference Protocol v2 JSON request
+   * body (`{"inputs": [{name, datatype, shape, data}]}`) the model answers. The runtime warms up
+   * with it when zero-filled inputs cannot run (a string input the model parses, for instance).
+   */
+  readonly exampleRequest?: string;
   readonly lineage?: Lineage;
 }
 
 export const DEFAULT_MAX_BATCH_SIZE = 32;
 export const MAX_BATCH_SIZE_LIMIT = 4096;
 export const MAX_QUEUE_DELAY_LIMIT_MICROS = 10_000_000;
+/**
+ * Longest tensor name, in UTF-16 code units. ONNX allows any string; exporters write names such as
+ * `0`, `input.1`, `onnx::Gemm_0` or `/layer1/Gemm_output_0`. Every non-empty name up to this length
+ * is accepted and escaped wherever it appears.
+ */
+export const TENSOR_NAME_MAX_LENGTH = 1024;
+/** Largest size of one fixed dimension (ONNX Runtime's node binding takes 32-bit dimensions). */
+export const MAX_DIMENSION = 2 ** 31 - 1;
 
 const NAME_PATTERN = '^[a-z][a-z0-9-]{0,62}$';
-const TENSOR_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$';
 const VERSION_PATTERN = '^(?:[1-9][0-9]{0,8}|(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)(?:-[0-9A-Za-z.-]+)?)$';
 const RELATIVE_PATH_PATTERN = '^(?!/)(?!.*(?:^|/)\\.\\.(?:/|$))[A-Za-z0-9_./-]{1,255}$';
 
@@ -89,12 +102,12 @@ const tensorSchema = {
   additionalProperties: false,
   required: ['name', 'datatype', 'shape'],
   properties: {
-    name: { type: 'string', pattern: TENSOR_NAME_PATTERN },
+    name: { type: 'string', minLength: 1, maxLength: TENSOR_NAME_MAX_LENGTH },
     datatype: { enum: [...DATATYPES] },
     shape: {
       type: 'array',
       maxItems: 16,
-      items: { type: 'integer', minimum: -1, maximum: 2 ** 31 - 1, not: { const: 0 } },
+      items: { type: 'integer', minimum: -1, maximum: MAX_DIMENSION },
     },
     allowNonFinite: { type: 'boolean' },
   },
@@ -121,7 +134,7 @@ export const manifestJsonSchema = {
       additionalProperties: false,
       required: ['inputs', 'outputs'],
       properties: {
-        inputs: { type: 'array', minItems: 1, maxItems: 64, items: tensorSchema },
+        inputs: { type: 'array', minItems: 0, maxItems: 64, items: tensorSchema },
         outputs: { type: 'array', minItems: 1, maxItems: 64, items: tensorSchema },
       },
     },
@@ -135,6 +148,7 @@ export const manifestJsonSchema = {
       },
     },
     baseline: { type: 'string', pattern: RELATIVE_PATH_PATTERN },
+    exampleRequest: { type: 'string', pattern: RELATIVE_PATH_PATTERN },
     lineage: {
       type: 'object',
       additionalProperties: false,
@@ -161,7 +175,6 @@ const validateSchema = ajv.compile(manifestJsonSchema);
 
 const ALLOWED_BY_PATTERN: Record<string, string> = {
   [NAME_PATTERN]: 'lower-case letters, digits and dashes, 1–63 characters, starting with a letter',
-  [TENSOR_NAME_PATTERN]: 'letters, digits, _ . : / -, starting with a letter or _, at most 128 characters',
   [VERSION_PATTERN]: 'a semantic version (1.2.3) or a positive integer (7)',
   [RELATIVE_PATH_PATTERN]: 'a relative path inside the package, without `..`',
 };
@@ -174,7 +187,7 @@ export function validateManifest(raw: unknown, source = MANIFEST_FILE): ModelMan
   const issues = new IssueCollector();
   if (!validateSchema(raw)) {
     for (const e of validateSchema.errors ?? []) {
-      const issue = issueFromSchemaError(e, { root: '(manifest)', patternDescriptions: ALLOWED_BY_PATTERN, not: { message: 'must not be 0', allowed: 'a positive size, or -1 for a dynamic dimension' } });
+      const issue = issueFromSchemaError(e, { root: '(manifest)', patternDescriptions: ALLOWED_BY_PATTERN });
       if (issue) issues.add(issue);
     }
     issues.throwIfAny('SS_ERR_MANIFEST_INVALID', `${source} is not a valid ServingStack manifest`);
@@ -237,6 +250,14 @@ export function modelFileOf(m: ModelManifest): string {
     default:
       return 'model';
   }
+}
+
+/**
+ * A tensor name for text output (tables, messages): as is when it is plain printable text without
+ * spaces, else JSON-quoted, so `a b`, an empty-looking or a multi-line name stays one readable cell.
+ */
+export function displayTensorName(name: string): string {
+  return /^[\x21-\x7e\u00a1-\u2027\u202a-\uffff]+$/.test(name) && !name.startsWith('"') ? name : JSON.stringify(name);
 }
 
 /** Parse and validate manifest JSON text. */

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
 import { IssueCollector, ServingStackError, ValidationIssue } from './errors';
+import { parseExampleRequest } from './example-request';
 import { MANIFEST_FILE, ModelManifest, Signature, TensorSpec, modelFileOf, parseManifest } from './manifest';
 import { OnnxSignature, OnnxTensorSpec, readOnnxSignature } from './onnx-signature';
 
@@ -22,6 +23,8 @@ export interface ModelPackage {
   readonly modelPath: string;
   /** Absolute path of the baseline statistics file, when the manifest names one. */
   readonly baselinePath?: string;
+  /** Absolute path of the example request (an OIP JSON request), when the manifest names one. */
+  readonly exampleRequestPath?: string;
   /** The signature read from the model itself (ONNX packages only). */
   readonly signatureFromModel?: OnnxSignature;
 }
@@ -244,6 +247,7 @@ function loadPackage(dir: string, label: string): ModelPackage {
   const expect: Expect = manifest.format === 'onnx' || manifest.format === 'pytorch-torchscript' ? 'file' : manifest.format === 'tensorflow-savedmodel' ? 'directory' : 'any';
   const modelPath = resolveInside(root, label, modelRel, manifest.modelFile ? 'modelFile' : `modelFile (default for format ${manifest.format})`, expect, issues);
   const baselinePath = manifest.baseline ? resolveInside(root, label, manifest.baseline, 'baseline', 'file', issues) : undefined;
+  const exampleRequestPath = manifest.exampleRequest ? resolveInside(root, label, manifest.exampleRequest, 'exampleRequest', 'file', issues) : undefined;
   issues.throwIfAny('SS_ERR_PACKAGE_INVALID', `${label} is not a valid model package`);
 
   let signatureFromModel: OnnxSignature | undefined;
@@ -259,12 +263,14 @@ function loadPackage(dir: string, label: string): ModelPackage {
       );
     }
   }
+  if (exampleRequestPath) parseExampleRequest(readFileSync(exampleRequestPath, 'utf8'), manifest.signature, `${label}:${manifest.exampleRequest}`);
 
   return {
     dir: root,
     manifest,
     modelPath: modelPath as string,
     ...(baselinePath ? { baselinePath } : {}),
+    ...(exampleRequestPath ? { exampleRequestPath } : {}),
     ...(signatureFromModel ? { signatureFromModel } : {}),
   };
 }

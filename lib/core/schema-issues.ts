@@ -54,6 +54,14 @@ export function issueFromSchemaError(e: ErrorObject, o: SchemaIssueOptions): Val
         received: Array.isArray(e.data) ? `${e.data.length} items` : e.data,
         allowed: `${e.keyword === 'minItems' ? '≥' : '≤'} ${String(p.limit)} items`,
       };
+    case 'minLength':
+    case 'maxLength':
+      return {
+        field,
+        message: `must have ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(p.limit)} characters`,
+        received: typeof e.data === 'string' && e.data.length > 80 ? `${e.data.length} characters` : e.data,
+        allowed: `${e.keyword === 'minLength' ? '≥' : '≤'} ${String(p.limit)} characters`,
+      };
     case 'pattern':
       return { field, message: 'has the wrong form', received: e.data, allowed: o.patternDescriptions?.[String(p.pattern)] ?? `matching ${String(p.pattern)}` };
     case 'not':

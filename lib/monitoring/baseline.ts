@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { IssueCollector, ServingStackError, ValidationIssue } from '../core/errors';
 import { issueFromSchemaError } from '../core/schema-issues';
+import { TENSOR_NAME_MAX_LENGTH } from '../core/manifest';
 import { mulberry32 } from '../core/random';
 import { binIndex, jsDivergenceLog2, psi, shares } from './stats';
 import {
@@ -364,7 +365,7 @@ export const baselineJsonSchema = {
         required: ['name', 'input', 'column', 'missingRate', 'distribution'],
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 256 },
-          input: { type: 'string', minLength: 1, maxLength: 128 },
+          input: { type: 'string', minLength: 1, maxLength: TENSOR_NAME_MAX_LENGTH },
           column: { type: 'integer', minimum: 0 },
           missingRate: { type: 'number', minimum: 0, maximum: 1 },
           distribution: distributionSchema,
@@ -376,7 +377,7 @@ export const baselineJsonSchema = {
       additionalProperties: false,
       required: ['output', 'mode', 'distribution'],
       properties: {
-        output: { type: 'string', minLength: 1, maxLength: 128 },
+        output: { type: 'string', minLength: 1, maxLength: TENSOR_NAME_MAX_LENGTH },
         mode: { enum: ['class', 'value'] },
         distribution: distributionSchema,
       },

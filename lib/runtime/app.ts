@@ -18,7 +18,7 @@ import { FeedbackItem, RequestContext, RuntimeMonitoring } from './monitoring';
 import { ModelRepository } from './repository';
 import { Scheduler } from './scheduler';
 import { resolveModelLocation } from './storage';
-import type { DecodeLimits } from './tensor';
+import { decodeLimitsOf, DecodeLimits } from './tensor';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,7 +78,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
   };
   metrics.models = () => repository.models.values();
   metrics.inflightNow = () => inflight;
-  const limits: DecodeLimits = { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth };
+  const limits: DecodeLimits = decodeLimitsOf(config);
   let draining = false;
   let startupDone = false;
   let inflight = 0;

@@ -8,7 +8,8 @@
 import { Datatype, isDatatype } from '../core/dtypes';
 import { rtError } from './errors';
 import type { ModelResult, ServedModel } from './model';
-import { checkShape, decodeBinaryData, decodeJsonData, DecodeLimits, Tensor, TensorData, toBinary, toJsonArray } from './tensor';
+import { checkShape, decodeBinaryData, DecodeLimits, Tensor, TensorData, toBinary, toJsonArray } from './tensor';
+import { decodeJsonData } from './tensor-json';
 
 /** What the scheduler needs, validated. */
 export interface PreparedInputs {
@@ -107,8 +108,9 @@ export function parseOipRequest(model: ServedModel, body: Buffer, jsonLength: nu
   if (jsonLength === 0) return rawSingleInput(model, body, limits);
   const header = parseJson(jsonLength === undefined ? body : body.subarray(0, jsonLength));
   if (!isObject(header)) throw rtError('RT_ERR_BAD_REQUEST', 'the request must be a JSON object', { field: 'body', received: header, allowed: '{"inputs": [...]}' });
-  const rawInputs = header.inputs;
-  if (!Array.isArray(rawInputs) || rawInputs.length === 0) {
+  // A model without inputs takes `"inputs": []` or no `inputs` at all.
+  const rawInputs = header.inputs === undefined && model.inputs.length === 0 ? [] : header.inputs;
+  if (!Array.isArray(rawInputs) || (rawInputs.length === 0 && model.inputs.length > 0)) {
     throw rtError('RT_ERR_BAD_REQUEST', 'inputs must be a non-empty array', { field: 'inputs', received: rawInputs, allowed: 'an array of {name, shape, datatype, data}' });
   }
   let offset = jsonLength ?? body.length;
@@ -132,7 +134,7 @@ export function parseOipRequest(model: ServedModel, body: Buffer, jsonLength: nu
       if (typeof binarySize !== 'number' || !Number.isInteger(binarySize) || binarySize < 0 || offset + binarySize > body.length) {
         throw rtError('RT_ERR_BINARY', `${field}.parameters.binary_data_size runs past the body`, { field: `${field}.parameters.binary_data_size`, received: binarySize, allowed: `at most ${body.length - offset} remaining bytes` });
       }
-      data = decodeBinaryData(name, field, datatype, count, body.subarray(offset, offset + binarySize), spec.allowNonFinite);
+      data = decodeBinaryData(name, field, datatype, count, body.subarray(offset, offset + binarySize), spec.allowNonFinite, limits);
       offset += binarySize;
     } else {
       if (!('data' in inp)) throw rtError('RT_ERR_BAD_REQUEST', `${field}.data is missing`, { field: `${field}.data`, allowed: 'a JSON array, or parameters.binary_data_size' });
@@ -174,13 +176,14 @@ function rawSingleInput(model: ServedModel, body: Buffer, limits: DecodeLimits):
   else {
     const size = bytesOf(spec.datatype);
     const fixed = spec.shape.slice(1).reduce((a, d) => a * (d < 0 ? 1 : d), 1);
-    if (spec.shape.slice(1).some((d) => d < 0) || body.length % (size * fixed) !== 0) {
+    // Rows of zero bytes (a zero-size dimension) cannot be counted from the body length.
+    if (spec.shape.length === 0 || spec.shape.slice(1).some((d) => d < 0) || fixed === 0 || body.length % (size * fixed) !== 0) {
       throw rtError('RT_ERR_BINARY', 'the raw body does not divide into rows of the input shape', { field: 'body', received: body.length, allowed: `a multiple of ${size * fixed} bytes` });
     }
     shape = [body.length / (size * fixed), ...spec.shape.slice(1)];
   }
   const count = checkShape(shape, 'inputs[0].shape', limits);
-  const data = decodeBinaryData(spec.name, 'body', spec.datatype, count, spec.datatype === 'BYTES' ? lengthPrefixed(body) : body, spec.allowNonFinite);
+  const data = decodeBinaryData(spec.name, 'body', spec.datatype, count, spec.datatype === 'BYTES' ? lengthPrefixed(body) : body, spec.allowNonFinite, limits);
   const prepared = prepare(model, [{ name: spec.name, datatype: spec.datatype, shape, data }], undefined);
   return { ...prepared, binaryOutputs: new Set(prepared.outputs) };
 }
@@ -245,7 +248,7 @@ export function parseInstances(model: ServedModel, instances: unknown, limits: D
   const tensors: Tensor[] = model.inputs.map((spec) => {
     const values = instances.map((inst: unknown, i: number) => {
       if (isObject(inst)) {
-        if (!(spec.name in inst)) throw rtError('RT_ERR_MISSING_INPUT', `instances[${i}] has no '${spec.name}'`, { field: `instances[${i}].${spec.name}`, received: Object.keys(inst), allowed: model.inputs.map((x) => x.name).join(', ') });
+        if (!Object.hasOwn(inst, spec.name)) throw rtError('RT_ERR_MISSING_INPUT', `instances[${i}] has no '${spec.name}'`, { field: `instances[${i}].${spec.name}`, received: Object.keys(inst), allowed: model.inputs.map((x) => x.name).join(', ') });
         return inst[spec.name];
       }
       if (!single) throw rtError('RT_ERR_BAD_REQUEST', `instances[${i}] must be an object keyed by input name`, { field: `instances[${i}]`, received: inst, allowed: `{${model.inputs.map((x) => `"${x.name}": …`).join(', ')}}` });
@@ -293,7 +296,8 @@ export function toPredictions(result: ModelResult, rows: number): unknown[] {
       const o = perOutput[0];
       out[r] = nest(o.flat, o.inner, r * o.step);
     } else {
-      const obj: Record<string, unknown> = {};
+      // No prototype: an output may be named `__proto__` or `constructor` (ONNX allows any name).
+      const obj: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       for (const o of perOutput) obj[o.name] = nest(o.flat, o.inner, r * o.step);
       out[r] = obj;
     }
@@ -303,6 +307,9 @@ export function toPredictions(result: ModelResult, rows: number): unknown[] {
 
 // ---------------------------------------------------------------------------------------------
 // CSV (SageMaker text/csv): rows of numbers for a single input shaped [-1, features].
+// The request path keeps its own reader rather than csv-parse (used for data files): bodies are
+// numbers only, and `npm run bench:csv` measured csv-parse/sync at 4–16× this reader's time
+// (hundreds of µs per single-row body, more than the rest of the request path).
 
 export function parseCsv(model: ServedModel, text: string, limits: DecodeLimits): PreparedInputs {
   const spec = model.inputs[0];
@@ -343,7 +350,7 @@ export function toCsv(result: ModelResult, rows: number): string {
     for (const o of perOutput) for (let k = 0; k < o.step; k++) cells.push(o.flat[r * o.step + k]);
     lines.push(cells.map(csvCell).join(','));
   }
-  return `${lines.join('\n')}\n`;
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 function csvCell(v: unknown): string {

@@ -30,6 +30,8 @@ export interface RuntimeConfig {
   readonly bodyLimitBytes: number;
   readonly maxTensorElements: number;
   readonly maxJsonDepth: number;
+  /** Longest BYTES tensor element, in UTF-8 bytes (JSON strings and binary elements alike). */
+  readonly maxBytesElementBytes: number;
   readonly drainTimeoutMs: number;
   readonly warmup: boolean;
   readonly emf: boolean;
@@ -74,6 +76,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 6 * 1024 * 1024,
   maxTensorElements: 64 * 1024 * 1024,
   maxJsonDepth: 32,
+  maxBytesElementBytes: 1024 * 1024,
   drainTimeoutMs: 25_000,
   emfIntervalMs: 60_000,
   logLevel: 'info',
@@ -98,6 +101,7 @@ export const ENVIRONMENT = {
   SERVINGSTACK_BODY_LIMIT_BYTES: 'Largest request body (default 6291456 = 6 MiB, SageMaker real-time; async endpoints take up to 1 GiB).',
   SERVINGSTACK_MAX_TENSOR_ELEMENTS: 'Largest element count one tensor may declare (default 67108864).',
   SERVINGSTACK_MAX_JSON_DEPTH: 'Deepest nesting of JSON tensor data (default 32).',
+  SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES: 'Longest BYTES tensor element in UTF-8 bytes, JSON or binary (default 1048576).',
   SERVINGSTACK_DRAIN_TIMEOUT_MS: 'On SIGTERM, how long in-flight requests may finish (default 25000; SageMaker kills after 30 s).',
   SERVINGSTACK_WARMUP: 'false skips the warm-up inference before ready (default true).',
   SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
@@ -230,6 +234,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     bodyLimitBytes: parseIntIn(issues, env, 'SERVINGSTACK_BODY_LIMIT_BYTES', 1024, 1024 ** 3) ?? DEFAULTS.bodyLimitBytes,
     maxTensorElements: parseIntIn(issues, env, 'SERVINGSTACK_MAX_TENSOR_ELEMENTS', 1, 2 ** 31 - 1) ?? DEFAULTS.maxTensorElements,
     maxJsonDepth: parseIntIn(issues, env, 'SERVINGSTACK_MAX_JSON_DEPTH', 1, 100) ?? DEFAULTS.maxJsonDepth,
+    maxBytesElementBytes: parseIntIn(issues, env, 'SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES', 1, 2 ** 30) ?? DEFAULTS.maxBytesElementBytes,
     drainTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_DRAIN_TIMEOUT_MS', 0, 600_000) ?? DEFAULTS.drainTimeoutMs,
     warmup: parseBool(issues, env, 'SERVINGSTACK_WARMUP') ?? true,
     emf: parseBool(issues, env, 'SERVINGSTACK_EMF') ?? false,

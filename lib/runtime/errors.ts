@@ -23,6 +23,7 @@ export const RUNTIME_ERRORS = {
   RT_ERR_NON_FINITE: { status: 400, description: 'NaN or Infinity sent for an input that does not allow it.' },
   RT_ERR_TOO_DEEP: { status: 400, description: 'Nested arrays deeper than the limit.' },
   RT_ERR_TOO_LARGE_TENSOR: { status: 400, description: 'A declared shape would allocate more elements than the limit (rejected before allocating).' },
+  RT_ERR_TOO_LARGE_ELEMENT: { status: 400, description: 'A BYTES element is longer than the limit.' },
   RT_ERR_BINARY: { status: 400, description: 'A binary tensor body is malformed (header length, data sizes).' },
   RT_ERR_BAD_PARAMETER: { status: 400, description: 'A request parameter has the wrong type or value.' },
   RT_ERR_MODEL_PATH: { status: 400, description: 'A model load path escapes the model root or is not a model package.' },

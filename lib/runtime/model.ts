@@ -63,10 +63,11 @@ export class ServedModel {
     return this.queue.length - this.queueHead;
   }
 
-  /** Batching concatenates along dimension 0, so every input and output must have it dynamic. */
+  /** Batching concatenates along dimension 0, so there must be inputs, and every input and output must have it dynamic. */
   public get batchable(): boolean {
     return (
       this.maxBatchSize > 1 &&
+      this.inputs.length > 0 &&
       this.inputs.every((t) => t.shape.length > 0 && t.shape[0] === -1) &&
       this.outputs.every((t) => t.shape.length > 0 && t.shape[0] === -1)
     );

@@ -143,7 +143,7 @@ export class RuntimeMonitoring {
     if (!monitored && !captured) return undefined;
     let capture: CaptureRecord['inputs'] | undefined;
     if (captured) {
-      capture = {};
+      capture = Object.create(null) as CaptureRecord['inputs']; // tensor names may be `__proto__`
       for (const t of inputs) capture[t.name] = { datatype: t.datatype, shape: t.shape, data: toJsonArray(t.datatype, t.data) };
     }
     // Copy what the monitor reads: the typed arrays are transferred to the worker thread.
@@ -158,7 +158,7 @@ export class RuntimeMonitoring {
       monitor.observe(o.ctx.requestId, o.inputs, o.rows, result.outputs.map(observed), group);
     }
     if (o.capture && this.capture) {
-      const outputs: CaptureRecord['outputs'] = {};
+      const outputs = Object.create(null) as NonNullable<CaptureRecord['outputs']>; // tensor names may be `__proto__`
       for (const t of result.outputs) outputs[t.name] = { datatype: t.datatype, shape: t.shape, data: toJsonArray(t.datatype, t.data) };
       this.capture.write({ time: new Date().toISOString(), requestId: o.ctx.requestId, model: o.model.name, version: o.model.version, inputs: o.capture, outputs, status: 200 });
     }

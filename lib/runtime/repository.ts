@@ -14,7 +14,8 @@ import type { RuntimeMetrics } from './metrics';
 import { ServedModel, TensorSpecRt } from './model';
 import type { LoadedSignature, WorkerPool } from './pool';
 import type { Scheduler } from './scheduler';
-import { allocate, Tensor } from './tensor';
+import { parseOipRequest, PreparedInputs } from './codec';
+import { allocate, decodeLimitsOf, Tensor } from './tensor';
 import type { TensorMetadata } from './worker-protocol';
 
 let loadCounter = 0;
@@ -112,25 +113,52 @@ export class ModelRepository {
     this.log.info({ model: name }, 'model unloaded');
   }
 
-  /** One run per worker with zeros at batch 1, so the first real request pays no first-run cost. */
+  /**
+   * One run per worker at batch 1, so the first real request pays no first-run cost: with
+   * zero-filled inputs (empty strings for BYTES); when the model cannot run on those (a string
+   * input it parses as a number, say) with the package's example request; when neither runs, the
+   * warm-up is skipped with a warning. A model that loaded is never left unready by its warm-up.
+   */
   private async warmUp(model: ServedModel): Promise<void> {
-    const runs: Promise<unknown>[] = [];
-    for (let w = 0; w < this.pool.workers.length; w++) {
+    const zeros = (): PreparedInputs => {
       const inputs: Tensor[] = model.inputs.map((spec) => {
         const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
         const count = shape.reduce((a, b) => a * b, 1);
         return { name: spec.name, datatype: spec.datatype, shape, data: allocate(spec.datatype, count) };
       });
-      runs.push(
-        this.scheduler.submit(model, {
-          inputs,
-          rows: inputs[0]?.shape[0] ?? 1,
-          outputs: model.outputs.map((o) => o.name),
-          batchKey: `warmup-${w}`,
-        }),
-      );
+      return { inputs, rows: model.batchable ? (inputs[0]?.shape[0] ?? 1) : 1, outputs: model.outputs.map((o) => o.name), batchKey: '' };
+    };
+    const zeroFailure = await this.warmUpWith(model, zeros);
+    if (zeroFailure === undefined) return;
+    const file = model.manifest?.exampleRequest;
+    if (file === undefined) {
+      this.log.warn({ model: model.name, err: zeroFailure }, 'warm-up skipped: the model cannot run on zero-filled inputs and the package has no exampleRequest; it is ready, and its first requests pay the first-run cost');
+      return;
     }
-    await Promise.all(runs);
+    let exampleFailure: string | undefined;
+    try {
+      const body = fs.readFileSync(path.join(model.dir, file));
+      exampleFailure = await this.warmUpWith(model, () => parseOipRequest(model, body, undefined, decodeLimitsOf(this.config)));
+    } catch (e) {
+      exampleFailure = (e as Error).message;
+    }
+    if (exampleFailure === undefined) this.log.info({ model: model.name, zeroFilled: zeroFailure, exampleRequest: file }, 'warmed up with the example request (zero-filled inputs fail)');
+    else this.log.warn({ model: model.name, zeroFilled: zeroFailure, exampleRequest: exampleFailure }, 'warm-up skipped: the model runs neither on zero-filled inputs nor on its exampleRequest; it is ready, and its first requests pay the first-run cost');
+  }
+
+  /** One run per worker with fresh inputs (they are transferred to the worker); the failure message, if any. */
+  private async warmUpWith(model: ServedModel, make: () => PreparedInputs): Promise<string | undefined> {
+    try {
+      const runs: Promise<unknown>[] = [];
+      for (let w = 0; w < this.pool.workers.length; w++) {
+        const p = make();
+        runs.push(this.scheduler.submit(model, { inputs: p.inputs, rows: p.rows, outputs: model.outputs.map((o) => o.name), batchKey: `warmup-${w}` }));
+      }
+      await Promise.all(runs);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
   }
 }
 

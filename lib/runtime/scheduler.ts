@@ -199,7 +199,8 @@ export class Scheduler {
     const started = performance.now();
     for (const r of batch) this.observer.onQueueWait(m, (started - r.enqueuedAt) / 1000);
     const total = batch.reduce((s, r) => s + r.rows, 0);
-    const feeds: Record<string, WireTensor> = {};
+    // No prototype: a tensor may be named `__proto__` or `constructor` (ONNX allows any name).
+    const feeds: Record<string, WireTensor> = Object.create(null) as Record<string, WireTensor>;
     const transfer: ArrayBuffer[] = [];
     for (const spec of m.inputs) {
       const parts: TensorData[] = [];

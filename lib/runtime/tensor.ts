@@ -1,9 +1,9 @@
 /**
- * Tensors on the wire and in memory: decoding OIP JSON / binary data into the typed arrays
- * ONNX Runtime takes, and encoding results back. Every check runs before allocation where the
+ * Tensors on the wire and in memory: shapes, binary tensor data (JSON data: tensor-json.ts) into
+ * the typed arrays ONNX Runtime takes, and encoding results back. Every check runs before allocation where the
  * size comes from the client, and every failure is a RuntimeError naming the tensor.
  */
-import { Datatype, datatypeInfo, INTEGER_RANGES } from '../core/dtypes';
+import { Datatype, datatypeInfo } from '../core/dtypes';
 import { rtError } from './errors';
 
 export type TypedTensorData =
@@ -32,6 +32,13 @@ export interface DecodeLimits {
   readonly maxElements: number;
   /** Deepest nesting of JSON arrays accepted in `data`. */
   readonly maxDepth: number;
+  /** Longest BYTES element, in UTF-8 bytes. */
+  readonly maxBytesElementBytes: number;
+}
+
+/** The decode limits of a runtime configuration. */
+export function decodeLimitsOf(config: { readonly maxTensorElements: number; readonly maxJsonDepth: number; readonly maxBytesElementBytes: number }): DecodeLimits {
+  return { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth, maxBytesElementBytes: config.maxBytesElementBytes };
 }
 
 type TypedCtor = { new (n: number): TypedTensorData; BYTES_PER_ELEMENT: number };
@@ -98,220 +105,52 @@ export function halfToFloat(h: number): number {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Validate a client-declared shape and return its element count, before anything is allocated. */
-export function checkShape(shape: unknown, field: string, limits: DecodeLimits): number {
+/**
+ * Validate a client-declared shape and return its element count, before anything is allocated.
+ * Dimensions are integers ≥ 0 (0 = an empty tensor). The product of the non-zero dimensions may
+ * not exceed `maxElements`: it is checked after every multiplication, so it never grows past
+ * `maxElements × one dimension` and stays exact in double precision, and an empty tensor cannot
+ * smuggle in dimensions whose product would overflow the sizes ONNX Runtime computes.
+ */
+export function checkShape(shape: unknown, field: string, limits: Pick<DecodeLimits, 'maxElements'>): number {
   if (!Array.isArray(shape)) {
-    throw rtError('RT_ERR_SHAPE', `${field} must be an array of dimension sizes`, { field, received: shape, allowed: 'an array of positive integers' });
+    throw rtError('RT_ERR_SHAPE', `${field} must be an array of dimension sizes`, { field, received: shape, allowed: 'an array of integers ≥ 0' });
   }
   if (shape.length > 16) {
     throw rtError('RT_ERR_SHAPE', `${field} has too many dimensions`, { field, received: shape.length, allowed: 'at most 16 dimensions' });
   }
-  let count = 1;
+  let nonZero = 1;
+  let empty = false;
   for (let i = 0; i < shape.length; i++) {
-    const d = shape[i];
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
-      throw rtError('RT_ERR_SHAPE', `${field}[${i}] must be a positive integer`, { field: `${field}[${i}]`, received: d, allowed: 'integers ≥ 1' });
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw rtError('RT_ERR_SHAPE', `${field}[${i}] must be an integer ≥ 0`, { field: `${field}[${i}]`, received: d, allowed: 'integers ≥ 0 (0 = empty)' });
     }
-    count *= d;
-    if (count > limits.maxElements) {
+    if (d === 0) {
+      empty = true;
+      continue;
+    }
+    nonZero *= d;
+    if (nonZero > limits.maxElements) {
       throw rtError('RT_ERR_TOO_LARGE_TENSOR', `${field} declares more elements than allowed`, {
         field,
         received: shape,
-        allowed: `at most ${limits.maxElements} elements per tensor`,
+        allowed: `at most ${limits.maxElements} elements per tensor (the product of the non-zero dimensions)`,
       });
     }
   }
-  return count;
+  return empty ? 0 : nonZero;
 }
 
-function nonFiniteString(v: string): number | undefined {
-  switch (v) {
-    case 'NaN':
-      return NaN;
-    case 'Infinity':
-    case '+Infinity':
-    case 'inf':
-      return Infinity;
-    case '-Infinity':
-    case '-inf':
-      return -Infinity;
-    default:
-      return undefined;
-  }
-}
-
-interface JsonDecodeContext {
-  readonly name: string;
-  readonly field: string;
-  readonly datatype: Datatype;
-  readonly allowNonFinite: boolean;
-  readonly count: number;
-  readonly out: TensorData;
-  readonly maxDepth: number;
-  index: number;
-}
-
-function writeScalar(ctx: JsonDecodeContext, v: unknown): void {
-  const i = ctx.index;
-  if (i >= ctx.count) {
-    throw rtError('RT_ERR_SHAPE', `input '${ctx.name}': data has more elements than its shape declares`, {
-      field: `${ctx.field}.data`,
-      received: `more than ${ctx.count} elements`,
-      allowed: `exactly ${ctx.count} elements (the product of shape)`,
+/** Refuse a BYTES element longer than the bound (UTF-8 bytes). */
+export function checkElementLength(name: string, field: string, i: number, bytes: number, max: number): void {
+  if (bytes > max) {
+    throw rtError('RT_ERR_TOO_LARGE_ELEMENT', `input '${name}': BYTES element ${i} is longer than allowed`, {
+      field,
+      received: `${bytes} bytes`,
+      allowed: `at most ${max} bytes per element (SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES)`,
     });
   }
-  const dt = ctx.datatype;
-  const out = ctx.out;
-  switch (dt) {
-    case 'FP32':
-    case 'FP64':
-    case 'FP16': {
-      let x: number;
-      if (typeof v === 'number') x = v;
-      else {
-        const nf = typeof v === 'string' ? nonFiniteString(v) : undefined;
-        if (nf === undefined) {
-          throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is not a number`, {
-            field: `${ctx.field}.data[${i}]`,
-            received: v,
-            allowed: `${dt} numbers`,
-          });
-        }
-        if (!ctx.allowNonFinite) {
-          throw rtError('RT_ERR_NON_FINITE', `input '${ctx.name}': element ${i} is not finite`, {
-            field: `${ctx.field}.data[${i}]`,
-            received: v,
-            allowed: 'finite numbers (this input does not allow NaN or Infinity)',
-          });
-        }
-        x = nf;
-      }
-      if (dt === 'FP16') (out as Uint16Array)[i] = floatToHalf(x);
-      else (out as Float32Array | Float64Array)[i] = x;
-      // A finite JSON number can still overflow the type (1e39 in FP32, 1e5 in FP16; 1e400 parses
-      // as Infinity): refuse it where the input does not allow non-finite values.
-      if (!ctx.allowNonFinite && (dt === 'FP16' ? ((out as Uint16Array)[i] & 0x7c00) === 0x7c00 : !Number.isFinite((out as Float32Array | Float64Array)[i]))) {
-        throw rtError('RT_ERR_NON_FINITE', `input '${ctx.name}': element ${i} is not finite in ${dt}`, {
-          field: `${ctx.field}.data[${i}]`,
-          received: v,
-          allowed: `finite ${dt} numbers (this input does not allow NaN or Infinity)`,
-        });
-      }
-      break;
-    }
-    case 'BOOL':
-      if (v === true || v === 1) (out as Uint8Array)[i] = 1;
-      else if (v === false || v === 0) (out as Uint8Array)[i] = 0;
-      else throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is not a boolean`, { field: `${ctx.field}.data[${i}]`, received: v, allowed: 'true | false' });
-      break;
-    case 'BYTES':
-      if (typeof v !== 'string') {
-        throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is not a string`, { field: `${ctx.field}.data[${i}]`, received: v, allowed: 'strings' });
-      }
-      (out as string[])[i] = v;
-      break;
-    case 'INT64':
-    case 'UINT64': {
-      let b: bigint;
-      if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
-      else if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) b = BigInt(v);
-      else {
-        throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is not a ${dt} integer`, {
-          field: `${ctx.field}.data[${i}]`,
-          received: v,
-          allowed: 'integers (as JSON numbers up to 2^53, or as decimal strings for full 64-bit precision)',
-        });
-      }
-      const ok = dt === 'INT64' ? b >= -(2n ** 63n) && b < 2n ** 63n : b >= 0n && b < 2n ** 64n;
-      if (!ok) {
-        throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is out of range for ${dt}`, {
-          field: `${ctx.field}.data[${i}]`,
-          received: v,
-          allowed: dt === 'INT64' ? '-2^63 … 2^63-1' : '0 … 2^64-1',
-        });
-      }
-      (out as BigInt64Array | BigUint64Array)[i] = b as never;
-      break;
-    }
-    default: {
-      const range = INTEGER_RANGES[dt];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < range[0] || v > range[1]) {
-        throw rtError('RT_ERR_DATATYPE', `input '${ctx.name}': element ${i} is not a ${dt} value`, {
-          field: `${ctx.field}.data[${i}]`,
-          received: v,
-          allowed: `integers ${range[0]} … ${range[1]}`,
-        });
-      }
-      (out as Int32Array)[i] = v;
-    }
-  }
-  ctx.index = i + 1;
-}
-
-function flatten(ctx: JsonDecodeContext, arr: readonly unknown[], depth: number): void {
-  if (depth > ctx.maxDepth) {
-    throw rtError('RT_ERR_TOO_DEEP', `input '${ctx.name}': data is nested too deeply`, {
-      field: `${ctx.field}.data`,
-      received: `depth > ${ctx.maxDepth}`,
-      allowed: `at most ${ctx.maxDepth} levels of nested arrays`,
-    });
-  }
-  for (let k = 0; k < arr.length; k++) {
-    const v = arr[k];
-    if (Array.isArray(v)) flatten(ctx, v, depth + 1);
-    else writeScalar(ctx, v);
-  }
-}
-
-/**
- * Decode OIP JSON `data` (flat or nested, row-major) for a tensor whose shape was checked
- * with checkShape (count = element count).
- */
-export function decodeJsonData(
-  name: string,
-  field: string,
-  datatype: Datatype,
-  count: number,
-  data: unknown,
-  allowNonFinite: boolean,
-  limits: DecodeLimits,
-): TensorData {
-  if (!Array.isArray(data)) {
-    // A scalar is accepted for a one-element tensor.
-    if (count === 1 && data !== null && typeof data !== 'object') data = [data];
-    else throw rtError('RT_ERR_BAD_REQUEST', `input '${name}': data must be an array`, { field: `${field}.data`, received: data, allowed: 'a flat or nested JSON array' });
-  }
-  const arr = data as unknown[];
-  const out = allocate(datatype, count);
-  const ctx: JsonDecodeContext = { name, field, datatype, allowNonFinite, count, out, maxDepth: limits.maxDepth, index: 0 };
-  // Fast path: flat FP32 array of numbers, the common case.
-  if (datatype === 'FP32' && arr.length === count) {
-    const f = out as Float32Array;
-    let k = 0;
-    for (; k < count; k++) {
-      const v = arr[k];
-      if (typeof v !== 'number') break;
-      f[k] = v;
-      if (!allowNonFinite && !Number.isFinite(f[k])) break; // writeScalar below throws for it
-    }
-    if (k === count) return out;
-    ctx.index = k;
-    for (; k < arr.length; k++) {
-      const v = arr[k];
-      if (Array.isArray(v)) flatten(ctx, v, 2);
-      else writeScalar(ctx, v);
-    }
-  } else {
-    flatten(ctx, arr, 1);
-  }
-  if (ctx.index !== count) {
-    throw rtError('RT_ERR_SHAPE', `input '${name}': data has ${ctx.index} elements but its shape declares ${count}`, {
-      field: `${field}.data`,
-      received: ctx.index,
-      allowed: `exactly ${count} elements (the product of shape)`,
-    });
-  }
-  return out;
 }
 
 /** Decode one tensor from the binary tensor extension. */
@@ -322,8 +161,13 @@ export function decodeBinaryData(
   count: number,
   bytes: Uint8Array,
   allowNonFinite: boolean,
+  limits: Pick<DecodeLimits, 'maxBytesElementBytes'>,
 ): TensorData {
   if (datatype === 'BYTES') {
+    // Every element takes at least its 4-byte length: check before allocating `count` slots.
+    if (count > bytes.length / 4) {
+      throw rtError('RT_ERR_BINARY', `input '${name}': ${bytes.length} bytes of BYTES data cannot hold ${count} elements`, { field, received: bytes.length, allowed: `at least ${count * 4} bytes (a 4-byte length per element)` });
+    }
     const out: string[] = new Array<string>(count);
     let off = 0;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -333,6 +177,7 @@ export function decodeBinaryData(
       }
       const len = view.getUint32(off, true);
       off += 4;
+      checkElementLength(name, field, i, len, limits.maxBytesElementBytes);
       if (off + len > bytes.length) {
         throw rtError('RT_ERR_BINARY', `input '${name}': BYTES element ${i} runs past the data`, { field, received: len, allowed: `at most ${bytes.length - off} bytes` });
       }
@@ -375,7 +220,19 @@ export function decodeBinaryData(
   return out;
 }
 
-/** Flat JSON array for a tensor's data. INT64 beyond 2^53 loses precision (as in every JSON server). */
+/**
+ * A float as JSON: finite numbers as numbers; NaN, Infinity and -Infinity as the strings `"NaN"`,
+ * `"Infinity"` and `"-Infinity"`, which the request side reads back (JSON has no such numbers, and
+ * `JSON.stringify` would write `null`).
+ */
+export function jsonFloat(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
+}
+
+/**
+ * Flat JSON array for a tensor's data. Non-finite floats become strings (see {@link jsonFloat});
+ * INT64 beyond 2^53 loses precision (as in every JSON server).
+ */
 export function toJsonArray(datatype: Datatype, data: TensorData): unknown[] {
   switch (datatype) {
     case 'BYTES':
@@ -395,12 +252,22 @@ export function toJsonArray(datatype: Datatype, data: TensorData): unknown[] {
     }
     case 'FP16': {
       const h = data as Uint16Array;
-      const out = new Array<number>(h.length);
-      for (let i = 0; i < h.length; i++) out[i] = halfToFloat(h[i]);
+      const out = new Array<number | string>(h.length);
+      for (let i = 0; i < h.length; i++) out[i] = jsonFloat(halfToFloat(h[i]));
+      return out;
+    }
+    case 'FP32':
+    case 'FP64': {
+      const f = data as Float32Array | Float64Array;
+      const out = new Array<number | string>(f.length);
+      for (let i = 0; i < f.length; i++) {
+        const x = f[i];
+        out[i] = x - x === 0 ? x : String(x); // x - x is NaN exactly for NaN and ±Infinity
+      }
       return out;
     }
     default:
-      return Array.from(data as Float32Array);
+      return Array.from(data as Int32Array);
   }
 }
 

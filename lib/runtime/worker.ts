@@ -19,7 +19,7 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): TensorMetadata[] {
   return list.map((m) =>
     m.isTensor
-      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)) }
+      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) }
       : { name: m.name, shape: [] },
   );
 }
@@ -45,6 +45,45 @@ async function createSession(path: string, settings: SessionSettings, workerInde
   }
   const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
   return { session, provider: 'cpu', warnings };
+}
+
+interface RawResult {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+
+/** onnxruntime-node's session handler (the object `InferenceSession.run` delegates to). */
+interface SessionHandler {
+  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): Promise<Record<string, RawResult>>;
+}
+
+/**
+ * Run a session and return its outputs by name. ONNX allows any tensor name, but
+ * `InferenceSession.run` keeps feeds, fetches and results in ordinary objects, and the native
+ * binding looks names up through the prototype chain: an output named `hasOwnProperty` fails and
+ * one named `__proto__` is lost. The handler takes prototype-free objects; the binding still
+ * stores an output named `__proto__` as the result object's prototype, where it is read back.
+ */
+async function runSession(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<[string, RawResult][]> {
+  const handler = (session as unknown as { handler?: SessionHandler }).handler;
+  if (!handler || typeof handler.run !== 'function') {
+    const results = await session.run(feeds, outputs as string[]);
+    return Object.entries(results);
+  }
+  const fetches = Object.create(null) as Record<string, null>;
+  for (const name of outputs) fetches[name] = null;
+  const results = await handler.run(feeds, fetches, {});
+  const out: [string, RawResult][] = [];
+  for (const name of outputs) {
+    let r = Object.hasOwn(results, name) ? results[name] : undefined;
+    if (!r && name === '__proto__') {
+      const proto = Object.getPrototypeOf(results) as RawResult | null;
+      if (proto && proto !== Object.prototype && 'dims' in proto) r = proto;
+    }
+    if (r) out.push([name, r]);
+  }
+  return out;
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -81,16 +120,16 @@ async function handle(msg: ToWorker): Promise<void> {
         return;
       }
       try {
-        const feeds: Record<string, ort.Tensor> = {};
+        const feeds: Record<string, ort.Tensor> = Object.create(null) as Record<string, ort.Tensor>;
         for (const [name, t] of Object.entries(msg.feeds)) {
           feeds[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims as number[]);
         }
         const start = process.hrtime.bigint();
-        const results = await session.run(feeds, msg.outputs as string[]);
+        const results = await runSession(session, feeds, msg.outputs);
         const computeMicros = Number((process.hrtime.bigint() - start) / 1000n);
-        const outputs: Record<string, WireTensor> = {};
+        const outputs: Record<string, WireTensor> = Object.create(null) as Record<string, WireTensor>;
         const transfer: ArrayBuffer[] = [];
-        for (const [name, t] of Object.entries(results)) {
+        for (const [name, t] of results) {
           const data = t.data as unknown;
           outputs[name] = { type: t.type, dims: t.dims, data };
           if (ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);

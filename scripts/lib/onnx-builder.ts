@@ -9,7 +9,11 @@ import { onnx } from 'onnx-proto';
 import { datatypeInfo } from '../../lib/core/dtypes';
 import type { Datatype } from '../../lib/core/dtypes';
 
-/** A graph input or output. A string dimension is symbolic (dynamic), e.g. `'N'`. */
+/**
+ * A graph input or output. A string dimension is symbolic (dynamic), e.g. `'N'`; `-1` is dynamic
+ * without a name; `0` is a zero-size dimension. Any non-empty name is written as given (ONNX allows
+ * any string: `0`, `onnx::Gemm_0`, `/layer1/Gemm_output_0`, names with spaces).
+ */
 export interface TensorDecl {
   readonly name: string;
   readonly datatype: Datatype;
@@ -50,6 +54,8 @@ export interface ModelDecl {
   readonly graphName?: string;
   /** @default 'servingstack' */
   readonly producer?: string;
+  /** `producer_version`, e.g. `2.1.0` for a model written by PyTorch 2.1. @default not written */
+  readonly producerVersion?: string;
 }
 
 export const ONNX_IR_VERSION = 8;
@@ -143,6 +149,7 @@ export function buildOnnxModel(model: ModelDecl): Uint8Array {
     irVersion: ONNX_IR_VERSION,
     opsetImport,
     producerName: model.producer ?? 'servingstack',
+    ...(model.producerVersion ? { producerVersion: model.producerVersion } : {}),
     graph,
   };
   return onnx.ModelProto.encode(proto).finish();

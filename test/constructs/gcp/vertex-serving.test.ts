@@ -295,7 +295,7 @@ describe('synth-time validation', () => {
 
   test('an invalid model package manifest fails at synth with the manifest field', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcp-bad-manifest-'));
-    fs.writeFileSync(path.join(dir, 'servingstack.json'), JSON.stringify({ schemaVersion: 1, name: 'Bad_Name', version: '1.0.0', format: 'onnx', signature: { inputs: [], outputs: [] } }));
+    fs.writeFileSync(path.join(dir, 'servingstack.json'), JSON.stringify({ schemaVersion: 1, name: 'Bad_Name', version: '1.0.0', format: 'onnx', signature: { inputs: 'none', outputs: [] } }));
     const e = errorOf(() => synth({ modelPackage: dir }));
     expect(e.code).toBe('SS_ERR_MANIFEST_INVALID');
     expect(e.issues.map((i) => i.field)).toEqual(expect.arrayContaining(['name', 'signature.inputs']));
