@@ -10,6 +10,7 @@ export * from './variant-auto-scaling';
 export * from './inference-component';
 export * from './model-package-group';
 export * from './model-package';
+export * from './model-registry';
 export * from './latest-approved-model-package';
 export * from './approval-rollout';
 export * from './endpoint-monitoring';

@@ -111,7 +111,8 @@ export class ModelPackage extends Resource implements IModelPackageRef {
     checker.throwIfAny();
     this.manifest = props.modelData.manifest;
     this.modelData = props.modelData;
-    this.image = props.image ?? (this.manifest && ContainerImage.hasFrameworkImage(this.manifest.format) ? ContainerImage.fromFramework(this.manifest.format) : ContainerImage.fromRuntimeAsset());
+    const gpu = (props.supportedInstanceTypes ?? []).some((t) => (t.gpuCount ?? 0) > 0);
+    this.image = props.image ?? (this.manifest && ContainerImage.hasFrameworkImage(this.manifest.format) ? ContainerImage.fromFramework(this.manifest.format, { gpu }) : ContainerImage.fromRuntimeAsset({ gpu }));
     const data = props.modelData.bind(this);
     const image = this.image.bind(this);
     const lineage = this.manifest?.lineage;
