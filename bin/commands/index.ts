@@ -5,10 +5,11 @@ import { registerGcpCommand } from './gcp';
 import { registerInspectCommand } from './inspect';
 import { registerOnpremCommand } from './onprem';
 import { registerPackageCommand } from './package';
+import { registerRegisterCommands } from './register';
 import { registerServe } from './serve';
 import { registerUp } from './up';
 
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerBaselineCommand, registerDriftReportCommand];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerBaselineCommand, registerDriftReportCommand, registerRegisterCommands];

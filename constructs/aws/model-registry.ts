@@ -5,10 +5,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IModelPackageGroup, ModelPackageGroup } from './model-package-group';
 import { AWS_ERRORS, Checker } from './private/errors';
+import { REGISTRY_KEY_PREFIX } from './registry/keys';
 import { SecureBucket } from './secure-bucket';
 
-/** Key prefix of every registered archive in a registry bucket: `model-packages/<group>/`. */
-export const REGISTRY_KEY_PREFIX = 'model-packages/';
+export { REGISTRY_KEY_PREFIX } from './registry/keys';
 
 /** A model registry: a model package group and the bucket holding its versions' archives. */
 export interface IModelRegistry {
