@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import { CfnMapping, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import { ServingStackError } from '../../lib/core/errors';
 import { ModelFormat } from '../../lib/core/manifest';
 import { AWS_ERRORS } from './private/errors';
 import { servingStackPackageRoot } from './private/package-root';
+import { runtimeBuildContext } from './private/runtime-context';
 
 /** The rendered image of a model container. */
 export interface ContainerImageConfig {
@@ -33,7 +34,8 @@ export const CUDA_DOCKERFILE = 'docker/Dockerfile.cuda';
 export interface RuntimeImageAssetOptions {
   /**
    * Docker build context.
-   * @default - the ServingStack package root (the directory of its `package.json`)
+   * @default - the ServingStack package root (in an installed package: the files the Dockerfiles
+   * copy, staged with the package's lockfile under the assembly's `.servingstack/` directory)
    */
   readonly directory?: string;
   /**
@@ -208,7 +210,7 @@ class RuntimeAssetImage extends ContainerImage {
     const id = this.assetId();
     const existing = stack.node.tryFindChild(id);
     const asset = existing instanceof DockerImageAsset ? existing : new DockerImageAsset(stack, id, {
-      directory: this.options.directory ?? servingStackPackageRoot(),
+      directory: this.options.directory ?? runtimeBuildContext(Stage.of(stack)?.assetOutdir ?? servingStackPackageRoot()),
       file: this.file,
       platform: this.options.platform ?? Platform.LINUX_AMD64,
       buildArgs: this.options.buildArgs,
