@@ -16,4 +16,5 @@ export * from './approval-rollout';
 export * from './endpoint-monitoring';
 export * from './model-quality-monitoring';
 export * from './serving-endpoint';
+export * from './batch-transform';
 export { AWS_ERRORS } from './private/errors';
