@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBaselineCommand } from './baseline';
 import { registerDriftReportCommand } from './drift-report';
+import { registerEndpointTestCommand } from './endpoint-test';
 import { registerGcpCommand } from './gcp';
 import { registerInspectCommand } from './inspect';
 import { registerOnpremCommand } from './onprem';
@@ -12,4 +13,4 @@ import { registerUp } from './up';
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerBaselineCommand, registerDriftReportCommand, registerRegisterCommands];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerBaselineCommand, registerDriftReportCommand, registerRegisterCommands, registerEndpointTestCommand];
