@@ -17,4 +17,7 @@ export * from './endpoint-monitoring';
 export * from './model-quality-monitoring';
 export * from './serving-endpoint';
 export * from './batch-transform';
+export * from './delivery/pipeline-parts';
+export * from './delivery/serving-stage';
+export * from './delivery/model-delivery-pipeline';
 export { AWS_ERRORS } from './private/errors';

@@ -10,7 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import type { IModelPackageRef } from './model-data';
 import type { IModelPackageGroup } from './model-package-group';
 import { handlerCode } from './private/lambda-code';
-import { acknowledge, acknowledgeInlinePolicy } from './private/nag-acknowledgements';
+import { acknowledge, acknowledgeInlinePolicy, acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
 import { ROLLOUT_API_CALLS } from './rollout/api-calls';
 
 /** Properties of {@link LatestApprovedModelPackage}. */
@@ -162,5 +162,6 @@ function lookupFunction(stack: Stack): lambda.Function {
   });
   acknowledge(logGroup, { 'NIST.800.53.R5-CloudWatchLogGroupEncrypted': why.logs, 'HIPAA.Security-CloudWatchLogGroupEncrypted': why.logs });
   acknowledge(role, { 'AwsSolutions-IAM5[Resource::*]': 'sagemaker:ListModelPackages supports no resource-level permissions; the call is read-only' });
+  acknowledgeServingStackWildcards(scope);
   return fn;
 }

@@ -171,10 +171,8 @@ export interface ServingModelQualityOptions {
   readonly retraining?: RetrainingTarget;
 }
 
-/** Properties of {@link ServingEndpoint}. */
-export interface ServingEndpointProps {
-  /** The model: `ModelData.fromAsset('path/to/package')`, S3, or a registered version. */
-  readonly modelData: ModelData;
+/** Everything of a {@link ServingEndpoint} but its model data (what a delivery pipeline's stages share). */
+export interface ServingEndpointOptions {
   /**
    * Serving image.
    * @default - ServingStack runtime (framework image for TensorFlow/PyTorch packages)
@@ -313,6 +311,12 @@ export interface ServingEndpointProps {
    * @default - derived from the construct path
    */
   readonly endpointName?: string;
+}
+
+/** Properties of {@link ServingEndpoint}. */
+export interface ServingEndpointProps extends ServingEndpointOptions {
+  /** The model: `ModelData.fromAsset('path/to/package')`, S3, a registry, or a registered version. */
+  readonly modelData: ModelData;
 }
 
 /**

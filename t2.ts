@@ -1,0 +1,12 @@
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { addExample } from './bin/app/examples';
+const app = new App({ context: { 'servingstack:modelPackageArn': 'arn:aws:sagemaker:us-east-1:123456789012:model-package/breast-cancer/3' } });
+const packs = [new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }), new NIST80053R5Checks(app), new HIPAASecurityChecks(app)];
+const stack = addExample(app, 'ServingStack-DeliveryPipeline', { env: { account: '123456789012', region: 'us-east-1' } });
+const t0 = Date.now();
+const asm = app.synth();
+console.log('synth ms', Date.now() - t0, asm.stacks.map((s) => s.stackName + ':' + Object.keys((s.template as any).Resources).length).join(' '));
+const errors = packs.flatMap((p) => p.validateScope(app).violations.filter((v) => v.severity === 'error').map((v) => `${v.ruleName} @ ${v.violatingResources.map((c: any) => c.constructPath ?? c.resourceLogicalId).join(', ')}`));
+console.log(errors.join('\n'));
+void stack;
