@@ -137,7 +137,7 @@ export class ModelDeliveryPipeline extends Construct {
         `npx servingstack register ${dir} -o model-version.json`,
         `${props.synthCommand ?? 'npx cdk synth'} -c ${MODEL_VERSION_CONTEXT}="$(node -p "require('./model-version.json').modelPackageArn")"`,
       ],
-      env: { SERVINGSTACK_REGISTRY_GROUP: registry.group.modelPackageGroupName, SERVINGSTACK_REGISTRY_BUCKET: registry.artifactBucket.bucketName, SERVINGSTACK_REGISTRY_IMAGE: image },
+      env: { SERVINGSTACK_REGISTRY_GROUP: registry.group.modelPackageGroupName, SERVINGSTACK_REGISTRY_BUCKET: registry.artifactBucketName, SERVINGSTACK_REGISTRY_IMAGE: image },
       // The build registers the version: write under the registry prefix, create versions of the group.
       rolePolicyStatements: registry.registerStatements(),
       primaryOutputDirectory: 'cdk.out',
