@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Endpoint } from './endpoint';
 import { IModelPackageGroup } from './model-package-group';
-import { handlerCode } from './private/lambda-code';
+import { handlerFunctionProps } from './private/lambda-code';
 import { acknowledgeInlinePolicy, acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
 import { ROLLOUT_API_CALLS } from './rollout/api-calls';
 
@@ -106,17 +106,9 @@ export class ApprovalRollout extends Construct {
     // The guardrail alarms (the endpoint's and any additional ones): the health signal of the planner.
     const alarmNames = (apiDeployment?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName).filter((n): n is string => typeof n === 'string');
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: handlerCode('rollout'),
-      memorySize: 256,
-      timeout: Duration.minutes(1),
-      role,
-      logGroup,
+      ...handlerFunctionProps('rollout', role, logGroup, `Rolls approved ${props.group.modelPackageGroupName} versions out to ${endpoint.endpointName}`),
       deadLetterQueue: this.deadLetterQueue,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      description: `Rolls approved ${props.group.modelPackageGroupName} versions out to ${endpoint.endpointName}`,
       environment: {
         ENDPOINT_NAME: endpoint.endpointName,
         MODEL_PACKAGE_GROUP_NAME: props.group.modelPackageGroupName,

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CfnResource, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,7 @@ import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagema
 import { Construct, IConstruct } from 'constructs';
 import type { IModelPackageRef } from './model-data';
 import type { IModelPackageGroup } from './model-package-group';
-import { handlerCode } from './private/lambda-code';
+import { handlerFunctionProps } from './private/lambda-code';
 import { acknowledge, acknowledgeInlinePolicy, acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
 import { ROLLOUT_API_CALLS } from './rollout/api-calls';
 
@@ -138,17 +138,7 @@ function lookupFunction(stack: Stack): lambda.Function {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
   // ListModelPackages supports no resource-level permissions; DescribeModelPackage is added per group.
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListVersions', actions: ROLLOUT_API_CALLS.lookup.filter((a) => a === 'sagemaker:ListModelPackages'), resources: ['*'] }));
-  const fn = new lambda.Function(scope, 'Function', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
-    code: handlerCode('rollout'),
-    memorySize: 256,
-    timeout: Duration.minutes(1),
-    role,
-    logGroup,
-    description: 'ServingStack: resolves the model package version a stack serves at deploy time',
-  });
+  const fn = new lambda.Function(scope, 'Function', handlerFunctionProps('rollout', role, logGroup, 'ServingStack: resolves the model package version a stack serves at deploy time'));
   const why = {
     vpc: 'the function only calls the SageMaker control-plane API and touches no VPC resource',
     concurrency: 'invoked only by CloudFormation during deployments of this stack; reserving concurrency fails in accounts at the 10-execution minimum',

@@ -1,8 +1,10 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DockerImage } from 'aws-cdk-lib';
+import { DockerImage, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 
 /**
  * The TypeScript Lambda handlers of the AWS target, by name: the entry file below
@@ -86,4 +88,19 @@ function loadEsbuild(): EsbuildApi | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What every ServingStack handler function shares: Node 24 on ARM, the bundle, 256 MB, 1 min, its own role and log group. */
+export function handlerFunctionProps(name: LambdaHandlerName, role: iam.IRole, logGroup: logs.ILogGroup, description: string): lambda.FunctionProps {
+  return {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: handlerCode(name),
+    memorySize: 256,
+    timeout: Duration.minutes(1),
+    role,
+    logGroup,
+    description,
+  };
 }
