@@ -19,7 +19,7 @@ const SCOPED: Array<[RegExp, string]> = [
   [/:log-group:\/aws\/codebuild\/.*$/, 'CodeBuild writes build logs to /aws/codebuild/<project> log groups and streams it names itself'],
   [/:report-group\/.*$/, 'CodeBuild creates test report groups named after the project'],
   [/Artifacts[0-9A-F]{8}\.Arn>\/\*$/, 'pipeline actions read and write generated artifact names in the pipeline\'s own artifact bucket'],
-  [/^arn:\*:iam::[^:]+:role\/\*$/, 'self-mutation and asset publishing assume the CDK bootstrap roles, limited by the aws-cdk:bootstrap-role tag condition'],
+  [/^arn:\*:iam::.+:role\/\*$/, 'self-mutation and asset publishing assume the CDK bootstrap roles, limited by the aws-cdk:bootstrap-role tag condition'],
   [/\/model-packages\/[^/]+\/\*$/, 'registration uploads each version\'s archive under the group\'s prefix of the registry bucket; the role writes that prefix only'],
   [/:model-package\/[^/]+\/\*$/, 'versions of one model package group are addressed by number; the statement covers only that group'],
 ];
