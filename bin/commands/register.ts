@@ -81,10 +81,11 @@ export function registerRegisterCommands(program: Command): void {
     .option('--reject', 'reject instead (rolls back an endpoint serving this version)')
     .option('--description <text>', 'approval description')
     .option('--region <region>', 'AWS region')
-    .action(async (arn: string, flags: { reject?: boolean; description?: string; region?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (arn: string, flags: { reject?: boolean; description?: string; region?: string; json?: boolean }) => {
       const { setApprovalStatus } = await import('../../constructs/aws/registry/register');
       const status = flags.reject ? 'Rejected' : 'Approved';
       await setApprovalStatus((await clients(flags.region)).sagemaker, arn, status, flags.description);
-      process.stdout.write(`${arn}: ${status}\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify({ modelPackageArn: arn, approvalStatus: status })}\n` : `${arn}: ${status}\n`);
     });
 }
