@@ -15,7 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 
-const CASES = ['baseline-one-bucket', 'ServingStack-RealtimeCanary', 'ServingStack-Serverless', 'ServingStack-Async', 'ServingStack-AbTest', 'fifty-endpoints'] as const;
+const CASES = ['baseline-one-bucket', 'ServingStack-RealtimeCanary', 'ServingStack-Serverless', 'ServingStack-Async', 'ServingStack-AbTest', 'ServingStack-DeliveryPipeline', 'fifty-endpoints'] as const;
 type Case = (typeof CASES)[number];
 
 interface ChildResult {

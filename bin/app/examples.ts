@@ -4,6 +4,7 @@
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import { AbTestStack } from '../../examples/aws-ab-test/stack';
 import { AsyncStack } from '../../examples/aws-async/stack';
+import { DeliveryPipelineStack } from '../../examples/aws-delivery-pipeline/stack';
 import { ExampleStackProps, RealtimeCanaryStack } from '../../examples/aws-realtime-canary/stack';
 import { ServerlessStack } from '../../examples/aws-serverless/stack';
 
@@ -12,6 +13,7 @@ export const EXAMPLES = {
   'ServingStack-Serverless': ServerlessStack,
   'ServingStack-Async': AsyncStack,
   'ServingStack-AbTest': AbTestStack,
+  'ServingStack-DeliveryPipeline': DeliveryPipelineStack,
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;

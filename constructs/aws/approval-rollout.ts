@@ -1,7 +1,4 @@
-import * as path from 'path';
-import * as fs from 'fs';
-import { createHash } from 'crypto';
-import { ArnFormat, DockerImage, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +9,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Endpoint } from './endpoint';
 import { IModelPackageGroup } from './model-package-group';
+import { handlerFunctionProps } from './private/lambda-code';
 import { acknowledgeInlinePolicy, acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
+import { ROLLOUT_API_CALLS } from './rollout/api-calls';
 
 /** Properties of {@link ApprovalRollout}. */
 export interface ApprovalRolloutProps {
@@ -25,6 +24,11 @@ export interface ApprovalRolloutProps {
    * @default - every production variant serving a model
    */
   readonly variantNames?: string[];
+  /**
+   * Execution roles the rollout may pass to the models it creates.
+   * @default - the roles of the endpoint's models and its execution role
+   */
+  readonly executionRoles?: iam.IRole[];
   /**
    * Key for the function's log group and dead-letter queue.
    * @default - the endpoint's key, or a new key with rotation
@@ -44,11 +48,19 @@ export interface ApprovalRolloutProps {
 }
 
 /**
- * When a version in `group` is approved, an EventBridge rule invokes a small TypeScript Lambda
- * (bundled with esbuild at synth, no Docker) that creates a model from the version and updates the endpoint with
- * its deployment guardrails (blue/green or rolling, auto-rollback alarms) while retaining
- * variant properties. The created model and config live outside CloudFormation: pin the
- * approved version in the app (ModelData.fromModelPackage) before the next `cdk deploy`.
+ * Keeps an endpoint on the newest approved version of `group`. Every approval status change of
+ * the group (EventBridge "SageMaker Model Package State Change") invokes a small TypeScript Lambda
+ * (bundled, no Docker) whose planner (rollout/plan.ts) compares the newest approved version with
+ * what the endpoint serves: an approval rolls the version out, a rejection of the served version
+ * rolls back to the newest approved one. The executor creates a model with the version's archive
+ * and the served model's image, role, network and environment, a copy of the endpoint config, and
+ * updates the endpoint with its deployment guardrails (blue/green or rolling, auto-rollback alarms)
+ * while retaining variant properties; it waits (retries) while the endpoint is updating or a
+ * guardrail alarm fires, and refuses events of other groups.
+ *
+ * The created model and config live outside CloudFormation. A later `cdk deploy` keeps the
+ * approved version when the endpoint's model data comes from `ModelData.fromRegistry` (the
+ * deploy-time lookup resolves the same newest approved version).
  */
 export class ApprovalRollout extends Construct {
   public readonly function: lambda.Function;
@@ -90,41 +102,42 @@ export class ApprovalRollout extends Construct {
 
     const prefix = `ss-${endpoint.endpointName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 30).replace(/-+$/, '');
     const deploymentConfig = endpoint.resource.deploymentConfig;
+    const apiDeployment = deploymentConfig ? (toApiShape(stack.resolve(deploymentConfig)) as { AutoRollbackConfiguration?: { Alarms?: Array<{ AlarmName: unknown }> } }) : undefined;
+    // The guardrail alarms (the endpoint's and any additional ones): the health signal of the planner.
+    const alarmNames = (apiDeployment?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName).filter((n): n is string => typeof n === 'string');
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: bundledHandler(),
-      memorySize: 256,
-      timeout: Duration.minutes(1),
-      role,
-      logGroup,
+      ...handlerFunctionProps('rollout', role, logGroup, `Rolls approved ${props.group.modelPackageGroupName} versions out to ${endpoint.endpointName}`),
       deadLetterQueue: this.deadLetterQueue,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      description: `Rolls approved ${props.group.modelPackageGroupName} versions out to ${endpoint.endpointName}`,
       environment: {
         ENDPOINT_NAME: endpoint.endpointName,
         MODEL_PACKAGE_GROUP_NAME: props.group.modelPackageGroupName,
         VARIANT_NAMES: (props.variantNames ?? []).join(','),
         NAME_PREFIX: prefix,
-        DEPLOYMENT_CONFIG: deploymentConfig ? stack.toJsonString(toApiShape(stack.resolve(deploymentConfig))) : '',
+        DEPLOYMENT_CONFIG: apiDeployment ? stack.toJsonString(apiDeployment) : '',
+        ALARM_NAMES: alarmNames.join(','),
       },
     });
 
     const sm = (resource: string, resourceName: string): string => stack.formatArn({ service: 'sagemaker', resource, resourceName });
     const endpointName = Token.isUnresolved(endpoint.endpointName) ? endpoint.endpointName : endpoint.endpointName.toLowerCase();
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadPackage', actions: ['sagemaker:DescribeModelPackage'], resources: [props.group.modelPackageArnPattern] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Endpoint', actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'], resources: [sm('endpoint', endpointName)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadCurrent', actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'], resources: [sm('endpoint-config', '*'), sm('model', '*')] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CreateNext',
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint'],
-      resources: [sm('model', `${prefix}-m-*`), sm('endpoint-config', `${prefix}-c-*`)],
-    }));
-    const alarmArns = endpoint.guardrailAlarms.map((a) => a.alarmArn);
-    if (alarmArns.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RollbackAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
-    const roles = endpoint.variants.map((v) => v.model?.role).filter((r): r is iam.IRole => r !== undefined);
-    if (endpoint.executionRole) roles.push(endpoint.executionRole);
+    const granted = new Set<string>();
+    const allow = (sid: string, actions: string[], resources: string[]): void => {
+      actions.forEach((a) => granted.add(a));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources }));
+    };
+    // ListModelPackages supports no resource-level permissions.
+    allow('ListVersions', ['sagemaker:ListModelPackages'], ['*']);
+    allow('ReadVersions', ['sagemaker:DescribeModelPackage'], [props.group.modelPackageArnPattern]);
+    allow('Endpoint', ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'], [sm('endpoint', endpointName)]);
+    allow('ReadCurrent', ['sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'], [sm('endpoint-config', '*'), sm('model', '*')]);
+    allow('CreateNext', ['sagemaker:CreateModel', 'sagemaker:AddTags', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint'], [sm('model', `${prefix}-m-*`), sm('endpoint-config', `${prefix}-c-*`)]);
+    const alarmArns = alarmNames.map((n) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    if (alarmArns.length > 0) allow('RollbackAlarms', ['cloudwatch:DescribeAlarms'], alarmArns);
+    const missing = ROLLOUT_API_CALLS.rollout.filter((a) => !granted.has(a) && !(a === 'cloudwatch:DescribeAlarms' && alarmArns.length === 0));
+    if (missing.length > 0) throw new Error(`ApprovalRollout grants no ${missing.join(', ')}: keep the grants in step with rollout/api-calls.ts`);
+    const roles = props.executionRoles ? [...props.executionRoles] : endpoint.variants.map((v) => v.model?.role).filter((r): r is iam.IRole => r !== undefined);
+    if (!props.executionRoles && endpoint.executionRole) roles.push(endpoint.executionRole);
     if (roles.length > 0) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'PassExecutionRole',
@@ -136,11 +149,12 @@ export class ApprovalRollout extends Construct {
     endpoint.encryptionKey?.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
 
     this.rule = new events.Rule(this, 'OnApproval', {
-      description: `Approved versions of ${props.group.modelPackageGroupName} roll out to ${endpoint.endpointName}`,
+      description: `Approval status changes of ${props.group.modelPackageGroupName} reconcile ${endpoint.endpointName}`,
       eventPattern: {
         source: ['aws.sagemaker'],
         detailType: ['SageMaker Model Package State Change'],
-        detail: { ModelPackageGroupName: [props.group.modelPackageGroupName], ModelApprovalStatus: ['Approved'] },
+        // Every status change of the group: approvals roll out, rejections of the served version roll back.
+        detail: { ModelPackageGroupName: [props.group.modelPackageGroupName], ModelApprovalStatus: ['Approved', 'Rejected', 'PendingManualApproval'] },
       },
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: this.deadLetterQueue })],
     });
@@ -156,63 +170,6 @@ export class ApprovalRollout extends Construct {
       if (ackId.endsWith('Concurrency') && props.reservedConcurrency !== undefined) continue;
       Validations.of(this.function).acknowledge({ id: ackId, reason });
     }
-  }
-}
-
-/** The handler source next to this file (TypeScript sources), or the compiled .js (dist). */
-function handlerEntry(): string {
-  for (const f of ['handler.ts', 'handler.js']) {
-    const p = path.join(__dirname, 'rollout', f);
-    if (fs.existsSync(p)) return p;
-  }
-  throw new Error(`rollout handler not found under ${path.join(__dirname, 'rollout')}`);
-}
-
-const ESBUILD_OPTIONS = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, external: ['@aws-sdk/*'] } as const;
-let cachedCode: { hash: string; entry: string } | undefined;
-
-/**
- * The handler bundled with esbuild's JS API inside a local bundler (no Docker). The asset hash is
- * computed from the handler source, the esbuild version and the options, so a repeated
- * `cdk synth` into the same cdk.out skips bundling. (NodejsFunction does the same job but spawns
- * a shell and an `esbuild --version` probe per synth, ~0.3 s of every synth.) The SDK v3 comes
- * from the Lambda runtime (`@aws-sdk/*` external).
- */
-function bundledHandler(): lambda.Code {
-  if (!cachedCode) {
-    const entry = handlerEntry();
-    const esbuildVersion = (loadEsbuild()?.version) ?? 'none';
-    const hash = createHash('sha256').update(fs.readFileSync(entry)).update(esbuildVersion).update(JSON.stringify(ESBUILD_OPTIONS)).digest('hex');
-    cachedCode = { hash, entry };
-  }
-  const { hash, entry } = cachedCode;
-  return lambda.Code.fromAsset(path.dirname(entry), {
-    assetHash: hash,
-    bundling: {
-      image: DockerImage.fromRegistry('servingstack/no-docker-needed'),
-      local: {
-        tryBundle(outputDir: string): boolean {
-          const esbuild = loadEsbuild();
-          if (!esbuild) throw new Error('bundling the rollout Lambda needs the esbuild package (npm i -D esbuild)');
-          esbuild.buildSync({ ...ESBUILD_OPTIONS, external: [...ESBUILD_OPTIONS.external], entryPoints: [entry], outfile: path.join(outputDir, 'index.js') });
-          return true;
-        },
-      },
-    },
-  });
-}
-
-interface EsbuildApi {
-  readonly version: string;
-  buildSync(options: Record<string, unknown>): unknown;
-}
-
-function loadEsbuild(): EsbuildApi | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('esbuild') as EsbuildApi;
-  } catch {
-    return undefined;
   }
 }
 

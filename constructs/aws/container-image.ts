@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
-import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import { CfnMapping, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +9,7 @@ import { ServingStackError } from '../../lib/core/errors';
 import { ModelFormat } from '../../lib/core/manifest';
 import { AWS_ERRORS } from './private/errors';
 import { servingStackPackageRoot } from './private/package-root';
+import { runtimeBuildContext } from './private/runtime-context';
 
 /** The rendered image of a model container. */
 export interface ContainerImageConfig {
@@ -15,18 +17,37 @@ export interface ContainerImageConfig {
   readonly imageUri: string;
   /** Whether the image is the ServingStack runtime (it reads the `SERVINGSTACK_*` environment). */
   readonly isServingStackRuntime: boolean;
+  /**
+   * Whether the image can use NVIDIA GPUs: true for the CUDA runtime image and GPU framework
+   * images, false for the CPU runtime image and CPU framework images.
+   * @default - unknown (images from ECR or a URI, unless their options say)
+   */
+  readonly gpuSupport?: boolean;
 }
+
+/** The runtime's CPU Dockerfile, relative to the package root. */
+export const CPU_DOCKERFILE = 'Dockerfile';
+/** The runtime's CUDA 12 Dockerfile (ONNX Runtime CUDA execution provider), relative to the package root. */
+export const CUDA_DOCKERFILE = 'docker/Dockerfile.cuda';
 
 /** Options of {@link ContainerImage.fromRuntimeAsset}. */
 export interface RuntimeImageAssetOptions {
   /**
    * Docker build context.
-   * @default - the ServingStack package root (the directory of its `package.json`)
+   * @default - the ServingStack package root (in an installed package: the files the Dockerfiles
+   * copy, staged with the package's lockfile under the assembly's `.servingstack/` directory)
    */
   readonly directory?: string;
   /**
-   * Dockerfile, relative to `directory`.
-   * @default 'Dockerfile'
+   * Build the CUDA image (`docker/Dockerfile.cuda`: CUDA 12, cuDNN 9, the ONNX Runtime CUDA
+   * provider; linux/amd64) instead of the CPU image (`Dockerfile`).
+   * @default - true when `file` is docker/Dockerfile.cuda, else false
+   */
+  readonly gpu?: boolean;
+  /**
+   * Dockerfile, relative to `directory`. Each distinct Dockerfile (with its build arguments and
+   * platform) is its own image asset.
+   * @default - `docker/Dockerfile.cuda` when `gpu` is true, else `Dockerfile`
    */
   readonly file?: string;
   /**
@@ -73,6 +94,11 @@ export interface ImageUriOptions {
    * @default false
    */
   readonly isServingStackRuntime?: boolean;
+  /**
+   * Whether the image can use NVIDIA GPUs (a GPU instance type refuses an image that says false).
+   * @default - unknown (not checked)
+   */
+  readonly gpuSupport?: boolean;
 }
 
 /**
@@ -126,19 +152,23 @@ const FRAMEWORKS: Partial<Record<ModelFormat, { repository: string; version: str
  * Deep Learning Container chosen per region for TensorFlow SavedModel and TorchScript packages.
  */
 export abstract class ContainerImage {
-  /** The ServingStack runtime, built from the package's `Dockerfile` as a `DockerImageAsset`. */
+  /**
+   * The ServingStack runtime, built from the package's `Dockerfile` (CPU) or, with `gpu: true`,
+   * `docker/Dockerfile.cuda` (CUDA 12) as a `DockerImageAsset`. Models on GPU instance types get
+   * the CUDA image by default.
+   */
   public static fromRuntimeAsset(options: RuntimeImageAssetOptions = {}): ContainerImage {
     return new RuntimeAssetImage(options);
   }
 
   /** An image in an ECR repository; the model's role gets pull access. */
-  public static fromEcrRepository(repository: ecr.IRepository, tag = 'latest'): ContainerImage {
-    return new EcrImage(repository, tag);
+  public static fromEcrRepository(repository: ecr.IRepository, tag = 'latest', options: ImageUriOptions = {}): ContainerImage {
+    return new EcrImage(repository, tag, options);
   }
 
   /** Any image URI the execution role can already pull; the runtime environment is not set. */
   public static fromImageUri(imageUri: string, options: ImageUriOptions = {}): ContainerImage {
-    return new UriImage(imageUri, options.isServingStackRuntime ?? false);
+    return new UriImage(imageUri, options);
   }
 
   /** The AWS Deep Learning Container serving `format` in the stack's region. */
@@ -156,49 +186,59 @@ export abstract class ContainerImage {
 }
 
 class RuntimeAssetImage extends ContainerImage {
-  private readonly assets = new Map<Stack, DockerImageAsset>();
+  private readonly gpu: boolean;
+  private readonly file: string;
 
   constructor(private readonly options: RuntimeImageAssetOptions) {
     super();
+    this.file = options.file ?? (options.gpu ? CUDA_DOCKERFILE : CPU_DOCKERFILE);
+    this.gpu = options.gpu ?? path.normalize(this.file) === path.normalize(CUDA_DOCKERFILE);
+  }
+
+  /** One asset per distinct build (directory, Dockerfile, platform, arguments, excludes) and stack. */
+  private assetId(): string {
+    const o = this.options;
+    const custom = o.directory !== undefined || o.platform !== undefined || o.buildArgs !== undefined || o.exclude !== undefined;
+    if (!custom && this.file === CPU_DOCKERFILE) return 'ServingStackRuntimeImage';
+    if (!custom && this.file === CUDA_DOCKERFILE) return 'ServingStackRuntimeImageCuda';
+    const key = JSON.stringify([o.directory ?? null, this.file, o.platform?.platform ?? null, o.buildArgs ?? null, o.exclude ?? null]);
+    return `ServingStackRuntimeImage${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
   }
 
   public bind(scope: Construct, grantee?: iam.IGrantable): ContainerImageConfig {
     const stack = Stack.of(scope);
-    let asset = this.assets.get(stack);
-    if (!asset) {
-      const existing = stack.node.tryFindChild('ServingStackRuntimeImage');
-      asset = existing instanceof DockerImageAsset ? existing : new DockerImageAsset(stack, 'ServingStackRuntimeImage', {
-        directory: this.options.directory ?? servingStackPackageRoot(),
-        file: this.options.file ?? 'Dockerfile',
-        platform: this.options.platform ?? Platform.LINUX_AMD64,
-        buildArgs: this.options.buildArgs,
-        exclude: this.options.exclude ?? RUNTIME_IMAGE_EXCLUDES,
-      });
-      this.assets.set(stack, asset);
-    }
+    const id = this.assetId();
+    const existing = stack.node.tryFindChild(id);
+    const asset = existing instanceof DockerImageAsset ? existing : new DockerImageAsset(stack, id, {
+      directory: this.options.directory ?? runtimeBuildContext(Stage.of(stack)?.assetOutdir ?? servingStackPackageRoot()),
+      file: this.file,
+      platform: this.options.platform ?? Platform.LINUX_AMD64,
+      buildArgs: this.options.buildArgs,
+      exclude: this.options.exclude ?? RUNTIME_IMAGE_EXCLUDES,
+    });
     if (grantee) asset.repository.grantPull(grantee);
-    return { imageUri: asset.imageUri, isServingStackRuntime: true };
+    return { imageUri: asset.imageUri, isServingStackRuntime: true, gpuSupport: this.gpu };
   }
 }
 
 class EcrImage extends ContainerImage {
-  constructor(private readonly repository: ecr.IRepository, private readonly tag: string) {
+  constructor(private readonly repository: ecr.IRepository, private readonly tag: string, private readonly options: ImageUriOptions) {
     super();
   }
 
   public bind(_scope: Construct, grantee?: iam.IGrantable): ContainerImageConfig {
     if (grantee) this.repository.grantPull(grantee);
-    return { imageUri: this.repository.repositoryUriForTag(this.tag), isServingStackRuntime: false };
+    return { imageUri: this.repository.repositoryUriForTag(this.tag), isServingStackRuntime: this.options.isServingStackRuntime ?? false, gpuSupport: this.options.gpuSupport };
   }
 }
 
 class UriImage extends ContainerImage {
-  constructor(private readonly uri: string, private readonly runtime: boolean) {
+  constructor(private readonly uri: string, private readonly options: ImageUriOptions) {
     super();
   }
 
   public bind(): ContainerImageConfig {
-    return { imageUri: this.uri, isServingStackRuntime: this.runtime };
+    return { imageUri: this.uri, isServingStackRuntime: this.options.isServingStackRuntime ?? false, gpuSupport: this.options.gpuSupport };
   }
 }
 
@@ -230,7 +270,7 @@ class FrameworkImage extends ContainerImage {
       });
       iam.Grant.addToPrincipal({ grantee, actions: ['ecr:GetAuthorizationToken'], resourceArns: ['*'] });
     }
-    return { imageUri, isServingStackRuntime: false };
+    return { imageUri, isServingStackRuntime: false, gpuSupport: this.options.gpu ?? false };
   }
 }
 

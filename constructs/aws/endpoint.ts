@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { IssueCollector } from '../../lib/core/errors';
 import { DeploymentStrategy } from './deployment-strategy';
 import { InstanceType } from './instance-type';
-import { IModel, Model } from './model';
+import { IModel, Model, gpuImageError } from './model';
 import { AWS_ERRORS, Checker } from './private/errors';
 import { createExecutionRole } from './private/execution-role';
 import { acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
@@ -383,6 +383,7 @@ export class Endpoint extends Resource implements IEndpoint {
     const icMode = instanceVariants.length > 0 && hostsIc.every((x) => x);
 
     const infos: VariantInfo[] = [];
+    let gpuError: Error | undefined;
     const renderInstance = (v: InstanceVariantProps, field: string, shadow: boolean): CfnEndpointConfig.ProductionVariantProperty => {
       const variantName = v.variantName ?? 'AllTraffic';
       const instanceType = v.instanceType ?? InstanceType.M5_LARGE;
@@ -410,6 +411,10 @@ export class Endpoint extends Resource implements IEndpoint {
         checker.check(min <= count && count <= mis.maxInstanceCount, {
           field: `${field}.managedInstanceScaling`, message: 'needs min ≤ initial ≤ max', received: `min ${min}, initial ${count}, max ${mis.maxInstanceCount}`, allowed: 'minInstanceCount ≤ initialInstanceCount ≤ maxInstanceCount',
         });
+      }
+      const m = v.model;
+      if (m instanceof Model && m.image && m.image.gpuSupport === false && (instanceType.gpuCount ?? 0) > 0 && !m.allowCpuImageOnGpu && !gpuError) {
+        gpuError = gpuImageError(this.node.path, `${field}.model`, m.image, instanceType.toString());
       }
       infos.push({ variantName, instanceType, initialInstanceCount: count, serverless: false, shadow, hostsInferenceComponents: v.model === undefined, model: v.model, managedInstanceScaling: mis });
       return {
@@ -565,6 +570,7 @@ export class Endpoint extends Resource implements IEndpoint {
       checker.add({ field: 'deployment.trafficShift', message: 'Inf1 endpoints fall back to all-at-once without baking', received: this.deployment.trafficShift.type, allowed: 'TrafficShift.allAtOnce() or an instance type other than ml.inf1' });
     }
     checker.throwIfAny();
+    if (gpuError) throw gpuError;
 
     this.endpointName = name;
     this.endpointArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: Token.isUnresolved(name) ? name : name.toLowerCase() });

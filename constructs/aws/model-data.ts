@@ -9,6 +9,8 @@ import { ServingStackError } from '../../lib/core/errors';
 import { MANIFEST_FILE, ModelManifest, modelFileOf, parseManifest } from '../../lib/core/manifest';
 import { archiveModelPackageSync, loadModelPackageSync, ModelPackage } from '../../lib/core/model-package';
 import { readBaseline } from '../../lib/monitoring/baseline';
+import { LatestApprovedModelPackage } from './latest-approved-model-package';
+import type { IModelRegistry } from './model-registry';
 import { AWS_ERRORS } from './private/errors';
 
 /** A registered model package version a model can be created from. */
@@ -39,6 +41,38 @@ export interface S3ModelDataOptions {
   readonly manifestFile?: string;
 }
 
+/** Options of {@link ModelData.fromRegistry}. */
+export interface RegistryModelDataOptions {
+  /**
+   * Serve this version (e.g. the build a delivery pipeline registered) instead of the newest
+   * approved one; checked at deploy time (see `requireApproved`).
+   * @default - the newest approved version
+   */
+  readonly modelPackageArn?: string;
+  /**
+   * Whether the pinned version must be approved (production) or may be pending (staging).
+   * Rejected versions never deploy.
+   * @default true
+   */
+  readonly requireApproved?: boolean;
+  /**
+   * Served while the group has no approved version yet (the app's own package, e.g.
+   * `ModelData.fromAsset('models/fraud')`); its manifest gives the synth-time defaults.
+   * @default - none: a deployment fails while the group has no approved version
+   */
+  readonly fallback?: ModelData;
+  /**
+   * Local copy of the model's `servingstack.json` for manifest-derived defaults when there is no fallback.
+   * @default - the fallback's manifest, else none
+   */
+  readonly manifestFile?: string;
+  /**
+   * Change to force a lookup on the next deploy (lookups already run whenever the endpoint changes).
+   * @default '1'
+   */
+  readonly refreshToken?: string;
+}
+
 /**
  * The model artifacts: a local ServingStack model package (uploaded as a `.tar.gz` asset),
  * an S3 object or prefix, or a registered model package version.
@@ -67,6 +101,17 @@ export abstract class ModelData {
    */
   public static fromS3Prefix(bucket: s3.IBucket, prefix: string, options: S3ModelDataOptions = {}): ModelData {
     return new S3ModelData(bucket, prefix, true, readManifestFile(options.manifestFile));
+  }
+
+  /**
+   * A version from a model registry, resolved at deploy time: the newest approved version (the
+   * promoted path: approvals roll out through `ApprovalRollout`, and a later `cdk deploy` keeps
+   * the approved version), or a pinned version. The container gets the version's archive
+   * (`ModelDataUrl`) and the model's own image; the execution role may read every version's
+   * archive under the registry's prefix and nothing else.
+   */
+  public static fromRegistry(registry: IModelRegistry, options: RegistryModelDataOptions = {}): ModelData {
+    return new RegistryModelData(registry, options);
   }
 
   /** A registered model package version (`ContainerDefinition.ModelPackageName`). */
@@ -241,5 +286,55 @@ class PackageModelData extends ModelData {
 
   public s3Uri(): undefined {
     return undefined;
+  }
+}
+
+/** Model data resolved from a registry at deploy time (one lookup per stack). */
+export class RegistryModelData extends ModelData {
+  public readonly isPrefix = false;
+  public readonly isModelPackage = false;
+  public readonly manifest?: ModelManifest;
+  private readonly lookups = new Map<Stack, LatestApprovedModelPackage>();
+
+  constructor(public readonly registry: IModelRegistry, private readonly options: RegistryModelDataOptions) {
+    super();
+    const fallback = options.fallback;
+    if (fallback && (fallback.isPrefix || fallback.isModelPackage)) {
+      throw new ServingStackError(AWS_ERRORS.MODEL, 'registry fallback must be a .tar.gz archive', [
+        { field: 'fallback', message: 'cannot be an S3 prefix or a model package', received: fallback.isPrefix ? 'an S3 prefix' : 'a model package', allowed: 'ModelData.fromAsset(dir) or ModelData.fromS3(bucket, "model.tar.gz")' },
+      ]);
+    }
+    this.manifest = fallback?.manifest ?? readManifestFile(options.manifestFile);
+    if (fallback?.baselineFeatures) this.setBaselineFeatures(fallback.baselineFeatures);
+  }
+
+  /** The deploy-time lookup of the stack of `scope` (created on first use). */
+  public lookup(scope: Construct, grantee?: iam.IGrantable): LatestApprovedModelPackage {
+    const stack = Stack.of(scope);
+    let lookup = this.lookups.get(stack);
+    if (!lookup) {
+      const fallbackUrl = this.options.fallback?.bind(scope, grantee).modelDataUrl;
+      lookup = new LatestApprovedModelPackage(scope, 'RegistryVersion', {
+        group: this.registry.group,
+        modelPackageArn: this.options.modelPackageArn,
+        requireApproved: this.options.requireApproved,
+        fallbackModelDataUrl: fallbackUrl,
+        refreshToken: this.options.refreshToken,
+      });
+      this.lookups.set(stack, lookup);
+    } else if (grantee) {
+      this.options.fallback?.bind(scope, grantee);
+    }
+    return lookup;
+  }
+
+  public bind(scope: Construct, grantee?: iam.IGrantable): ModelDataConfig {
+    const lookup = this.lookup(scope, grantee);
+    if (grantee) this.registry.grantReadArtifacts(grantee);
+    return { modelDataUrl: lookup.modelDataUrl };
+  }
+
+  public s3Uri(scope: Construct): string {
+    return this.lookup(scope).modelDataUrl;
   }
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnModelPackage } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ModelManifest } from '../../lib/core/manifest';
+import { lineageMetadata } from './registry/lineage';
 import { ContainerImage } from './container-image';
 import { InstanceType } from './instance-type';
 import { IModelPackageRef, ModelData } from './model-data';
@@ -66,26 +67,7 @@ export interface ModelPackageProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The manifest's identity and lineage as registry metadata (≤ 50 entries, values ≤ 256 characters). */
-export function lineageMetadata(manifest: ModelManifest | undefined): Record<string, string> | undefined {
-  if (!manifest) return undefined;
-  const meta: Record<string, string> = {
-    'servingstack:name': manifest.name,
-    'servingstack:version': manifest.version,
-    'servingstack:format': manifest.format,
-  };
-  if (manifest.task) meta['servingstack:task'] = manifest.task;
-  const l = manifest.lineage;
-  if (l?.trainingData) {
-    meta['lineage:trainingData'] = l.trainingData.uri;
-    if (l.trainingData.version) meta['lineage:trainingDataVersion'] = l.trainingData.version;
-  }
-  if (l?.codeCommit) meta['lineage:codeCommit'] = l.codeCommit;
-  if (l?.codeRepository) meta['lineage:codeRepository'] = l.codeRepository;
-  if (l?.createdAt) meta['lineage:createdAt'] = l.createdAt;
-  for (const [k, v] of Object.entries(l?.metrics ?? {})) meta[`metric:${k}`.slice(0, 128)] = String(v);
-  return Object.fromEntries(Object.entries(meta).slice(0, 50).map(([k, v]) => [k, v.length > 256 ? `${v.slice(0, 255)}…` : v]));
-}
+export { lineageMetadata } from './registry/lineage';
 
 /**
  * A versioned model package in a group: the artifacts and image with approval status and the
@@ -111,7 +93,8 @@ export class ModelPackage extends Resource implements IModelPackageRef {
     checker.throwIfAny();
     this.manifest = props.modelData.manifest;
     this.modelData = props.modelData;
-    this.image = props.image ?? (this.manifest && ContainerImage.hasFrameworkImage(this.manifest.format) ? ContainerImage.fromFramework(this.manifest.format) : ContainerImage.fromRuntimeAsset());
+    const gpu = (props.supportedInstanceTypes ?? []).some((t) => (t.gpuCount ?? 0) > 0);
+    this.image = props.image ?? (this.manifest && ContainerImage.hasFrameworkImage(this.manifest.format) ? ContainerImage.fromFramework(this.manifest.format, { gpu }) : ContainerImage.fromRuntimeAsset({ gpu }));
     const data = props.modelData.bind(this);
     const image = this.image.bind(this);
     const lineage = this.manifest?.lineage;

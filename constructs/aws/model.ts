@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { IssueCollector } from '../../lib/core/errors';
+import { IssueCollector, ServingStackError } from '../../lib/core/errors';
 import { ModelManifest } from '../../lib/core/manifest';
 import { ContainerImage, ContainerImageConfig } from './container-image';
 import { ModelData } from './model-data';
@@ -47,10 +47,18 @@ export interface ModelProps {
    */
   readonly runtime?: RuntimeSettings;
   /**
-   * The model serves from NVIDIA GPUs (sets `SERVINGSTACK_EXECUTION_PROVIDERS=cuda,cpu`).
+   * The model serves from NVIDIA GPUs: the default image becomes the CUDA runtime image
+   * (`docker/Dockerfile.cuda`) and `SERVINGSTACK_EXECUTION_PROVIDERS=cuda,cpu` is set. An image
+   * that says it has no GPU support (the CPU runtime image, a CPU framework image) fails synth
+   * unless `allowCpuImageOnGpu` is set.
    * @default false
    */
   readonly gpu?: boolean;
+  /**
+   * Accept an image without GPU support on GPU instances (it runs on their CPUs).
+   * @default false
+   */
+  readonly allowCpuImageOnGpu?: boolean;
   /**
    * The model serves an asynchronous endpoint (body limit 1 GiB).
    * @default false
@@ -116,6 +124,10 @@ export class Model extends Resource implements IModel {
   public readonly image?: ContainerImageConfig;
   /** Whether the container is a multi-model container. */
   public readonly multiModel: boolean;
+  /** Whether the model was declared for GPU instances. */
+  public readonly gpu: boolean;
+  /** Whether an image without GPU support was explicitly accepted on GPU instances. */
+  public readonly allowCpuImageOnGpu: boolean;
   /** Security groups of the containers (VPC only). */
   public readonly connections?: ec2.Connections;
   /** The L1 resource. */
@@ -127,6 +139,8 @@ export class Model extends Resource implements IModel {
     checker.name('modelName', props.modelName);
     this.manifest = props.modelData.manifest;
     this.multiModel = props.multiModel ?? false;
+    this.gpu = props.gpu ?? false;
+    this.allowCpuImageOnGpu = props.allowCpuImageOnGpu ?? false;
     checker.check(!this.multiModel || props.modelData.isPrefix, {
       field: 'modelData',
       message: 'a multi-model container loads its models from an S3 prefix',
@@ -156,8 +170,9 @@ export class Model extends Resource implements IModel {
     if (!props.modelData.isModelPackage) {
       const chosen = props.image ?? (this.manifest && ContainerImage.hasFrameworkImage(this.manifest.format)
         ? ContainerImage.fromFramework(this.manifest.format, { gpu: props.gpu })
-        : ContainerImage.fromRuntimeAsset());
+        : ContainerImage.fromRuntimeAsset({ gpu: props.gpu }));
       image = chosen.bind(this, role);
+      if (this.gpu && image.gpuSupport === false && !this.allowCpuImageOnGpu) throw gpuImageError(this.node.path, 'image', image);
     }
     this.image = image;
 
@@ -203,3 +218,13 @@ export class Model extends Resource implements IModel {
   }
 }
 
+
+/** The error for an image without GPU support on GPU instances (Model and Endpoint raise it). */
+export function gpuImageError(path: string, field: string, image: ContainerImageConfig, instanceType?: string): ServingStackError {
+  return new ServingStackError(AWS_ERRORS.GPU_IMAGE, `${path}: a GPU instance type would run an image without GPU support`, [{
+    field,
+    message: `has no GPU support${instanceType ? ` but serves on ${instanceType}` : ''}: the model would fall back to the CPU`,
+    received: image.isServingStackRuntime ? `the CPU runtime image (Dockerfile): ${image.imageUri}` : image.imageUri,
+    allowed: 'a GPU image (ContainerImage.fromRuntimeAsset({ gpu: true }), the default for GPU instance types; a framework image with gpu: true; ContainerImage.fromImageUri(uri, { gpuSupport: true })), or allowCpuImageOnGpu: true',
+  }]);
+}

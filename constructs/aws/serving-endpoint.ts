@@ -14,9 +14,9 @@ import { EndpointAlarmThresholds, EndpointMonitoring } from './endpoint-monitori
 import { ModelQualityMonitoring, ModelQualityThresholds, RetrainingTarget } from './model-quality-monitoring';
 import { InstanceType } from './instance-type';
 import { Model } from './model';
-import { ModelData } from './model-data';
-import { ApprovalStatus, ModelPackage } from './model-package';
-import { IModelPackageGroup, ModelPackageGroup } from './model-package-group';
+import { ModelData, RegistryModelData } from './model-data';
+import { IModelPackageGroup } from './model-package-group';
+import { IModelRegistry, ModelRegistry } from './model-registry';
 import { AWS_ERRORS, Checker } from './private/errors';
 import { ServingStackError } from '../../lib/core/errors';
 import { RuntimeSettings } from './runtime-environment';
@@ -132,27 +132,25 @@ export interface ServingAutoScalingOptions {
 /** Model registry options. */
 export interface ServingRegistryOptions {
   /**
-   * Register the model as a version in a model package group.
-   * @default true (local packages and S3 .tar.gz data)
+   * Serve from a model registry: the endpoint serves the newest approved version of the group
+   * (resolved at deploy time), the app's package only until a version is approved; approvals and
+   * rejections roll out through an `ApprovalRollout`. New versions are registered with
+   * `servingstack register`, separately from `cdk deploy`.
+   * @default true for local packages and S3 .tar.gz data (not for prefixes or model packages)
    */
   readonly enabled?: boolean;
   /**
-   * Group of the versions.
-   * @default - a new group, retained on stack deletion
+   * The registry (group and artifact bucket).
+   * @default - a new ModelRegistry, retained on stack deletion
    */
-  readonly group?: IModelPackageGroup;
+  readonly registry?: IModelRegistry;
   /**
-   * Status of the version registered by this deployment.
-   * @default ApprovalStatus.PENDING_MANUAL_APPROVAL
-   */
-  readonly approvalStatus?: ApprovalStatus;
-  /**
-   * Roll approved versions out to the endpoint (EventBridge + Lambda) with the guardrails.
+   * Roll approval status changes out to the endpoint (EventBridge + Lambda) with the guardrails.
    * @default true
    */
   readonly rolloutOnApproval?: boolean;
   /**
-   * Accounts allowed to read the new group.
+   * Accounts allowed to read the new registry.
    * @default - none
    */
   readonly crossAccountReadAccounts?: string[];
@@ -173,19 +171,24 @@ export interface ServingModelQualityOptions {
   readonly retraining?: RetrainingTarget;
 }
 
-/** Properties of {@link ServingEndpoint}. */
-export interface ServingEndpointProps {
-  /** The model: `ModelData.fromAsset('path/to/package')`, S3, or a registered version. */
-  readonly modelData: ModelData;
+/** Everything of a {@link ServingEndpoint} but its model data (what a delivery pipeline's stages share). */
+export interface ServingEndpointOptions {
   /**
    * Serving image.
    * @default - ServingStack runtime (framework image for TensorFlow/PyTorch packages)
    */
   readonly image?: ContainerImage;
   /**
+   * Instance type of the variants. GPU types (g4dn, g5, g6, p3, p4, p5…) get the CUDA runtime
+   * image (`docker/Dockerfile.cuda`) by default, CPU types the CPU image (`Dockerfile`).
    * @default InstanceType.M5_LARGE
    */
   readonly instanceType?: InstanceType;
+  /**
+   * Accept an image without GPU support on GPU instance types (otherwise synth fails).
+   * @default false
+   */
+  readonly allowCpuImageOnGpu?: boolean;
   /**
    * @default 1
    */
@@ -310,6 +313,12 @@ export interface ServingEndpointProps {
   readonly endpointName?: string;
 }
 
+/** Properties of {@link ServingEndpoint}. */
+export interface ServingEndpointProps extends ServingEndpointOptions {
+  /** The model: `ModelData.fromAsset('path/to/package')`, S3, a registry, or a registered version. */
+  readonly modelData: ModelData;
+}
+
 /**
  * A model package directory in; a guarded, autoscaled, monitored, registered SageMaker endpoint
  * out. Composes Model, Endpoint, VariantAutoScaling, ModelPackageGroup/ModelPackage,
@@ -322,8 +331,10 @@ export class ServingEndpoint extends Construct {
   public readonly monitoring: EndpointMonitoring;
   /** Model-quality alarms and the retraining trigger, when on. */
   public readonly modelQuality?: ModelQualityMonitoring;
+  /** The registry the endpoint follows, when it serves from one. */
+  public readonly registry?: IModelRegistry;
+  /** The registry's model package group. */
   public readonly group?: IModelPackageGroup;
-  public readonly modelPackage?: ModelPackage;
   public readonly rollout?: ApprovalRollout;
 
   constructor(scope: Construct, id: string, props: ServingEndpointProps) {
@@ -335,6 +346,19 @@ export class ServingEndpoint extends Construct {
     });
     checker.throwIfAny();
     const instanceType = props.instanceType ?? InstanceType.M5_LARGE;
+    // --- registry: the endpoint serves the newest approved version, the app's package until then.
+    const r = props.registry ?? {};
+    let modelData = props.modelData;
+    if (modelData instanceof RegistryModelData) {
+      this.registry = modelData.registry;
+    } else if ((r.enabled ?? true) && !modelData.isModelPackage && !modelData.isPrefix) {
+      this.registry = r.registry ?? new ModelRegistry(this, 'Registry', {
+        description: modelData.manifest ? `ServingStack model ${modelData.manifest.name}` : undefined,
+        crossAccountReadAccounts: r.crossAccountReadAccounts,
+      });
+      modelData = ModelData.fromRegistry(this.registry, { fallback: modelData });
+    }
+    this.group = this.registry?.group;
     const models: Model[] = [];
     const makeModel = (mid: string, modelData: ModelData, image: ContainerImage | undefined, type: InstanceType | undefined): Model => {
       const m = new Model(this, mid, {
@@ -343,6 +367,7 @@ export class ServingEndpoint extends Construct {
         environment: props.environment,
         runtime: props.runtime,
         gpu: (type?.gpuCount ?? 0) > 0,
+        allowCpuImageOnGpu: props.allowCpuImageOnGpu,
         async: props.asyncInference !== undefined,
         serverless,
         multiModel: props.multiModel,
@@ -358,7 +383,7 @@ export class ServingEndpoint extends Construct {
       const type = o.instanceType ?? instanceType;
       return {
         variantName: o.variantName,
-        model: o.modelData || o.image ? makeModel(mid, o.modelData ?? props.modelData, o.image ?? props.image, type) : primaryModel,
+        model: o.modelData || o.image ? makeModel(mid, o.modelData ?? modelData, o.image ?? props.image, type) : primaryModel,
         instanceType: type,
         initialInstanceCount: o.initialInstanceCount ?? props.initialInstanceCount,
         initialVariantWeight: o.weight,
@@ -369,7 +394,7 @@ export class ServingEndpoint extends Construct {
         routingStrategy: props.routingStrategy ?? (props.asyncInference ? undefined : RoutingStrategy.LEAST_OUTSTANDING_REQUESTS),
       };
     };
-    const primaryModel = makeModel('Model', props.modelData, props.image, serverless ? undefined : instanceType);
+    const primaryModel = makeModel('Model', modelData, props.image, serverless ? undefined : instanceType);
     const primary: ServingVariantOptions = { variantName: props.variantName ?? 'AllTraffic', weight: props.weight, initialInstanceCount: props.initialInstanceCount };
     this.endpoint = new Endpoint(this, 'Endpoint', {
       endpointName: props.endpointName,
@@ -416,24 +441,9 @@ export class ServingEndpoint extends Construct {
     }
     this.autoScaling = scaling;
 
-    // --- registry -------------------------------------------------------------------------
-    const r = props.registry ?? {};
-    const registrable = !props.modelData.isModelPackage && !props.modelData.isPrefix;
-    if ((r.enabled ?? true) && registrable) {
-      this.group = r.group ?? new ModelPackageGroup(this, 'Registry', {
-        description: props.modelData.manifest ? `ServingStack model ${props.modelData.manifest.name}` : undefined,
-        crossAccountReadAccounts: r.crossAccountReadAccounts,
-      });
-      this.modelPackage = new ModelPackage(this, 'Version', {
-        group: this.group,
-        modelData: props.modelData,
-        image: props.image,
-        approvalStatus: r.approvalStatus,
-        supportedInstanceTypes: serverless ? undefined : [instanceType],
-      });
-      if (r.rolloutOnApproval ?? true) {
-        this.rollout = new ApprovalRollout(this, 'Rollout', { endpoint: this.endpoint, group: this.group });
-      }
+    if (this.registry && (r.rolloutOnApproval ?? true)) {
+      // Approvals reach the variant fed by the registry (the others keep their own models).
+      this.rollout = new ApprovalRollout(this, 'Rollout', { endpoint: this.endpoint, group: this.registry.group, variantNames: [this.endpoint.primaryVariantName] });
     }
 
     this.monitoring = new EndpointMonitoring(this, 'Monitoring', {
@@ -443,7 +453,7 @@ export class ServingEndpoint extends Construct {
     });
 
     const first = this.models[0];
-    const monitored = first?.image?.isServingStackRuntime === true && first.manifest !== undefined && props.modelData.baselineFeatures !== undefined;
+    const monitored = first?.image?.isServingStackRuntime === true && first.manifest !== undefined && modelData.baselineFeatures !== undefined;
     const mq = props.modelQuality ?? {};
     if (mq.enabled ?? monitored) {
       const modelName = first?.manifest?.name;
@@ -458,7 +468,7 @@ export class ServingEndpoint extends Construct {
         alarmTopic: this.monitoring.alarmTopic,
         thresholds: mq.thresholds,
         retraining: mq.retraining,
-        features: props.modelData.baselineFeatures,
+        features: modelData.baselineFeatures,
         dashboard: this.monitoring.dashboard,
       });
     }

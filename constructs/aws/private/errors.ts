@@ -17,6 +17,18 @@ export const AWS_ERRORS = {
   MONITORING: 'SS_ERR_AWS_MONITORING_INVALID',
   COMPONENT: 'SS_ERR_AWS_INFERENCE_COMPONENT_INVALID',
   PACKAGE: 'SS_ERR_AWS_PACKAGE_INVALID',
+  /** A GPU instance type given an image without GPU support, not explicitly allowed. */
+  GPU_IMAGE: 'SS_ERR_AWS_GPU_IMAGE_UNSUPPORTED',
+  /** A delivery pipeline without an approval gate in front of production. */
+  PIPELINE_APPROVAL: 'SS_ERR_AWS_PIPELINE_APPROVAL_MISSING',
+  /** Other delivery pipeline properties. */
+  PIPELINE: 'SS_ERR_AWS_PIPELINE_INVALID',
+  /** Batch transform properties. */
+  BATCH_TRANSFORM: 'SS_ERR_AWS_BATCH_TRANSFORM_INVALID',
+  /** `servingstack register` input (flags, the registry's model name). */
+  REGISTER: 'SS_ERR_AWS_REGISTER_INVALID',
+  /** The post-deploy integration test found the endpoint failing its checks. */
+  INTEGRATION_TEST: 'SS_ERR_AWS_INTEGRATION_TEST_FAILED',
 } as const;
 
 /** Pattern SageMaker applies to endpoint, variant, config and model package group names. */

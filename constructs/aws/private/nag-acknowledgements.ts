@@ -18,6 +18,7 @@ interface Statement {
 const RESOURCE_STAR: Array<[RegExp, string]> = [
   [/^cloudwatch:PutMetricData$/, 'cloudwatch:PutMetricData supports no resource-level permissions; the statement is limited by a cloudwatch:namespace condition'],
   [/^ecr:GetAuthorizationToken$/, 'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to named repositories'],
+  [/^sagemaker:ListModelPackages$/, 'sagemaker:ListModelPackages supports no resource-level permissions; the call is read-only (the group is named in the request)'],
   [/^ec2:(CreateNetworkInterface|CreateNetworkInterfacePermission|DeleteNetworkInterface|DeleteNetworkInterfacePermission|DescribeNetworkInterfaces|DescribeVpcs|DescribeDhcpOptions|DescribeSubnets|DescribeSecurityGroups)$/, 'SageMaker creates its VPC network interfaces with the execution role; the ENI actions take no resource-level constraint at creation'],
 ];
 
@@ -27,6 +28,7 @@ const SCOPED_RESOURCES: Array<[RegExp, string]> = [
   [/:endpoint-config\/\*$|:model\/\*$/, 'the rollout reads the CloudFormation-generated (unknown) names of the current endpoint config and model; it creates only names with its own prefix'],
   [/:model\/[a-z0-9-]+-m-\*$|:endpoint-config\/[a-z0-9-]+-c-\*$/, 'models and endpoint configs the rollout creates carry a timestamped name under its fixed prefix'],
   [/:model-package\/[^/]+\/\*$/, 'versions of one model package group are addressed by number; the statement covers only that group'],
+  [/\/model-packages\/[^/]+\/\*$/, 'every registered version of one model package group keeps its archive under the group\'s prefix in the registry bucket; approved versions roll out without a redeploy, so the role reads that prefix and nothing else'],
 ];
 
 /** Actions CDK grant helpers render with wildcards, scoped to one resource. */

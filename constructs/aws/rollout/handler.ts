@@ -1,136 +1,109 @@
 /**
- * Rolls an approved model package version out to a SageMaker endpoint with the endpoint's
- * deployment guardrails. Triggered by EventBridge "SageMaker Model Package State Change" events.
- *
- * Steps: check the endpoint is InService; read its current config and models; create a model
- * from the approved package (same role, VPC, isolation and environment as the current model);
- * copy the config with the new model; UpdateEndpoint with the blue/green or rolling policy and
- * auto-rollback alarms, keeping variant properties (autoscaled counts).
+ * Lambda entry of the AWS rollout (bundled with esbuild; the SDK v3 comes from the runtime).
+ * Two event sources, one rule (plan.ts: serve the newest approved version):
+ * - EventBridge "SageMaker Model Package State Change" events of the endpoint's group: reconcile
+ *   the endpoint (executor.reconcile) — approval rolls out, rejection of the served version rolls back;
+ * - CloudFormation custom resource requests: the deploy-time lookup of the version a stack serves
+ *   (executor.lookup), answered through the pre-signed response URL.
  */
-import {
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  DescribeModelCommand,
-  DescribeModelPackageCommand,
-  ProductionVariant,
-  SageMakerClient,
-  UpdateEndpointCommand,
-  DeploymentConfig,
-} from '@aws-sdk/client-sagemaker';
-import type { EventBridgeEvent } from 'aws-lambda';
+import * as https from 'node:https';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DeploymentConfig, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ExecutorSettings, LookupProperties, RolloutResult, lookup, reconcile } from './executor';
+import { ModelPackageStateChange } from './plan';
 
-/** The event detail fields the handler reads. */
-export interface ModelPackageStateChange {
-  readonly ModelPackageArn?: string;
-  readonly ModelPackageGroupName?: string;
-  readonly ModelPackageVersion?: number;
-  readonly ModelApprovalStatus?: string;
+/** The EventBridge envelope (only what the handler reads). */
+export interface StateChangeEvent {
+  readonly 'detail-type': string;
+  readonly detail: ModelPackageStateChange;
 }
 
-export interface RolloutResult {
-  readonly status: 'updating' | 'skipped';
-  readonly reason?: string;
-  readonly modelName?: string;
-  readonly endpointConfigName?: string;
+/** A CloudFormation custom resource request (only what the handler reads). */
+export interface CustomResourceRequest {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResponseURL: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: LookupProperties & { readonly ServiceToken?: string };
 }
 
-/** Raised when the endpoint is busy; EventBridge/Lambda retries the event. */
-export class EndpointBusyError extends Error {
-  constructor(endpoint: string, status: string) {
-    super(`endpoint ${endpoint} is ${status}; retry when it is InService`);
-    this.name = 'EndpointBusyError';
-  }
-}
+/** Environment variables of the rollout function (the construct sets them; the test checks both sides). */
+export const ROLLOUT_ENV = ['ENDPOINT_NAME', 'MODEL_PACKAGE_GROUP_NAME', 'VARIANT_NAMES', 'NAME_PREFIX', 'DEPLOYMENT_CONFIG', 'ALARM_NAMES'] as const;
 
-export interface RolloutSettings {
-  readonly endpointName: string;
-  readonly groupName: string;
-  /** Variants that receive the new model; empty = all production variants. */
-  readonly variantNames: string[];
-  readonly deploymentConfig?: DeploymentConfig;
-  /** Prefix of the resources the handler creates (≤ 30 characters). */
-  readonly namePrefix: string;
-}
-
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RolloutSettings {
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutorSettings {
   const required = (k: string): string => {
     const v = env[k];
     if (!v) throw new Error(`environment variable ${k} is not set`);
     return v;
   };
+  const list = (k: string): string[] => (env[k] ?? '').split(',').filter((v) => v !== '');
   return {
     endpointName: required('ENDPOINT_NAME'),
     groupName: required('MODEL_PACKAGE_GROUP_NAME'),
-    variantNames: (env.VARIANT_NAMES ?? '').split(',').filter((v) => v !== ''),
+    variantNames: list('VARIANT_NAMES'),
     deploymentConfig: env.DEPLOYMENT_CONFIG ? (JSON.parse(env.DEPLOYMENT_CONFIG) as DeploymentConfig) : undefined,
     namePrefix: (env.NAME_PREFIX ?? 'servingstack').slice(0, 30),
+    alarmNames: list('ALARM_NAMES'),
   };
 }
 
-/** A name SageMaker accepts (≤ 63, `[a-zA-Z0-9-]`), unique per version and time. */
-export function resourceName(prefix: string, version: number | undefined, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
-  return `${prefix}-v${version ?? 0}-${stamp}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+let clients: { sagemaker: SageMakerClient; cloudwatch: CloudWatchClient } | undefined;
+function sdk(): { sagemaker: SageMakerClient; cloudwatch: CloudWatchClient } {
+  clients ??= { sagemaker: new SageMakerClient({}), cloudwatch: new CloudWatchClient({}) };
+  return clients;
 }
 
-export async function rollout(
-  client: SageMakerClient,
-  settings: RolloutSettings,
-  detail: ModelPackageStateChange,
-  now: Date = new Date(),
-): Promise<RolloutResult> {
-  if (detail.ModelApprovalStatus !== 'Approved') return { status: 'skipped', reason: `status ${detail.ModelApprovalStatus ?? 'unknown'}` };
-  if (detail.ModelPackageGroupName !== settings.groupName) return { status: 'skipped', reason: `group ${detail.ModelPackageGroupName ?? 'unknown'}` };
-  const packageArn = detail.ModelPackageArn;
-  if (!packageArn) throw new Error('event carries no ModelPackageArn');
-
-  // The event can arrive before the version is fully registered; confirm it.
-  const pkg = await client.send(new DescribeModelPackageCommand({ ModelPackageName: packageArn }));
-  if (pkg.ModelApprovalStatus !== 'Approved') return { status: 'skipped', reason: `package is ${pkg.ModelApprovalStatus ?? 'unknown'}` };
-
-  const endpoint = await client.send(new DescribeEndpointCommand({ EndpointName: settings.endpointName }));
-  if (endpoint.EndpointStatus !== 'InService') throw new EndpointBusyError(settings.endpointName, endpoint.EndpointStatus ?? 'unknown');
-  const config = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }));
-  const variants = config.ProductionVariants ?? [];
-  const targets = variants.filter((v) => v.ModelName && (settings.variantNames.length === 0 || settings.variantNames.includes(v.VariantName ?? '')));
-  if (targets.length === 0) return { status: 'skipped', reason: 'no variant serving a model matches VARIANT_NAMES' };
-
-  const current = await client.send(new DescribeModelCommand({ ModelName: targets[0].ModelName }));
-  const modelName = resourceName(`${settings.namePrefix}-m`, pkg.ModelPackageVersion ?? detail.ModelPackageVersion, now);
-  await client.send(new CreateModelCommand({
-    ModelName: modelName,
-    ExecutionRoleArn: current.ExecutionRoleArn,
-    PrimaryContainer: { ModelPackageName: packageArn, Environment: current.PrimaryContainer?.Environment },
-    VpcConfig: current.VpcConfig,
-    EnableNetworkIsolation: current.EnableNetworkIsolation,
-  }));
-
-  const swap = (v: ProductionVariant): ProductionVariant => (targets.some((t) => t.VariantName === v.VariantName) ? { ...v, ModelName: modelName } : v);
-  const endpointConfigName = resourceName(`${settings.namePrefix}-c`, pkg.ModelPackageVersion ?? detail.ModelPackageVersion, now);
-  await client.send(new CreateEndpointConfigCommand({
-    EndpointConfigName: endpointConfigName,
-    ProductionVariants: variants.map(swap),
-    ShadowProductionVariants: config.ShadowProductionVariants,
-    DataCaptureConfig: config.DataCaptureConfig,
-    AsyncInferenceConfig: config.AsyncInferenceConfig,
-    KmsKeyId: config.KmsKeyId,
-    ExecutionRoleArn: config.ExecutionRoleArn,
-  }));
-  await client.send(new UpdateEndpointCommand({
-    EndpointName: settings.endpointName,
-    EndpointConfigName: endpointConfigName,
-    RetainAllVariantProperties: true,
-    DeploymentConfig: settings.deploymentConfig,
-  }));
-  return { status: 'updating', modelName, endpointConfigName };
+function isCustomResource(event: unknown): event is CustomResourceRequest {
+  return typeof event === 'object' && event !== null && 'RequestType' in event && 'ResponseURL' in event;
 }
 
-const client = new SageMakerClient({});
-
-export async function handler(event: EventBridgeEvent<'SageMaker Model Package State Change', ModelPackageStateChange>): Promise<RolloutResult> {
-  const result = await rollout(client, settingsFromEnv(), event.detail);
-  console.log(JSON.stringify({ event: 'servingstack.rollout', packageArn: event.detail.ModelPackageArn, ...result }));
+export async function handler(event: StateChangeEvent | CustomResourceRequest): Promise<RolloutResult | void> {
+  if (isCustomResource(event)) return onCustomResource(event, sdk().sagemaker);
+  const result = await reconcile(sdk(), settingsFromEnv(), event.detail);
+  console.log(JSON.stringify({ event: 'servingstack.rollout', packageArn: event.detail.ModelPackageArn, approvalStatus: event.detail.ModelApprovalStatus, ...result }));
   return result;
+}
+
+/** Answer a custom resource request; any error becomes a FAILED response whose reason CloudFormation shows. */
+export async function onCustomResource(event: CustomResourceRequest, sagemaker: SageMakerClient, send: typeof respond = respond): Promise<void> {
+  const physicalId = event.PhysicalResourceId ?? `servingstack-lookup-${event.LogicalResourceId}`;
+  const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, PhysicalResourceId: physicalId };
+  try {
+    if (event.RequestType === 'Delete') {
+      await send(event.ResponseURL, { ...base, Status: 'SUCCESS' });
+      return;
+    }
+    const data = await lookup(sagemaker, event.ResourceProperties);
+    console.log(JSON.stringify({ event: 'servingstack.lookup', ...data }));
+    await send(event.ResponseURL, { ...base, Status: 'SUCCESS', Data: { ...data } });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    console.error(JSON.stringify({ event: 'servingstack.lookup.failed', reason }));
+    await send(event.ResponseURL, { ...base, Status: 'FAILED', Reason: reason.slice(0, 3000) });
+  }
+}
+
+export interface CustomResourceResponse {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly Data?: Record<string, string>;
+}
+
+/** PUT the response to CloudFormation's pre-signed S3 URL. */
+export function respond(url: string, body: CustomResourceResponse): Promise<void> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -114,7 +114,9 @@ describe('Endpoint: real-time defaults', () => {
   });
 
   test('NVMe instance types: no KmsKeyId, acknowledged with a reason; an explicit key is an error', () => {
-    const { stack, model } = setup();
+    const { stack } = setup();
+    // A model declared for GPUs (CUDA runtime image): g5 carries NVMe storage and GPUs.
+    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), gpu: true });
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }] });
     expect(endpoint.volumeKeyOmitted).toBe(true);
     const t = template(stack);

@@ -1,13 +1,14 @@
 /**
  * The snippets of constructs/aws/README.md, compiled and synthesized (keep them in sync).
  */
-import { Duration, Size } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  ApprovalRollout, ApprovalStatus, CapacitySize, ContainerImage, DeploymentStrategy, Endpoint, InferenceComponent, InstanceType,
-  LatestApprovedModelPackage, Model, ModelData, ModelPackage, ModelPackageGroup, ServingEndpoint, TrafficShift,
+  ApprovalGate, ApprovalRollout, ApprovalStatus, BatchTransform, CapacitySize, ContainerImage, DeploymentStrategy, Endpoint, InferenceComponent, InstanceType,
+  LatestApprovedModelPackage, Model, ModelData, ModelDeliveryPipeline, ModelPackage, ModelPackageGroup, ModelRegistry, PipelineSource, ServingEndpoint, TrafficShift,
 } from '../../../constructs/aws';
 import { FIXTURE_PACKAGE, TF_PACKAGE, newStack, template } from './helpers';
 
@@ -63,4 +64,39 @@ test('README snippets synthesize', () => {
 
   const t = template(stack);
   t.resourceCountIs('AWS::SageMaker::Endpoint', 8);
+});
+
+test('README snippets synthesize: GPUs, registry and promotion, delivery pipeline, batch transform', () => {
+  const { stack } = newStack();
+  const modelData = ModelData.fromAsset(FIXTURE_PACKAGE);
+  new ServingEndpoint(stack, 'Gpu', { modelData, instanceType: InstanceType.G5_XLARGE });
+  const cpu = new ServingEndpoint(stack, 'Cpu', { modelData, instanceType: InstanceType.C6I_LARGE });
+  expect(ContainerImage.fromRuntimeAsset({ gpu: true })).toBeDefined();
+  expect(ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01', { gpuSupport: true })).toBeDefined();
+
+  const registry = new ModelRegistry(stack, 'Registry', { crossAccountReadAccounts: ['210987654321'] });
+  new ServingEndpoint(stack, 'Fraud', {
+    modelData: ModelData.fromRegistry(registry, { fallback: ModelData.fromAsset(FIXTURE_PACKAGE) }),
+    registry: { registry },
+  });
+
+  const inputBucket = s3.Bucket.fromBucketName(stack, 'Input', 'scoring-input');
+  new BatchTransform(stack, 'Nightly', { model: cpu.models[0], inputBucket, inputPrefix: 'daily/', schedule: events.Schedule.cron({ hour: '2', minute: '0' }) });
+  template(stack).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+
+  const app = new App();
+  const p = new Stack(app, 'Pipeline', { env: { account: '123456789012', region: 'us-east-1' } });
+  const connectionArn = 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc';
+  const [prodA, prodB] = [{ account: '210987654321', region: 'us-east-1' }, { account: '310987654321', region: 'us-east-1' }];
+  const pipelineRegistry = new ModelRegistry(p, 'Registry', { modelPackageGroupName: 'fraud', artifactBucketName: 'fraud-registry-123456789012' });
+  new ModelDeliveryPipeline(p, 'Delivery', {
+    source: PipelineSource.connection('org/fraud-model', 'main', { connectionArn }),
+    modelPackageDirectory: 'models/fraud',
+    registry: pipelineRegistry,
+    endpoint: { instanceType: InstanceType.C6I_LARGE },
+    integrationTest: { maxP99Latency: Duration.millis(250), holdoutFile: 'data/holdout.csv' },
+    approval: ApprovalGate.manual(),
+    production: [{ stageName: 'ProdA', env: prodA }, { stageName: 'ProdB', env: prodB }],
+  });
+  template(p).resourceCountIs('AWS::CodePipeline::Pipeline', 1);
 });

@@ -63,7 +63,7 @@ describe('ModelPackage', () => {
 });
 
 describe('ApprovalRollout', () => {
-  test('GIVEN an endpoint and a group THEN an EventBridge rule on approvals invokes a least-privilege esbuild-bundled function', () => {
+  test('GIVEN an endpoint and a group THEN an EventBridge rule on approval status changes invokes a least-privilege bundled function', () => {
     const { stack } = newStack();
     const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const endpoint = new Endpoint(stack, 'Endpoint', {
@@ -74,12 +74,14 @@ describe('ApprovalRollout', () => {
     const rollout = new ApprovalRollout(stack, 'Rollout', { endpoint, group });
     const t = template(stack);
     t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Model Package State Change'], detail: { ModelPackageGroupName: ['fixture'], ModelApprovalStatus: ['Approved'] } },
+      EventPattern: { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Model Package State Change'], detail: { ModelPackageGroupName: ['fixture'], ModelApprovalStatus: ['Approved', 'Rejected', 'PendingManualApproval'] } },
     });
     const fn = onlyResource(t, 'AWS::Lambda::Function');
     const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
     expect(env.ENDPOINT_NAME).toBe(endpoint.endpointName);
     expect(env.MODEL_PACKAGE_GROUP_NAME).toBe('fixture');
+    expect(env.ALARM_NAMES.split(',')).toEqual(JSON.parse(env.DEPLOYMENT_CONFIG).AutoRollbackConfiguration.Alarms.map((a: { AlarmName: string }) => a.AlarmName));
+    expect(env.ALARM_NAMES).toMatch(/-5xx-rate,.*-p99-model-latency$/);
     const deployment = JSON.parse(env.DEPLOYMENT_CONFIG);
     expect(deployment.BlueGreenUpdatePolicy.TrafficRoutingConfiguration).toEqual({ Type: 'LINEAR', WaitIntervalInSeconds: 300, LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 } });
     expect(deployment.AutoRollbackConfiguration.Alarms).toHaveLength(2);
@@ -101,19 +103,25 @@ describe('ApprovalRollout', () => {
 });
 
 describe('LatestApprovedModelPackage', () => {
-  test('GIVEN a group THEN a ListModelPackages lookup (newest Approved) feeds ModelPackageName', () => {
-    const { stack } = newStack();
-    const group = ModelPackageGroup.fromModelPackageGroupName(stack, 'G', 'fraud');
-    const latest = new LatestApprovedModelPackage(stack, 'Latest', { group, refreshToken: '2026-11-25' });
-    new Model(stack, 'M', { modelData: ModelData.fromModelPackage(latest) });
-    const t = template(stack);
-    const lookup = Object.values(t.findResources('Custom::AWS'))[0] as { Properties: { Create: unknown } };
-    const create = JSON.parse(JSON.stringify(lookup.Properties.Create).replace(/^"|"$/g, '').replace(/\\"/g, '"')) as { action: string; parameters: Record<string, unknown>; physicalResourceId: { id: string } };
-    expect(create.action).toBe('ListModelPackages');
-    expect(create.parameters).toEqual({ ModelPackageGroupName: 'fraud', ModelApprovalStatus: 'Approved', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 1 });
-    expect(create.physicalResourceId.id).toBe('latest-approved-2026-11-25');
-    t.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: { ModelPackageName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LatestLookup'), 'ModelPackageSummaryList.0.ModelPackageArn'] } } });
+  test('GIVEN a group THEN a deploy-time lookup (the rollout handler) feeds ModelPackageName and re-runs when the endpoint changes', () => {
+    const build = (instanceCount: number): { props: Record<string, unknown>; lookupId: string; t: ReturnType<typeof template> } => {
+      const { stack } = newStack();
+      const group = ModelPackageGroup.fromModelPackageGroupName(stack, 'G', 'fraud');
+      const latest = new LatestApprovedModelPackage(stack, 'Latest', { group, refreshToken: '2026-11-25' });
+      const model = new Model(stack, 'M', { modelData: ModelData.fromModelPackage(latest) });
+      new Endpoint(stack, 'E', { variants: [{ model, initialInstanceCount: instanceCount }] });
+      const t = template(stack);
+      const [lookupId, lookup] = Object.entries(t.findResources('Custom::ServingStackModelVersion'))[0] as [string, { Properties: Record<string, unknown> }];
+      return { props: lookup.Properties, lookupId, t };
+    };
+    const one = build(1);
+    expect(one.props).toMatchObject({ ModelPackageGroupName: 'fraud', RequireApproved: 'true', PinnedModelPackageArn: '', RefreshToken: '2026-11-25' });
+    one.t.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: { ModelPackageName: { 'Fn::GetAtt': [one.lookupId, 'ModelPackageArn'] } } });
     // the model's role can read the group (DescribeModelPackage on its versions)
-    expect(statements(t).some((s) => JSON.stringify(s.Resource).includes('model-package/fraud/*'))).toBe(true);
+    expect(statements(one.t).some((s) => JSON.stringify(s.Resource).includes('model-package/fraud/*'))).toBe(true);
+    // Same app, same fingerprint (deterministic synth); a change to the endpoint changes it, so
+    // CloudFormation runs the lookup again before it touches the endpoint.
+    expect(build(1).props.ServingFingerprint).toBe(one.props.ServingFingerprint);
+    expect(build(2).props.ServingFingerprint).not.toBe(one.props.ServingFingerprint);
   });
 });

@@ -6,7 +6,7 @@ import { ContainerImage, InstanceType, ModelData, ServingEndpoint } from '../../
 import { FIXTURE_PACKAGE, newStack, statements, template } from './helpers';
 
 describe('ServingEndpoint', () => {
-  test('GIVEN only a package directory THEN a guarded, autoscaled, registered, monitored, encrypted endpoint', () => {
+  test('GIVEN only a package directory THEN a guarded, autoscaled, registry-fed, monitored, encrypted endpoint', () => {
     const { stack } = newStack();
     const serving = new ServingEndpoint(stack, 'Serving', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const user = new iam.Role(stack, 'Client', { assumedBy: new iam.AccountRootPrincipal() });
@@ -19,7 +19,13 @@ describe('ServingEndpoint', () => {
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 1000 }) });
     t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
-    t.resourceCountIs('AWS::SageMaker::ModelPackage', 1);
+    // Deploying registers nothing: versions come from `servingstack register`.
+    t.resourceCountIs('AWS::SageMaker::ModelPackage', 0);
+    // The model serves what the deploy-time lookup resolves: the newest approved version, the app's archive until then.
+    const lookup = Object.keys(t.findResources('Custom::ServingStackModelVersion'));
+    expect(lookup).toHaveLength(1);
+    t.hasResourceProperties('Custom::ServingStackModelVersion', { FallbackModelDataUrl: Match.stringLikeRegexp('^s3://cdk-.*\\.tar\\.gz$'), RequireApproved: 'true', PinnedModelPackageArn: '' });
+    t.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: Match.objectLike({ ModelDataUrl: { 'Fn::GetAtt': [lookup[0], 'ModelDataUrl'] } }) });
     t.resourceCountIs('AWS::Events::Rule', 1);
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     expect(serving.group).toBeDefined();
