@@ -45,6 +45,8 @@ export const ENVIRONMENT = {
   SERVINGSTACK_CAPTURE_PERCENT: 'Share of requests captured, 0-100 (default 100 when SERVINGSTACK_CAPTURE_DIR is set).',
   SERVINGSTACK_CAPTURE_MAX_BYTES: 'Rotate the capture file at this size (default 67108864).',
   SERVINGSTACK_CAPTURE_MAX_FILES: 'Rotated capture files kept (default 10).',
+  SERVINGSTACK_AUTH_TOKEN_FILE: 'File holding the token inference routes require (`Authorization: Bearer <token>` or `x-api-key`); health routes stay open (default: no authentication).',
+  SERVINGSTACK_ADMIN_TOKEN_FILE: 'File holding the token admin routes require: multi-model load/unload, repository, feedback, metrics (default: no authentication).',
 } as const;
 
 /** Platform variables the runtime reads (set by SageMaker, Vertex AI, Azure ML or the user). */
