@@ -4,3 +4,4 @@ export * from './manifest';
 export * from './metrics-catalog';
 export * from './onnx-signature';
 export * from './model-package';
+export * from './contract';

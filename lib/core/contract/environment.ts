@@ -68,3 +68,47 @@ export type RuntimeVariable = keyof typeof ENVIRONMENT;
 
 /** The name of a platform variable the runtime reads. */
 export type PlatformVariable = keyof typeof PLATFORM_ENVIRONMENT;
+
+/** Values a target sets for the runtime, typed by the catalogue (a misspelt name does not compile). */
+export type RuntimeEnvironmentValues = { readonly [K in RuntimeVariable]?: string | number | boolean };
+
+/**
+ * The container environment: `extra` (user-supplied), then `values` on top (what the target sets
+ * wins), rendered as strings, unset values dropped, sorted by name (stable diffs).
+ */
+export function renderRuntimeEnvironment(values: RuntimeEnvironmentValues, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const out: Record<string, string> = { ...extra };
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) out[name] = String(value);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Problems with user-supplied variables: a `SERVINGSTACK_` name the runtime does not read (a typo
+ * would otherwise be ignored silently). Other names pass.
+ */
+export function checkRuntimeEnvironment(field: string, env: Readonly<Record<string, string>> | undefined): { field: string; message: string; received: string; allowed: string }[] {
+  return Object.keys(env ?? {})
+    .filter((name) => name.startsWith('SERVINGSTACK_') && !(name in ENVIRONMENT))
+    .map((name) => ({ field: `${field}.${name}`, message: 'is not a variable the runtime reads', received: name, allowed: `a variable of the runtime's catalogue (docs/runtime.md), e.g. ${closest(name)}` }));
+}
+
+function closest(name: string): string {
+  let best = 'SERVINGSTACK_WORKERS';
+  let bestScore = Infinity;
+  for (const known of Object.keys(ENVIRONMENT)) {
+    const score = distance(name, known);
+    if (score < bestScore) [best, bestScore] = [known, score];
+  }
+  return best;
+}
+
+/** Levenshtein distance (names are short). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
