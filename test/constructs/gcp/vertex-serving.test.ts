@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from '../../../constructs/cdktf/binding';
+import { Testing } from '../../../constructs/cdktf/binding';
 import {
-  AcceleratorType, EndpointNetworking, MachineType, ModelPackageBucket, VertexEndpoint, VertexServing,
+  AcceleratorType, EndpointNetworking, MachineType, VertexEndpoint, VertexServing,
   VertexServingProps, VertexServingStack, VertexServingStackProps,
 } from '../../../constructs/gcp';
-import { ServingStackError } from '../../../lib/core/errors';
 import { RUNTIME_METRICS } from '../../../lib/core/metrics-catalog';
-import { TerraformTemplate } from './support/template';
+import { TerraformTemplate } from '../../support/terraform-template';
+import { errorOf, fieldsOf } from '../../support/errors';
+import { newGcpStack as newStack } from '../../support/gcp';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'tiny');
 const KEY = 'projects/demo-project/locations/europe-west4/keyRings/serving/cryptoKeys/models';
@@ -23,37 +24,6 @@ function stackWith(props: VertexServingProps = {}, stackProps: Partial<VertexSer
 function synth(props: VertexServingProps = {}, stackProps: Partial<VertexServingStackProps> = {}): TerraformTemplate {
   return TerraformTemplate.synth(stackWith(props, stackProps).stack);
 }
-
-function errorOf(fn: () => unknown): ServingStackError {
-  try {
-    fn();
-  } catch (e) {
-    if (ServingStackError.isServingStackError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a ServingStackError');
-}
-
-describe('VertexServingStack', () => {
-  test('owns the google provider with project, region and default labels', () => {
-    // GIVEN / WHEN
-    const t = synth({}, { defaultLabels: { team: 'ml-platform' } });
-    // THEN
-    expect(t.provider('google')).toEqual([expect.objectContaining({ project: 'demo-project', region: 'europe-west4', default_labels: { team: 'ml-platform' } })]);
-  });
-
-  test('unknown region, bad project ID and bad project number are reported together, naming field, value and what is allowed', () => {
-    const e = errorOf(() => new VertexServingStack(new App(), 'S', { project: 'X', region: 'europe-west99', projectNumber: '0012' }));
-    expect(e.code).toBe('SS_ERR_GCP_STACK_INVALID');
-    expect(e.issues.map((i) => i.field)).toEqual(['project', 'region', 'projectNumber']);
-    expect(e.message).toMatch(/region: is not a region Vertex AI prediction is offered in; received "europe-west99"; allowed: .*europe-west4/);
-  });
-
-  test('constructs outside a VertexServingStack fail naming their path', () => {
-    const app = Testing.app();
-    expect(() => new ModelPackageBucket(app, 'Loose')).toThrow(/Loose is not inside a VertexServingStack/);
-  });
-});
 
 describe('VertexServing defaults', () => {
   const t = synth();
@@ -307,5 +277,19 @@ describe('synth-time validation', () => {
     const app = Testing.app();
     const stack = new VertexServingStack(app, 'S', { project: 'demo-project', region: 'europe-west4' });
     expect(() => new VertexServing(stack, 'NoModel')).toThrow(/modelId: is required without a modelPackage/);
+  });
+});
+
+describe('VertexServing props', () => {
+  test('model ID override, image name and tag, model labels travel in the rollout settings', () => {
+    const stack = newStack();
+    const s = new VertexServing(stack, 'X', { modelId: 'fraud', runtimeImageName: 'ml/runtime', runtimeImageTag: '2.0.1', modelLabels: { team: 'risk' } });
+    expect(s.rolloutSettings).toMatchObject({ modelId: 'fraud', imageUri: 'us-central1-docker.pkg.dev/demo-project/servingstack-runtime/ml/runtime:2.0.1', labels: { team: 'risk' } });
+  });
+
+  test('invalid model ID, image name and tag, and model labels', () => {
+    expect(fieldsOf(() => new VertexServing(newStack(), 'X', { modelId: 'Fraud', runtimeImageName: 'ML Runtime', runtimeImageTag: ':latest', modelLabels: { team: 'Risk' } }))).toEqual([
+      'modelId', 'modelLabels.team', 'runtimeImageName', 'runtimeImageTag',
+    ]);
   });
 });

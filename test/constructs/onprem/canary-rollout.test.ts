@@ -1,9 +1,11 @@
 import { CanaryRollout, CanaryRolloutProps, ONPREM_ERRORS, RolloutState, ServingContainer, ServingNamespace, Accelerator } from '../../../constructs/onprem';
-import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+import { Json, TerraformTemplate } from '../../support/terraform-template';
+import { issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 const STABLE: RolloutState = { stableVersion: '3', stableModelUri: 's3://models/fraud/3/' };
 
-function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): Synth {
+function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): TerraformTemplate {
   const stack = newStack();
   const namespace = new ServingNamespace(stack, 'Ns', { name: 'serving' });
   new CanaryRollout(stack, 'Fraud', {
@@ -16,7 +18,7 @@ function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): Sy
     ingress: { host: 'fraud.ml.lab' },
     ...extra,
   });
-  return Synth.of(stack);
+  return TerraformTemplate.synth(stack);
 }
 
 describe('CanaryRollout', () => {

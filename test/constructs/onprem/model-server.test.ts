@@ -1,7 +1,9 @@
 import {
   Accelerator, Cpu, ModelServer, ModelServerProps, ModelSource, ONPREM_ERRORS, OnPremServingStack, ServingContainer, ServingNamespace, Size, Taint, TaintEffect,
 } from '../../../constructs/onprem';
-import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+import { Json, TerraformTemplate } from '../../support/terraform-template';
+import { issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 const IMAGE = 'registry.lab/servingstack/runtime:0.1.0';
 
@@ -18,7 +20,7 @@ function server(overrides: Partial<ModelServerProps> = {}, stack: OnPremServingS
 }
 
 function deploymentOf(stack: OnPremServingStack, name = 'fraud'): Json {
-  return Synth.of(stack).resource('kubernetes_deployment_v1', name);
+  return TerraformTemplate.synth(stack).resource('kubernetes_deployment_v1', name);
 }
 
 function podSpec(stack: OnPremServingStack, name = 'fraud'): Json {
@@ -186,30 +188,30 @@ describe('ModelServer: model delivery', () => {
 
 describe('ModelServer: Service, PDB, NetworkPolicy, Ingress, HPA', () => {
   test('Service on port 80 to the named http port', () => {
-    const svc = Synth.of(server().stack).resource('kubernetes_service_v1', 'fraud');
+    const svc = TerraformTemplate.synth(server().stack).resource('kubernetes_service_v1', 'fraud');
     expect(svc.spec).toEqual({ type: 'ClusterIP', selector: { 'app.kubernetes.io/name': 'fraud', 'servingstack.io/track': 'stable' }, port: [{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }] });
   });
 
   test('PodDisruptionBudget allows one voluntary eviction', () => {
-    const pdb = Synth.of(server().stack).resource('kubernetes_pod_disruption_budget_v1', 'fraud');
+    const pdb = TerraformTemplate.synth(server().stack).resource('kubernetes_pod_disruption_budget_v1', 'fraud');
     expect(pdb.spec).toEqual({ max_unavailable: '1', selector: { match_labels: { 'app.kubernetes.io/name': 'fraud', 'servingstack.io/track': 'stable' } } });
   });
 
   test('NetworkPolicy admits only the monitoring namespace without an Ingress', () => {
-    const np = Synth.of(server().stack).resource('kubernetes_network_policy_v1', 'fraud');
+    const np = TerraformTemplate.synth(server().stack).resource('kubernetes_network_policy_v1', 'fraud');
     expect(np.spec.policy_types).toEqual(['Ingress']);
     expect(np.spec.ingress).toEqual([{ from: [{ namespace_selector: [{ match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }] }], ports: [{ port: '8080', protocol: 'TCP' }] }]);
   });
 
   test('NetworkPolicy admits the ingress controller, the scraper and listed namespaces, on serving and metrics ports', () => {
     const triton = ServingContainer.custom({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', port: 8000, livenessPath: '/v2/health/live', readinessPath: '/v2/health/ready', metricsPort: 8002 });
-    const np = Synth.of(server({ container: triton, ingress: { host: 'fraud.ml.lab', controllerNamespace: 'ingress' }, monitoringNamespace: 'obs', allowFromNamespaces: ['batch'] }).stack).resource('kubernetes_network_policy_v1', 'fraud');
+    const np = TerraformTemplate.synth(server({ container: triton, ingress: { host: 'fraud.ml.lab', controllerNamespace: 'ingress' }, monitoringNamespace: 'obs', allowFromNamespaces: ['batch'] }).stack).resource('kubernetes_network_policy_v1', 'fraud');
     expect(np.spec.ingress[0].from.map((f: Json) => f.namespace_selector[0].match_labels['kubernetes.io/metadata.name'])).toEqual(['ingress', 'obs', 'batch']);
     expect(np.spec.ingress[0].ports).toEqual([{ port: '8000', protocol: 'TCP' }, { port: '8002', protocol: 'TCP' }]);
   });
 
   test('Ingress with TLS, after the Deployment is rolled out', () => {
-    const synth = Synth.of(server({ ingress: { host: 'fraud.ml.lab', annotations: { 'cert-manager.io/cluster-issuer': 'lab-ca' } } }).stack);
+    const synth = TerraformTemplate.synth(server({ ingress: { host: 'fraud.ml.lab', annotations: { 'cert-manager.io/cluster-issuer': 'lab-ca' } } }).stack);
     const ing = synth.resource('kubernetes_ingress_v1', 'fraud');
     expect(ing.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'lab-ca' });
     expect(ing.spec).toEqual({
@@ -223,12 +225,12 @@ describe('ModelServer: Service, PDB, NetworkPolicy, Ingress, HPA', () => {
   test('exposeViaIngress() after construction also opens the NetworkPolicy', () => {
     const { stack, server: s } = server();
     s.exposeViaIngress({ host: 'fraud.ml.lab' });
-    const np = Synth.of(stack).resource('kubernetes_network_policy_v1', 'fraud');
+    const np = TerraformTemplate.synth(stack).resource('kubernetes_network_policy_v1', 'fraud');
     expect(np.spec.ingress[0].from.map((f: Json) => f.namespace_selector[0].match_labels['kubernetes.io/metadata.name'])).toEqual(['ingress-nginx', 'monitoring']);
   });
 
   test('HPA defaults: 2–10 replicas on CPU 70 %, 8 in-flight and 4 queued per pod; the Deployment leaves replicas to it', () => {
-    const synth = Synth.of(server({ autoscaling: {} }).stack);
+    const synth = TerraformTemplate.synth(server({ autoscaling: {} }).stack);
     expect(synth.resource('kubernetes_deployment_v1', 'fraud').spec.replicas).toBeUndefined();
     const hpa = synth.resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud');
     expect(hpa.spec.min_replicas).toBe(2);
@@ -244,7 +246,7 @@ describe('ModelServer: Service, PDB, NetworkPolicy, Ingress, HPA', () => {
 
   test('HPA for a custom container scales on CPU only', () => {
     const vllm = ServingContainer.custom({ image: 'vllm/vllm-openai:v0.8.5', port: 8000, livenessPath: '/health', readinessPath: '/health' });
-    const hpa = Synth.of(server({ container: vllm, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 60 } }).stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud');
+    const hpa = TerraformTemplate.synth(server({ container: vllm, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 60 } }).stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud');
     expect(hpa.spec.metric).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 60 } } }]);
   });
 });
@@ -312,7 +314,7 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
     s.scheduling.attract('nvidia.com/gpu product', 'A100');
     s.scheduling.tolerate(Taint.equals('dedicated', 'gpu pool'));
     s.scheduling.spread('kubernetes.io/hostname', 0);
-    const issues = issuesOf(() => Synth.of(stack), code);
+    const issues = issuesOf(() => TerraformTemplate.synth(stack), code);
     expect(issues.map((i) => i.field)).toEqual(['scheduling.attract', 'scheduling.tolerate(dedicated)', 'scheduling.spread(kubernetes.io/hostname)']);
     expect(issues[0]!.received).toBe('nvidia.com/gpu product');
   });

@@ -1,14 +1,16 @@
 import { Construct } from 'constructs';
 import { App, Testing } from '../../../constructs/cdktf/binding';
 import { ONPREM_ERRORS, OnPremServingStack, ServingNamespace } from '../../../constructs/onprem';
-import { Synth, issueFor, issuesOf, newStack } from './support';
+import { TerraformTemplate } from '../../support/terraform-template';
+import { issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 describe('OnPremServingStack', () => {
   test('owns the kubernetes and helm providers for the kubeconfig context', () => {
     // GIVEN / WHEN
     const stack = newStack({ kubeconfigContext: 'admin@gpu-lab', kubeconfigPath: '/etc/servingstack/kubeconfig' });
     new ServingNamespace(stack, 'Ns');
-    const synth = Synth.of(stack);
+    const synth = TerraformTemplate.synth(stack);
     // THEN
     expect(synth.json.provider.kubernetes).toEqual([{ config_path: '/etc/servingstack/kubeconfig', config_context: 'admin@gpu-lab' }]);
     expect(synth.json.provider.helm).toEqual([{ kubernetes: { config_path: '/etc/servingstack/kubeconfig', config_context: 'admin@gpu-lab' } }]);
@@ -17,7 +19,7 @@ describe('OnPremServingStack', () => {
   test('defaults the kubeconfig path to ~/.kube/config', () => {
     const stack = newStack();
     expect(stack.kubeconfigPath).toBe('~/.kube/config');
-    expect(Synth.of(stack).json.provider.kubernetes[0].config_path).toBe('~/.kube/config');
+    expect(TerraformTemplate.synth(stack).json.provider.kubernetes[0].config_path).toBe('~/.kube/config');
   });
 
   test('a missing kubeconfig context is an error naming the prop', () => {
@@ -43,7 +45,7 @@ describe('OnPremServingStack', () => {
   test('ServingNamespace enforces the restricted Pod Security profile', () => {
     const stack = newStack();
     new ServingNamespace(stack, 'Ns', { name: 'fraud', labels: { team: 'risk' } });
-    const ns = Synth.of(stack).resource('kubernetes_namespace_v1', 'fraud');
+    const ns = TerraformTemplate.synth(stack).resource('kubernetes_namespace_v1', 'fraud');
     expect(ns.metadata.labels).toEqual({
       team: 'risk',
       'app.kubernetes.io/part-of': 'servingstack',

@@ -6,7 +6,9 @@ import {
   AlertSeverity, DCGM_METRICS, GpuOperator, ModelServer, ModelSource, ONPREM_ERRORS, PrometheusAdapter, ServingContainer, ServingMonitoring, ServingNamespace,
   DASHBOARD_METRICS, healthQueries, modelMonitoringRuleGroup, servingAlertRuleGroups, servingDashboard,
 } from '../../../constructs/onprem';
-import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+import { Json, TerraformTemplate } from '../../support/terraform-template';
+import { issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 const SCHEMAS = path.join(__dirname, '..', '..', 'fixtures', 'k8s-schemas');
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -21,10 +23,10 @@ function asConfigMap(resource: Json): Json {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: resource.metadata, data: resource.data };
 }
 
-function synthMonitoring(props: ConstructorParameters<typeof ServingMonitoring>[2] = {}): { synth: Synth; monitoring: ServingMonitoring } {
+function synthMonitoring(props: ConstructorParameters<typeof ServingMonitoring>[2] = {}): { synth: TerraformTemplate; monitoring: ServingMonitoring } {
   const stack = newStack();
   const monitoring = new ServingMonitoring(stack, 'Monitoring', props);
-  return { synth: Synth.of(stack), monitoring };
+  return { synth: TerraformTemplate.synth(stack), monitoring };
 }
 
 describe('ServingMonitoring: kube-prometheus-stack', () => {
@@ -116,8 +118,8 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
 
   test('existing Prometheus: no chart, the scrape job and rules in a ConfigMap to load', () => {
     const { synth, monitoring } = synthMonitoring({ installPrometheusStack: false, namespace: 'observability' });
-    expect(synth.resources('helm_release')).toEqual({});
-    expect(synth.resources('kubernetes_namespace_v1')).toEqual({});
+    expect(synth.resources('helm_release')).toEqual([]);
+    expect(synth.resources('kubernetes_namespace_v1')).toEqual([]);
     const cm = synth.resource('kubernetes_config_map_v1', 'servingstack-prometheus');
     expect(validateConfigMap(asConfigMap(cm))).toBe(true);
     expect(cm.metadata.namespace).toBe('observability');
@@ -171,7 +173,7 @@ describe('one source of truth for metric names', () => {
     new PrometheusAdapter(stack, 'Adapter', { monitoring });
     const ns = new ServingNamespace(stack, 'Ns');
     new ModelServer(stack, 'Srv', { namespace: ns, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/x/'), autoscaling: {} });
-    const synth = Synth.of(stack);
+    const synth = TerraformTemplate.synth(stack);
     const values = synth.helmValues('kube-prometheus-stack');
     return [
       { name: 'alert rules', text: JSON.stringify(values.additionalPrometheusRulesMap) },
@@ -206,7 +208,7 @@ describe('one source of truth for metric names', () => {
     const served = (adapter.values.rules as Json).custom.map((r: Json) => r.seriesQuery.split('{')[0]);
     const ns = new ServingNamespace(stack, 'Ns');
     new ModelServer(stack, 'Srv', { namespace: ns, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/x/'), autoscaling: {} });
-    const hpa = Synth.of(stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'srv');
+    const hpa = TerraformTemplate.synth(stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'srv');
     const used = hpa.spec.metric.filter((m: Json) => m.type === 'Pods').map((m: Json) => m.pods.metric.name);
     expect(used.sort()).toEqual([...served].sort());
   });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gcpDependencies } from '../../../bin/commands/gcp';
-import { ENDPOINT_ID, FIXTURE, Harness, startHarness } from './support/rollout-harness';
+import { ENDPOINT_ID, FIXTURE, Harness, startHarness } from '../../support/vertex-rollout-harness';
 import { runCli } from '../../support/cli';
 
 let h: Harness;

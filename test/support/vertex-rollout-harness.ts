@@ -10,11 +10,11 @@ import * as grpc from '@grpc/grpc-js';
 import {
   ArtifactStore, EndpointReplicaHealth, HealthQuery, HealthReport, HealthSource, ResolvedRolloutSettings, VertexClients, VertexRollout,
   createVertexClients, resolveRolloutSettings,
-} from '../../../../constructs/gcp/rollout';
+} from '../../constructs/gcp/rollout';
 import { FakeVertex } from './fake-vertex';
 
 export const ENDPOINT_ID = '1234567890';
-export const FIXTURE = path.join(__dirname, '..', 'fixtures', 'tiny');
+export const FIXTURE = path.join(__dirname, '..', 'constructs', 'gcp', 'fixtures', 'tiny');
 
 export class MemoryArtifactStore implements ArtifactStore {
   public readonly objects = new Map<string, number>();

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from '../../../constructs/cdktf/binding';
-import { OnPremGpuStack } from '../../../examples/onprem-k8s-gpu/stack';
-import { Json, Synth } from './support';
+import { App, Testing } from '../../constructs/cdktf/binding';
+import { OnPremGpuStack } from '../../examples/onprem-k8s-gpu/stack';
+import { Json, TerraformTemplate } from '../support/terraform-template';
 
 /** Resource type → object names (no hashed logical ids), for a small reviewable snapshot. */
-function inventory(synth: Synth): Record<string, string[]> {
+function inventory(synth: TerraformTemplate): Record<string, string[]> {
   return Object.fromEntries(synth.types.map((t) => [t, Object.values(synth.resources(t)).map((r: Json) => (r.metadata ? `${r.metadata.namespace ?? '-'}/${r.metadata.name}` : `${r.namespace}/${r.name}`)).sort()]));
 }
 
@@ -26,12 +26,12 @@ describe('examples/onprem-k8s-gpu', () => {
 
   test('inventory of what it deploys (reviewed snapshot)', () => {
     const stack = new OnPremGpuStack(Testing.app(), 'example', { kubeconfigContext: 'lab-gpu' });
-    expect(inventory(Synth.of(stack))).toMatchSnapshot();
+    expect(inventory(TerraformTemplate.synth(stack))).toMatchSnapshot();
   });
 
   test('the serving container as deployed (reviewed snapshot)', () => {
     const stack = new OnPremGpuStack(Testing.app(), 'example', { kubeconfigContext: 'lab-gpu', image: 'registry.lab/servingstack/runtime:0.1.0' });
-    expect(Synth.of(stack).resource('kubernetes_deployment_v1', 'breast-cancer').spec.template.spec.container).toMatchSnapshot();
+    expect(TerraformTemplate.synth(stack).resource('kubernetes_deployment_v1', 'breast-cancer').spec.template.spec.container).toMatchSnapshot();
   });
 
   test('with a canary in the state: both tracks and the weighted Ingress', () => {
@@ -39,13 +39,13 @@ describe('examples/onprem-k8s-gpu', () => {
       kubeconfigContext: 'lab-gpu',
       state: { stableVersion: '3', stableModelUri: 's3://models/breast-cancer/3/', canaryVersion: '4', canaryModelUri: 's3://models/breast-cancer/4/', canaryWeight: 10 },
     });
-    const synth = Synth.of(stack);
+    const synth = TerraformTemplate.synth(stack);
     expect(inventory(synth)['kubernetes_deployment_v1']).toEqual(['serving/breast-cancer', 'serving/breast-cancer-canary']);
     expect(synth.resource('kubernetes_ingress_v1', 'breast-cancer-canary').metadata.annotations['nginx.ingress.kubernetes.io/canary-weight']).toBe('10');
   });
 
   test('every resource uses a stack-owned provider and every depends_on is a plain address', () => {
-    const synth = Synth.of(new OnPremGpuStack(Testing.app(), 'example', { kubeconfigContext: 'lab-gpu' }));
+    const synth = TerraformTemplate.synth(new OnPremGpuStack(Testing.app(), 'example', { kubeconfigContext: 'lab-gpu' }));
     for (const type of synth.types) {
       for (const r of Object.values(synth.resources(type))) {
         expect(r.provider).toBe(type.startsWith('helm_') ? 'helm' : 'kubernetes');

@@ -1,13 +1,14 @@
 /**
- * A small Template-like shim over cdktf's synthesized Terraform JSON, so tests read like
- * aws-cdk's `Template.fromStack(...).hasResourceProperties(...)` and never touch hashed
- * logical IDs or snake_case plumbing directly.
+ * The one reader of synthesized Terraform JSON for every CDK for Terraform target's tests (GCP,
+ * on-prem, Azure): aws-cdk's `Template` shape (`hasResourceWithProperties`, `resourceCount`),
+ * plus lookups by Kubernetes/Helm name, so tests never touch hashed logical IDs.
  */
-import { Testing, TerraformStack } from '../../../../constructs/cdktf/binding';
+import { TerraformStack, Testing } from '../../constructs/cdktf/binding';
 
-type Json = Record<string, unknown>;
+/** A parsed JSON object (deep reads in assertions). */
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Deep partial match: every key of `expected` must match in `actual` (arrays element-wise, same length). */
+/** Deep partial match: every key of `expected` must match in `actual` (arrays element-wise, same length); `undefined` means absent. */
 export function matches(actual: unknown, expected: unknown): boolean {
   if (expected && typeof expected === 'object' && 'asymmetricMatch' in (expected as object)) {
     return (expected as { asymmetricMatch(x: unknown): boolean }).asymmetricMatch(actual);
@@ -23,6 +24,7 @@ export function matches(actual: unknown, expected: unknown): boolean {
 }
 
 export class TerraformTemplate {
+  /** Synthesize `stack` and read it. */
   public static synth(stack: TerraformStack): TerraformTemplate {
     return new TerraformTemplate(JSON.parse(Testing.synth(stack)) as Json);
   }
@@ -31,11 +33,16 @@ export class TerraformTemplate {
 
   /** Resources of a Terraform type, in synth order. */
   public resources(type: string): Json[] {
-    return Object.values(((this.json.resource as Json | undefined)?.[type] as Json | undefined) ?? {}) as Json[];
+    return Object.values((this.json.resource?.[type] as Json | undefined) ?? {}) as Json[];
   }
 
   public resourceCount(type: string): number {
     return this.resources(type).length;
+  }
+
+  /** Terraform resource types present, sorted. */
+  public get types(): string[] {
+    return Object.keys(this.json.resource ?? {}).sort();
   }
 
   /** The one resource of `type` that matches `props`; throws listing candidates when none or several. */
@@ -53,11 +60,26 @@ export class TerraformTemplate {
     if (found.length > 0) throw new Error(`expected no ${type} matching ${JSON.stringify(props)}, found ${found.length}`);
   }
 
+  /** The one resource of `type` whose `metadata.name` (Kubernetes) or `name` (Helm, most others) is `name`. */
+  public resource(type: string, name: string): Json {
+    const nameOf = (r: Json): unknown => r.metadata?.name ?? r.name;
+    const found = this.resources(type).filter((r) => nameOf(r) === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${this.resources(type).map(nameOf).join(', ')})`);
+    return found[0]!;
+  }
+
+  /** The values document of a `helm_release`, parsed. */
+  public helmValues(releaseName: string): Json {
+    const r = this.resource('helm_release', releaseName);
+    if (!Array.isArray(r.values) || r.values.length !== 1) throw new Error(`helm_release ${releaseName} has ${r.values?.length ?? 0} values documents, expected 1`);
+    return JSON.parse(r.values[0]) as Json;
+  }
+
   public outputs(): Json {
     return (this.json.output as Json | undefined) ?? {};
   }
 
   public provider(type: string): Json[] {
-    return (((this.json.provider as Json | undefined)?.[type] as Json[] | undefined) ?? []);
+    return (this.json.provider?.[type] as Json[] | undefined) ?? [];
   }
 }

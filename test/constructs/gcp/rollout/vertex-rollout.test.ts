@@ -4,10 +4,10 @@
  * traffic and undeploy. No test calls Google Cloud.
  */
 import * as fs from 'node:fs';
-import { ServingStackError } from '../../../lib/core/errors';
-import { ENVIRONMENT } from '../../../lib/runtime/config';
-import { DeployResult } from '../../../constructs/gcp/rollout';
-import { ENDPOINT_ID, FIXTURE, Harness, packageVersion, startHarness } from './support/rollout-harness';
+import { rejectionOf } from '../../../support/errors';
+import { ENVIRONMENT } from '../../../../lib/runtime/config';
+import { DeployResult } from '../../../../constructs/gcp/rollout';
+import { ENDPOINT_ID, FIXTURE, Harness, packageVersion, startHarness } from '../../../support/vertex-rollout-harness';
 
 // Requests as the fake received them (proto-loader objects, camelCase).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,16 +43,6 @@ function endpoint() {
 
 function aliases(): Record<string, string[]> {
   return Object.fromEntries((h.fake.models.get(MODEL) ?? []).map((v) => [v.versionId, [...v.versionAliases].sort()]));
-}
-
-async function rejection(p: Promise<unknown>): Promise<ServingStackError> {
-  try {
-    await p;
-  } catch (e) {
-    if (ServingStackError.isServingStackError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Deploy version 1 as the champion; clear the call log. */
@@ -113,7 +103,7 @@ describe('first deployment', () => {
 
   test('a health check that never turns green undeploys the model and leaves the endpoint empty', async () => {
     h.fake.behaviour.availableReplicas = 0;
-    const e = await rejection(h.rollout().deploy({ packagePath: FIXTURE }));
+    const e = await rejectionOf(h.rollout().deploy({ packagePath: FIXTURE }));
     expect(e.code).toBe('SS_ERR_GCP_ROLLOUT_FAILED');
     expect(e.message).toMatch(/version 1 was rolled back: not healthy after 60 s/);
     expect(endpoint().deployedModels).toEqual([]);
@@ -159,7 +149,7 @@ describe('canary rollout', () => {
   test('a failed deploy leaves the champion serving 100 % and drops the challenger alias', async () => {
     const first = await withChampion();
     h.fake.behaviour.failNextDeploy = 'quota exceeded for NVIDIA_L4 in europe-west4';
-    const e = await rejection(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
+    const e = await rejectionOf(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
     expect(e.code).toBe('SS_ERR_GCP_ROLLOUT_FAILED');
     expect(e.message).toMatch(/deploying version 2 failed; the endpoint still serves deployed model \d+/);
     expect(e.message).toContain('quota exceeded for NVIDIA_L4');
@@ -171,7 +161,7 @@ describe('canary rollout', () => {
   test('a canary whose replicas never become available is rolled back', async () => {
     const first = await withChampion();
     h.fake.behaviour.availableReplicas = 0;
-    const e = await rejection(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
+    const e = await rejectionOf(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
     expect(e.message).toMatch(/rolled back: not healthy after 60 s/);
     expect(endpoint().deployedModels.map((d) => d.id)).toEqual([first.deployedModelId]);
     expect(endpoint().trafficSplit).toEqual({ [first.deployedModelId!]: 100 });
@@ -182,7 +172,7 @@ describe('canary rollout', () => {
     const first = await withChampion();
     h.health.errorRates = [0, 0.07];
     const before = h.health.checks;
-    const e = await rejection(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
+    const e = await rejectionOf(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
     expect(e.message).toMatch(/error rate 7\.00% is above 1%/);
     expect(h.health.checks - before).toBe(2); // stopped at the first bad reading, before the bake ended
     expect(endpoint().trafficSplit).toEqual({ [first.deployedModelId!]: 100 });
@@ -237,7 +227,7 @@ describe('registry operations', () => {
   test('versions lists aliases, package versions and traffic', async () => {
     await withChampion();
     h.fake.behaviour.availableReplicas = 0;
-    await rejection(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
+    await rejectionOf(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
     expect(await h.rollout().versions()).toEqual([
       { versionId: '1', aliases: ['default', 'champion'], packageVersion: '1_0_0', sha256: expect.any(String), deployedModelIds: [expect.any(String)], trafficPercent: 100 },
       { versionId: '2', aliases: [], packageVersion: '2_0_0', sha256: expect.any(String), deployedModelIds: [], trafficPercent: 0 },
@@ -247,7 +237,7 @@ describe('registry operations', () => {
   test('an alias held by another version moves; -alias removes; bad aliases fail before any call', async () => {
     await withChampion();
     h.fake.behaviour.availableReplicas = 0;
-    await rejection(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
+    await rejectionOf(h.rollout().deploy({ packagePath: pkg('2.0.0') }));
     expect(await h.rollout().setAliases('2', ['champion', 'golden'])).toEqual(['champion', 'golden']);
     expect(aliases()).toEqual({ 1: ['default'], 2: ['champion', 'golden'] });
     await h.rollout().setAliases('golden', ['-golden']);
@@ -277,7 +267,7 @@ describe('bad input fails before the first API call', () => {
   test('a package with an invalid manifest', async () => {
     const dir = pkg('1.0.0');
     fs.writeFileSync(`${dir}/servingstack.json`, JSON.stringify({ schemaVersion: 1, name: 'tiny', version: 'one', format: 'onnx', signature: { inputs: [], outputs: [] } }));
-    const e = await rejection(h.rollout().deploy({ packagePath: dir }));
+    const e = await rejectionOf(h.rollout().deploy({ packagePath: dir }));
     expect(e.code).toBe('SS_ERR_MANIFEST_INVALID');
     expect(e.issues.map((i) => i.field)).toEqual(expect.arrayContaining(['version']));
     expect(h.fake.calls).toEqual([]);

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildVertexExampleApp } from '../../../examples/gcp-vertex/stack';
-import { resolveRolloutSettings } from '../../../constructs/gcp/rollout';
+import { buildVertexExampleApp } from '../../examples/gcp-vertex/stack';
+import { resolveRolloutSettings } from '../../constructs/gcp/rollout';
 
 describe('examples/gcp-vertex', () => {
   test('synthesizes offline to Terraform JSON with every resource type of the stack and the rollout output', () => {
