@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ServingStackError } from '../../lib/core/errors';
-import { loadRows, readBaseline } from '../../lib/monitoring/baseline';
+import { readBaseline } from '../../lib/monitoring/baseline';
+import { loadRows } from '../../lib/monitoring/data-file';
 import { compareWithBaseline, DEFAULT_JS_THRESHOLD, DEFAULT_PSI_THRESHOLD, DriftReport, renderDriftHtml, renderDriftText } from '../../lib/monitoring/report';
 
 interface DriftReportOptions {
