@@ -77,6 +77,14 @@ describe('servingstack baseline', () => {
     expect(a.features[0]!.distribution.kind === 'numeric' && a.features[0]!.distribution.edges.length).toBe(6);
   });
 
+  it('--json prints the result as JSON on stdout, progress on stderr', () => {
+    const out = path.join(work, 'json.json');
+    const r = cli('baseline', '--data', DATA, '--model', pkg, '--out', out, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: out, manifestBaseline: null, rows: 569, features: 30, prediction: { output: 'label', mode: 'class' }, labelledRows: 569, thresholds: { windowRows: 1000 } });
+    expect(r.stderr).toMatch(/^reading .*breast_cancer\.csv\nrunning breast-cancer over 569 rows/);
+  });
+
   it('refuses data that does not fit the model input', () => {
     const bad = path.join(work, 'narrow.csv');
     fs.writeFileSync(bad, 'a,b\n1,2\n3,4\n');
