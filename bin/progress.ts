@@ -7,16 +7,11 @@
  * the phase (health checks, "still running"): the spinner's text on a terminal, a line elsewhere.
  */
 import ora from 'ora';
+import type { ProgressSink } from '../lib/core/progress';
+
+export type { ProgressSink };
 
 type Ora = ora.Ora;
-
-/** What long-running library code reports (rollout executors, the baseline builder). */
-export interface ProgressSink {
-  /** A new phase begins. */
-  step(message: string): void;
-  /** Status within the current phase. */
-  detail(message: string): void;
-}
 
 export interface ProgressOptions {
   /** The command prints JSON on stdout: progress goes to stderr. @default false */

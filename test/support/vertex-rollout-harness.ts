@@ -109,10 +109,10 @@ export async function startHarness(): Promise<Harness> {
         clients,
         artifacts,
         health,
-        log: (line) => lines.push(line),
+        progress: { step: (line) => lines.push(line), detail: (line) => lines.push(line) },
         checkIntervalSeconds: 20,
         now: () => clock,
-        sleep: async (ms) => {
+        sleep: async (ms: number) => {
           clock += ms;
         },
       }),

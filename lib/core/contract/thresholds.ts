@@ -142,8 +142,8 @@ const Q = ThresholdGroup.MODEL_QUALITY;
 const G = ThresholdGroup.ROLLOUT_GATE;
 
 const VOCABULARY: readonly ThresholdDefinition[] = [
-  def('maxP99LatencyMillis', S, 'latency', 'ms', 1000, Severity.WARNING, { min: 1, max: 3_600_000, integer: true }),
   def('maxErrorRatePercent', S, 'error rate', '%', 5, Severity.CRITICAL, { min: 0, max: 100, minExclusive: true }),
+  def('maxP99LatencyMillis', S, 'latency', 'ms', 1000, Severity.WARNING, { min: 1, max: 3_600_000, integer: true }),
   def('maxMinutesAtMaxReplicas', S, 'capacity', 'minutes', 15, Severity.WARNING, { min: 1, max: 1440, integer: true }),
   def('maxDriftedFeatures', Q, 'drift', 'features', 1, Severity.WARNING, { min: 1, max: 100_000, integer: true }),
   def('minAccuracy', Q, 'accuracy', 'ratio (0–1)', 0.9, Severity.CRITICAL, { min: 0, max: 1 }),

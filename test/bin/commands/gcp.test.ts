@@ -49,6 +49,17 @@ test('deploy reads the stack outputs, then versions and alias work on the result
   expect(alias.stdout).toBe('version 1: default, champion, golden\n');
 });
 
+test('--json: the result alone on stdout, progress on stderr', async () => {
+  const deploy = await run('gcp', 'deploy', FIXTURE, '--outputs', outputsFile, '--json');
+  expect(deploy.code).toBe(0);
+  expect(JSON.parse(deploy.stdout)).toEqual({ outcome: 'unchanged', modelVersion: '1', deployedModelId: expect.any(String), uploaded: false });
+  expect(deploy.stderr).toMatch(/already holds tiny/);
+  const versions = await run('gcp', 'versions', '--outputs', outputsFile, '--json');
+  expect(JSON.parse(versions.stdout)).toEqual([expect.objectContaining({ versionId: '1', trafficPercent: 100 })]);
+  const alias = await run('gcp', 'alias', '--outputs', outputsFile, '--json', '--', '1', '-golden', 'silver');
+  expect(JSON.parse(alias.stdout)).toEqual({ version: '1', aliases: ['default', 'champion', 'silver'] });
+});
+
 test('flags override outputs and are validated before any API call', async () => {
   h.fake.calls.length = 0;
   const r = await run('gcp', 'deploy', FIXTURE, '--outputs', outputsFile, '--machine-type', 'n1-standard-4', '--accelerator-type', 'NVIDIA_L4', '--min-replicas', '3', '--max-replicas', '1', '--canary-percent', '0', '--region', 'moon-1');

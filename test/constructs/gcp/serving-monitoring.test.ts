@@ -12,7 +12,7 @@ describe('ServingMonitoring', () => {
     new ServingMonitoring(stack, 'M', { endpointId: '987654321', displayNamePrefix: 'fraud' });
     const t = TerraformTemplate.synth(stack);
     expect(t.resources('google_monitoring_alert_policy').map((p) => [p.display_name, p.notification_channels])).toEqual([
-      ['fraud: error rate above 1%', undefined],
+      ['fraud: error rate above 5%', undefined],
       ['fraud: p99 latency above 1000 ms', undefined],
     ]);
     expect(JSON.parse(String(t.resources('google_monitoring_dashboard')[0].dashboard_json)).displayName).toBe('fraud serving');

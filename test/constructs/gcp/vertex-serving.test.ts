@@ -89,7 +89,7 @@ describe('VertexServing defaults', () => {
 
   test('alerts on error rate and p99 latency only when replicas cannot scale', () => {
     expect(t.resources('google_monitoring_alert_policy').map((p) => p.display_name)).toEqual([
-      'Serving/Tiny/Monitoring: error rate above 1%',
+      'Serving/Tiny/Monitoring: error rate above 5%',
       'Serving/Tiny/Monitoring: p99 latency above 1000 ms',
     ]);
   });
@@ -132,21 +132,28 @@ describe('monitoring options', () => {
   test('e-mail channels and existing channels are notified; thresholds carry through', () => {
     const t = synth({
       deployment: { machineType: MachineType.N1_STANDARD_4, minReplicaCount: 2, maxReplicaCount: 7 },
-      monitoring: { notificationEmails: ['oncall@example.com'], notificationChannelIds: ['projects/demo-project/notificationChannels/31337'], maxErrorRatePercent: 2.5, maxP99LatencyMillis: 777 },
+      monitoring: { notificationEmails: ['oncall@example.com'], notificationChannelIds: ['projects/demo-project/notificationChannels/31337'], thresholds: { maxErrorRatePercent: 2.5, maxP99LatencyMillis: 777 } },
     });
     t.hasResourceWithProperties('google_monitoring_notification_channel', { type: 'email', labels: { email_address: 'oncall@example.com' } });
     const policies = t.resources('google_monitoring_alert_policy');
     expect(policies).toHaveLength(3);
     for (const p of policies) expect(p.notification_channels).toEqual([expect.stringMatching(/google_monitoring_notification_channel\..*\.name/), 'projects/demo-project/notificationChannels/31337']);
-    t.hasResourceWithProperties('google_monitoring_alert_policy', { conditions: [{ condition_threshold: { threshold_value: 0.025, comparison: 'COMPARISON_GT' } }] });
-    t.hasResourceWithProperties('google_monitoring_alert_policy', { conditions: [{ condition_threshold: { threshold_value: 777 } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'CRITICAL', conditions: [{ condition_threshold: { threshold_value: 0.025, comparison: 'COMPARISON_GT' } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'WARNING', conditions: [{ condition_threshold: { threshold_value: 777 } }] });
     t.hasResourceWithProperties('google_monitoring_alert_policy', { display_name: expect.stringContaining('replicas at the ceiling (7)'), conditions: [{ condition_threshold: { threshold_value: 6.5, duration: '900s' } }] });
   });
 
   test('invalid e-mail, channel ID and thresholds are reported together', () => {
-    const e = errorOf(() => synth({ monitoring: { notificationEmails: ['not-an-email'], notificationChannelIds: ['31337'], maxErrorRatePercent: 0, maxP99LatencyMillis: 1.5 } }));
+    const e = errorOf(() => synth({ monitoring: { notificationEmails: ['not-an-email'], notificationChannelIds: ['31337'], thresholds: { maxErrorRatePercent: 0, maxP99LatencyMillis: 1.5 } } }));
     expect(e.code).toBe('SS_ERR_GCP_MONITORING_INVALID');
-    expect(e.issues.map((i) => i.field)).toEqual(['notificationEmails[0]', 'notificationChannelIds[0]', 'maxErrorRatePercent', 'maxP99LatencyMillis']);
+    expect(e.issues.map((i) => i.field)).toEqual(['notificationEmails[0]', 'notificationChannelIds[0]', 'thresholds.maxErrorRatePercent', 'thresholds.maxP99LatencyMillis']);
+  });
+
+  test('the shared defaults apply (error rate 5 %, p99 1000 ms), and the capacity alert waits maxMinutesAtMaxReplicas', () => {
+    const t = synth({ deployment: { machineType: MachineType.N1_STANDARD_4, minReplicaCount: 1, maxReplicaCount: 3 }, monitoring: { thresholds: { maxMinutesAtMaxReplicas: 30 } } });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'CRITICAL', conditions: [{ condition_threshold: { threshold_value: 0.05 } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'WARNING', conditions: [{ condition_threshold: { threshold_value: 1000 } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'WARNING', conditions: [{ condition_threshold: { threshold_value: 2.5, duration: '1800s' } }] });
   });
 });
 
@@ -272,8 +279,24 @@ describe('synth-time validation', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a misspelt runtime variable is named with the one it resembles (the environment catalogue)', () => {
+    const e = errorOf(() => synth({ runtimeEnvironment: { SERVINGSTACK_WORKRES: '2', SERVINGSTACK_WORKERS: '2' } }), 'SS_ERR_GCP_DEPLOYMENT_INVALID');
+    expect(e.issues).toEqual([expect.objectContaining({ field: 'runtimeEnvironment.SERVINGSTACK_WORKRES', allowed: expect.stringContaining('SERVINGSTACK_WORKERS') })]);
+  });
+
+  test('a package whose manifest disagrees with its ONNX file fails synth with the code every target uses', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcp-mismatch-'));
+    fs.cpSync(FIXTURE, dir, { recursive: true });
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'servingstack.json'), 'utf8')) as { signature: { outputs: { datatype: string }[] } };
+    m.signature.outputs[0]!.datatype = 'INT64';
+    fs.writeFileSync(path.join(dir, 'servingstack.json'), JSON.stringify(m));
+    const e = errorOf(() => synth({ modelPackage: dir }), 'SS_ERR_SIGNATURE_MISMATCH');
+    expect(e.issues.map((i) => i.field)).toEqual(['signature.outputs[0].datatype']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('a missing package directory and a missing model ID are named', () => {
-    expect(() => synth({ modelPackage: '/nonexistent/pkg' })).toThrow(/modelPackage: ENOENT/);
+    expect(errorOf(() => synth({ modelPackage: '/nonexistent/pkg' }), 'SS_ERR_PACKAGE_INVALID').message).toMatch(/dir: does not exist; received "\/nonexistent\/pkg"/);
     const app = Testing.app();
     const stack = new VertexServingStack(app, 'S', { project: 'demo-project', region: 'europe-west4' });
     expect(() => new VertexServing(stack, 'NoModel')).toThrow(/modelId: is required without a modelPackage/);

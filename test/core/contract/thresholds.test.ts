@@ -5,7 +5,7 @@ import { Severity, ThresholdGroup, Thresholds } from '../../../lib/core/contract
 
 describe('Thresholds', () => {
   test('GIVEN nothing set THEN the stated defaults apply', () => {
-    expect(Thresholds.resolveServing()).toEqual({ maxP99LatencyMillis: 1000, maxErrorRatePercent: 5, maxMinutesAtMaxReplicas: 15 });
+    expect(Thresholds.resolveServing()).toEqual({ maxErrorRatePercent: 5, maxP99LatencyMillis: 1000, maxMinutesAtMaxReplicas: 15 });
     expect(Thresholds.resolveModelQuality()).toEqual({ maxDriftedFeatures: 1, minAccuracy: 0.9, maxConceptDriftDetectionsPer15Minutes: 1, minDisparateImpactRatio: 0.8, maxDemographicParityDifference: 0.1 });
     expect(Thresholds.resolveRolloutGates()).toEqual({ maxErrorRatePercent: 1, maxP99LatencyMillis: 1000 });
   });
@@ -18,8 +18,8 @@ describe('Thresholds', () => {
   test('GIVEN bad values THEN every one is named with what is allowed; tokens are skipped', () => {
     const issues = Thresholds.validate(ThresholdGroup.SERVING, { maxP99LatencyMillis: 1.5, maxErrorRatePercent: 0, maxMinutesAtMaxReplicas: 9999 }, 'thresholds');
     expect(issues).toEqual([
-      { field: 'thresholds.maxP99LatencyMillis', message: 'is not a whole number', received: 1.5, allowed: 'a whole number from 1 to 3600000 ms' },
       { field: 'thresholds.maxErrorRatePercent', message: 'is out of range', received: 0, allowed: 'a number above 0 and at most 100 %' },
+      { field: 'thresholds.maxP99LatencyMillis', message: 'is not a whole number', received: 1.5, allowed: 'a whole number from 1 to 3600000 ms' },
       { field: 'thresholds.maxMinutesAtMaxReplicas', message: 'is out of range', received: 9999, allowed: 'a whole number from 1 to 1440 minutes' },
     ]);
     expect(Thresholds.validate(ThresholdGroup.MODEL_QUALITY, { minAccuracy: 1.2 }, '')).toEqual([{ field: 'minAccuracy', message: 'is out of range', received: 1.2, allowed: 'a number from 0 to 1' }]);

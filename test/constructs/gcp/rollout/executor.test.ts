@@ -245,6 +245,8 @@ describe('registry operations', () => {
     h.fake.calls.length = 0;
     await expect(h.rollout().setAliases('1', ['Bad_Alias'])).rejects.toThrow(/alias: has the wrong form; received "Bad_Alias"/);
     expect(h.fake.calls).toEqual([]);
+    expect((await rejectionOf(h.rollout().setAliases('1', ['Bad_Alias']))).code).toBe('SS_ERR_GCP_ALIAS_INVALID');
+    expect((await rejectionOf(h.rollout().setAliases('7', ['golden']))).code).toBe('SS_ERR_GCP_VERSION_NOT_FOUND');
   });
 
   test('deploy --version redeploys a known version (rollback after a promotion)', async () => {
@@ -258,6 +260,7 @@ describe('registry operations', () => {
   test('traffic splits must name deployed models and sum to 100', async () => {
     const first = await withChampion();
     await expect(h.rollout().setTrafficSplit({ [first.deployedModelId!]: 90 })).rejects.toThrow(/trafficSplit: sums to 90, not 100/);
+    expect((await rejectionOf(h.rollout().setTrafficSplit({ [first.deployedModelId!]: 90 }))).code).toBe('SS_ERR_GCP_TRAFFIC_SPLIT_INVALID');
     await expect(h.rollout().setTrafficSplit({ [first.deployedModelId!]: 50, '999': 50 })).rejects.toThrow(/trafficSplit.999: names no model deployed/);
     expect(h.fake.callNames()).not.toContain('UpdateEndpoint');
   });
