@@ -1,26 +1,13 @@
 /**
- * `servingstack onprem promote|rollback|status` without a cluster: only paths that need no
- * kubectl, Prometheus or MLflow (explicit --model-uri, --skip-health-check, no --name) run here.
- * The executor's kubectl/HTTP calls are documented in bin/commands/onprem.ts and docs/onprem.md
- * and are not exercised by this suite.
+ * `servingstack onprem promote|rollback|status` in-process: the state file is real; kubectl,
+ * Prometheus and MLflow are the executor's fakes where a command observes (the executor's own
+ * calls are pinned in test/constructs/onprem/rollout/executor.test.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../../bin/servingstack';
+import { runCli as run } from '../../support/cli';
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 let dir: string;
 let state: string;
@@ -79,10 +66,10 @@ describe('servingstack onprem', () => {
   });
 
   test('bad options and bad state files are named', async () => {
-    const bad = await run('onprem', 'promote', '--state', state, '--steps', '50,10', '--max-p99', 'fast');
+    const bad = await run('onprem', 'promote', '--state', state, '--steps', '50,10', '--max-p99-latency-millis', 'fast');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--steps: are not ascending whole percentages ending at 100');
-    expect(bad.stderr).toContain('--max-p99: is not a positive number');
+    expect(bad.stderr).toContain('--max-p99-latency-millis: is not a positive number');
     fs.writeFileSync(state, JSON.stringify({ stableVersion: '3', stableModelUri: 'gs://models/3' }));
     const invalid = await run('onprem', 'status', '--state', state);
     expect(invalid.code).toBe(2);

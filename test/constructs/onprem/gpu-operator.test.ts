@@ -1,4 +1,4 @@
-import { GpuOperator, GpuSharing, MigStrategy, ONPREM_ERRORS, ServingMonitoring } from '../../../constructs/onprem';
+import { GpuOperator, GpuSharing, MigStrategy, OnPremErrorCodes, ServingMonitoring } from '../../../constructs/onprem';
 import { TerraformTemplate } from '../../support/terraform-template';
 import { issueFor, issuesOf } from '../../support/errors';
 import { newStack } from '../../support/onprem';
@@ -74,9 +74,9 @@ describe('GpuOperator', () => {
   });
 
   test('bad input', () => {
-    const issues = issuesOf(() => new GpuOperator(newStack(), 'Gpu', { sharing: GpuSharing.timeSlicing(1.5), driverEnabled: false, driverVersion: '595', chartVersion: 'latest' }), ONPREM_ERRORS.GPU_OPERATOR);
+    const issues = issuesOf(() => new GpuOperator(newStack(), 'Gpu', { sharing: GpuSharing.timeSlicing(1.5), driverEnabled: false, driverVersion: '595', chartVersion: 'latest' }), OnPremErrorCodes.GPU_OPERATOR);
     expect(issues.map((i) => i.field)).toEqual(['chartVersion', 'driverVersion', 'driverVersion', 'sharing.replicasPerGpu']);
     expect(issueFor(issues, 'sharing.replicasPerGpu')).toMatchObject({ received: 1.5, allowed: 'a whole number from 2 to 64' });
-    expect(issueFor(issuesOf(() => new GpuOperator(newStack(), 'Gpu', { sharing: GpuSharing.mig(MigStrategy.SINGLE, 'All 1g') }), ONPREM_ERRORS.GPU_OPERATOR), 'sharing.defaultProfile').received).toBe('All 1g');
+    expect(issueFor(issuesOf(() => new GpuOperator(newStack(), 'Gpu', { sharing: GpuSharing.mig(MigStrategy.SINGLE, 'All 1g') }), OnPremErrorCodes.GPU_OPERATOR), 'sharing.defaultProfile').received).toBe('All 1g');
   });
 });

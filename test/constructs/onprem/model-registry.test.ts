@@ -1,4 +1,4 @@
-import { MlflowRegistry, MlflowRegistryProps, ONPREM_ERRORS } from '../../../constructs/onprem';
+import { MlflowRegistry, MlflowRegistryProps, OnPremErrorCodes } from '../../../constructs/onprem';
 import { Json, TerraformTemplate } from '../../support/terraform-template';
 import { issuesOf } from '../../support/errors';
 import { newStack } from '../../support/onprem';
@@ -34,7 +34,7 @@ describe('MlflowRegistry', () => {
   });
 
   test('bad input', () => {
-    const issues = issuesOf(() => new MlflowRegistry(newStack(), 'Registry', { ...props, postgresPort: 70000, artifactBucket: 'My_Bucket', s3Endpoint: 'minio:9000', postgresDatabase: 'ml-flow' }), ONPREM_ERRORS.REGISTRY);
+    const issues = issuesOf(() => new MlflowRegistry(newStack(), 'Registry', { ...props, postgresPort: 70000, artifactBucket: 'My_Bucket', s3Endpoint: 'minio:9000', postgresDatabase: 'ml-flow' }), OnPremErrorCodes.REGISTRY);
     expect(issues.map((i) => i.field)).toEqual(['postgresPort', 'postgresDatabase', 'artifactBucket', 's3Endpoint']);
   });
 });

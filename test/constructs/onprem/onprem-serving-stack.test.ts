@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { App, Testing } from '../../../constructs/cdktf/binding';
-import { ONPREM_ERRORS, OnPremServingStack, ServingNamespace } from '../../../constructs/onprem';
+import { OnPremErrorCodes, OnPremServingStack, ServingNamespace } from '../../../constructs/onprem';
 import { TerraformTemplate } from '../../support/terraform-template';
 import { issueFor, issuesOf } from '../../support/errors';
 import { newStack } from '../../support/onprem';
@@ -23,14 +23,14 @@ describe('OnPremServingStack', () => {
   });
 
   test('a missing kubeconfig context is an error naming the prop', () => {
-    const issues = issuesOf(() => new OnPremServingStack(Testing.app(), 's', {} as never), ONPREM_ERRORS.STACK);
+    const issues = issuesOf(() => new OnPremServingStack(Testing.app(), 's', {} as never), OnPremErrorCodes.STACK);
     const issue = issueFor(issues, 'kubeconfigContext');
     expect(issue.message).toBe('is missing');
     expect(issue.allowed).toContain('kubectl config get-contexts');
   });
 
   test('collects a bad context and a bad path in one error', () => {
-    const issues = issuesOf(() => new OnPremServingStack(Testing.app(), 's', { kubeconfigContext: 'two words', kubeconfigPath: 'kubeconfig' }), ONPREM_ERRORS.STACK);
+    const issues = issuesOf(() => new OnPremServingStack(Testing.app(), 's', { kubeconfigContext: 'two words', kubeconfigPath: 'kubeconfig' }), OnPremErrorCodes.STACK);
     expect(issues.map((i) => i.field)).toEqual(['kubeconfigContext', 'kubeconfigPath']);
     expect(issueFor(issues, 'kubeconfigPath').received).toBe('kubeconfig');
   });
@@ -38,7 +38,7 @@ describe('OnPremServingStack', () => {
   test('constructs outside an OnPremServingStack fail naming their path', () => {
     const app: App = Testing.app();
     const plain = new Construct(app, 'Plain');
-    const issues = issuesOf(() => new ServingNamespace(plain, 'Ns'), ONPREM_ERRORS.NO_STACK);
+    const issues = issuesOf(() => new ServingNamespace(plain, 'Ns'), OnPremErrorCodes.NO_STACK);
     expect(issues[0]!.received).toBe('Plain/Ns');
   });
 
@@ -56,7 +56,7 @@ describe('OnPremServingStack', () => {
   });
 
   test('ServingNamespace rejects names Kubernetes refuses', () => {
-    const issues = issuesOf(() => new ServingNamespace(newStack(), 'Ns', { name: 'Fraud_Models' }), ONPREM_ERRORS.NAMESPACE);
+    const issues = issuesOf(() => new ServingNamespace(newStack(), 'Ns', { name: 'Fraud_Models' }), OnPremErrorCodes.NAMESPACE);
     expect(issueFor(issues, 'name').received).toBe('Fraud_Models');
   });
 });

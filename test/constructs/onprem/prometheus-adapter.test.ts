@@ -1,4 +1,4 @@
-import { ONPREM_ERRORS, PrometheusAdapter, ServingMonitoring } from '../../../constructs/onprem';
+import { OnPremErrorCodes, PrometheusAdapter, ServingMonitoring } from '../../../constructs/onprem';
 import { TerraformTemplate } from '../../support/terraform-template';
 import { issueFor, issuesOf } from '../../support/errors';
 import { newStack } from '../../support/onprem';
@@ -33,7 +33,7 @@ describe('PrometheusAdapter', () => {
   });
 
   test('needs a Prometheus', () => {
-    const issue = issueFor(issuesOf(() => new PrometheusAdapter(newStack(), 'Adapter'), ONPREM_ERRORS.ADAPTER), 'prometheusUrl');
+    const issue = issueFor(issuesOf(() => new PrometheusAdapter(newStack(), 'Adapter'), OnPremErrorCodes.ADAPTER), 'prometheusUrl');
     expect(issue.message).toContain('is missing');
   });
 });

@@ -1,11 +1,8 @@
-import {
-  RolloutState, TrackHealth, describeRollout, healthQueries, parseDeploymentStatus, parseMlflowModelVersion, parsePrometheusScalar, planPromote, planRollback,
-  rolloutPhase, validateRolloutState, validateSteps,
-} from '../../../constructs/onprem';
+import { RolloutState, TrackHealth, describeRollout, planPromote, planRollback, rolloutPhase, validateRolloutState, validateSteps } from '../../../../constructs/onprem/rollout/planner';
 
 const STABLE: RolloutState = { stableVersion: '3', stableModelUri: 's3://models/fraud/3/' };
 const V4 = { version: '4', modelUri: 's3://models/fraud/4/' };
-const healthy: TrackHealth = { desiredReplicas: 2, readyReplicas: 2, updatedReplicas: 2, errorRatePercent: 0.1, p99LatencySeconds: 0.2 };
+const healthy: TrackHealth = { desiredReplicas: 2, readyReplicas: 2, updatedReplicas: 2, errorRatePercent: 0.1, p99LatencyMillis: 200 };
 
 describe('planPromote: the canary state machine', () => {
   test('stable → start a canary at the first step', () => {
@@ -50,10 +47,10 @@ describe('planPromote: the canary state machine', () => {
 
   test('health gates refuse to shift traffic to an unhealthy canary, saying why', () => {
     const canary = planPromote(STABLE, { target: V4 }).to;
-    const plan = planPromote(canary, { observation: { canary: { desiredReplicas: 2, readyReplicas: 1, updatedReplicas: 2, errorRatePercent: 7.5, p99LatencySeconds: 2 } } });
+    const plan = planPromote(canary, { observation: { canary: { desiredReplicas: 2, readyReplicas: 1, updatedReplicas: 2, errorRatePercent: 7.5, p99LatencyMillis: 2000 } } });
     expect(plan.allowed).toBe(false);
     expect(plan.to).toBe(canary);
-    expect(plan.reasons).toEqual(['canary: 1/2 replicas ready', 'canary: error rate 7.5% is above 1%', 'canary: p99 latency 2s is above 1s']);
+    expect(plan.reasons).toEqual(['canary: 1/2 replicas ready', 'canary: error rate 7.5% is above 1%', 'canary: p99 latency 2000 ms is above 1000 ms']);
     expect(planPromote(canary, { observation: { canary: { ...healthy, errorRatePercent: 7.5 } }, gates: { maxErrorRatePercent: 10 } }).allowed).toBe(true);
   });
 
@@ -116,34 +113,7 @@ describe('state validation and status', () => {
   test('describeRollout', () => {
     const canary = planPromote(STABLE, { target: V4 }).to;
     expect(describeRollout(canary, { canary: healthy })).toBe(
-      ['phase    canary', 'stable   3  s3://models/fraud/3/', 'canary   4  s3://models/fraud/4/  weight 10% (2/2 ready, 0.1% errors, p99 0.2s)'].join('\n'),
+      ['phase    canary', 'stable   3  s3://models/fraud/3/', 'canary   4  s3://models/fraud/4/  weight 10% (2/2 ready, 0.1% errors, p99 200 ms)'].join('\n'),
     );
-  });
-});
-
-describe('parsers for what the executor fetches', () => {
-  test('kubectl get deployment -o json', () => {
-    expect(parseDeploymentStatus({ spec: { replicas: 3 }, status: { replicas: 4, readyReplicas: 3, updatedReplicas: 1 } })).toEqual({ desiredReplicas: 3, readyReplicas: 3, updatedReplicas: 1 });
-    expect(parseDeploymentStatus({ spec: { replicas: 1 }, status: {} })).toEqual({ desiredReplicas: 1, readyReplicas: 0, updatedReplicas: 0 });
-  });
-
-  test('Prometheus instant query', () => {
-    expect(parsePrometheusScalar({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1700000000, '0.25'] }] } })).toBe(0.25);
-    expect(parsePrometheusScalar({ status: 'success', data: { resultType: 'vector', result: [] } })).toBeUndefined();
-    expect(parsePrometheusScalar({ status: 'success', data: { resultType: 'vector', result: [{ value: [1, 'NaN'] }] } })).toBeUndefined();
-    expect(parsePrometheusScalar({ status: 'error' })).toBeUndefined();
-  });
-
-  test('MLflow model version (by version or alias)', () => {
-    expect(parseMlflowModelVersion({ model_version: { name: 'fraud', version: '4', source: 's3://mlflow/1/abc/artifacts/model', current_stage: 'None' } })).toEqual({ version: '4', modelUri: 's3://mlflow/1/abc/artifacts/model' });
-    expect(() => parseMlflowModelVersion({ error_code: 'RESOURCE_DOES_NOT_EXIST' })).toThrow('without a model_version');
-    expect(() => parseMlflowModelVersion({ model_version: { version: '4' } })).toThrow('has no source');
-  });
-
-  test('health queries select the track by the labels the scrape job sets', () => {
-    const q = healthQueries('serving', 'fraud', 'canary');
-    expect(q.errorRatePercent).toContain('namespace="serving",app="fraud",track="canary"');
-    expect(q.errorRatePercent).toContain('status=~"5.."');
-    expect(q.p99LatencySeconds).toMatch(/^histogram_quantile\(0\.99, /);
   });
 });

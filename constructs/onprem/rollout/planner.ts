@@ -1,7 +1,7 @@
 /**
  * The canary rollout as a pure planner over desired state. No cluster, network or cdktf code:
- * `servingstack onprem promote|rollback|status` (bin/commands/onprem.ts) observes the cluster,
- * calls these functions, writes the new state file and tells the operator to `cdktf deploy`.
+ * the executor (executor.ts) observes the cluster, calls these functions and writes the new state
+ * file; `servingstack onprem promote|rollback|status` parses flags and shows the result.
  *
  * State machine (one state file per service, read by CanaryRollout at synth):
  *
@@ -12,9 +12,8 @@
  *
  * Every promote is gated on the health of the track about to receive more traffic.
  */
-import type { ValidationIssue } from '../../lib/core/errors';
-import { RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
-import { NON_INFERENCE_ROUTES } from './alert-rules';
+import { RolloutGateThresholds, Thresholds } from '../../../lib/core/contract/thresholds';
+import type { ValidationIssue } from '../../../lib/core/errors';
 
 /** Desired state of one service's rollout (the JSON state file). */
 export interface RolloutState {
@@ -58,8 +57,8 @@ export interface TrackHealth {
   readonly updatedReplicas: number;
   /** 5xx share over the last 5 minutes, percent (undefined: not measured). */
   readonly errorRatePercent?: number;
-  /** p99 latency over the last 5 minutes (undefined: not measured). */
-  readonly p99LatencySeconds?: number;
+  /** p99 latency over the last 5 minutes, milliseconds (undefined: not measured). */
+  readonly p99LatencyMillis?: number;
 }
 
 export interface RolloutObservation {
@@ -67,11 +66,8 @@ export interface RolloutObservation {
   readonly canary?: TrackHealth;
 }
 
-export interface RolloutGates {
-  /** @default 1 */
-  readonly maxErrorRatePercent?: number;
-  /** @default 1 */
-  readonly maxP99LatencySeconds?: number;
+/** The shared rollout gates (`maxErrorRatePercent` 1 %, `maxP99LatencyMillis` 1000 ms) and the canary steps. */
+export interface RolloutGates extends RolloutGateThresholds {
   /** Canary weights, ascending, ending at 100. @default [10, 25, 50, 100] */
   readonly steps?: readonly number[];
 }
@@ -136,10 +132,9 @@ function gateReasons(track: 'canary' | 'stable', h: TrackHealth | undefined, gat
   if (h.desiredReplicas < 1) out.push(`${track}: no replicas desired`);
   if (h.readyReplicas < h.desiredReplicas) out.push(`${track}: ${h.readyReplicas}/${h.desiredReplicas} replicas ready`);
   if (h.updatedReplicas < h.desiredReplicas) out.push(`${track}: ${h.updatedReplicas}/${h.desiredReplicas} replicas updated (rollout in progress)`);
-  const maxErr = gates.maxErrorRatePercent ?? 1;
-  if (h.errorRatePercent !== undefined && h.errorRatePercent > maxErr) out.push(`${track}: error rate ${round(h.errorRatePercent)}% is above ${maxErr}%`);
-  const maxLat = gates.maxP99LatencySeconds ?? 1;
-  if (h.p99LatencySeconds !== undefined && h.p99LatencySeconds > maxLat) out.push(`${track}: p99 latency ${round(h.p99LatencySeconds)}s is above ${maxLat}s`);
+  const g = Thresholds.resolveRolloutGates(gates);
+  if (h.errorRatePercent !== undefined && h.errorRatePercent > g.maxErrorRatePercent) out.push(`${track}: error rate ${round(h.errorRatePercent)}% is above ${g.maxErrorRatePercent}%`);
+  if (h.p99LatencyMillis !== undefined && h.p99LatencyMillis > g.maxP99LatencyMillis) out.push(`${track}: p99 latency ${round(h.p99LatencyMillis)} ms is above ${g.maxP99LatencyMillis} ms`);
   return out;
 }
 
@@ -224,55 +219,10 @@ export function describeRollout(state: RolloutState, observation: RolloutObserva
   const lines: string[] = [];
   const phase = rolloutPhase(state);
   const h = (t: TrackHealth | undefined): string =>
-    t ? ` (${t.readyReplicas}/${t.desiredReplicas} ready${t.errorRatePercent !== undefined ? `, ${round(t.errorRatePercent)}% errors` : ''}${t.p99LatencySeconds !== undefined ? `, p99 ${round(t.p99LatencySeconds)}s` : ''})` : '';
+    t ? ` (${t.readyReplicas}/${t.desiredReplicas} ready${t.errorRatePercent !== undefined ? `, ${round(t.errorRatePercent)}% errors` : ''}${t.p99LatencyMillis !== undefined ? `, p99 ${round(t.p99LatencyMillis)} ms` : ''})` : '';
   lines.push(`phase    ${phase}`);
   lines.push(`stable   ${state.stableVersion}  ${state.stableModelUri}${h(observation.stable)}`);
   if (state.canaryVersion !== undefined) lines.push(`canary   ${state.canaryVersion}  ${state.canaryModelUri}  weight ${state.canaryWeight ?? 0}%${h(observation.canary)}`);
   if (state.previousStableVersion !== undefined) lines.push(`previous ${state.previousStableVersion}  ${state.previousStableModelUri}`);
   return lines.join('\n');
-}
-
-// ---- parsers for what the executor fetches (pure, tested) ----
-
-/** TrackHealth from `kubectl get deployment <name> -o json`. */
-export function parseDeploymentStatus(json: unknown): TrackHealth {
-  const d = json as { spec?: { replicas?: number }; status?: { readyReplicas?: number; updatedReplicas?: number; replicas?: number } };
-  return {
-    desiredReplicas: d?.spec?.replicas ?? 0,
-    readyReplicas: d?.status?.readyReplicas ?? 0,
-    updatedReplicas: d?.status?.updatedReplicas ?? 0,
-  };
-}
-
-/** The scalar of a Prometheus `/api/v1/query` answer (undefined when empty or NaN). */
-export function parsePrometheusScalar(json: unknown): number | undefined {
-  const r = json as { status?: string; data?: { resultType?: string; result?: { value?: [number, string] }[] } };
-  if (r?.status !== 'success') return undefined;
-  const first = r.data?.result?.[0]?.value?.[1];
-  if (first === undefined) return undefined;
-  const n = Number(first);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/**
- * The model URI of an MLflow model version, from `GET /api/2.0/mlflow/model-versions/get` or
- * `GET /api/2.0/mlflow/registered-models/alias`. Proxied `mlflow-artifacts:/` sources are refused
- * (the init container reads the store directly; deploy MLflow with proxied artifacts off).
- */
-export function parseMlflowModelVersion(json: unknown): { version: string; modelUri: string } {
-  const mv = (json as { model_version?: { version?: string; source?: string } })?.model_version;
-  if (!mv || typeof mv.version !== 'string') throw new Error('MLflow answered without a model_version');
-  if (typeof mv.source !== 'string' || mv.source === '') throw new Error(`MLflow model version ${mv.version} has no source`);
-  // The URI is checked by validateRolloutState (s3:// or pvc:// only) before any state is written.
-  return { version: mv.version, modelUri: mv.source };
-}
-
-/** PromQL for a track's 5xx share (percent) and p99 latency, with the labels the scrape job sets. */
-export function healthQueries(namespace: string, app: string, track: string): { errorRatePercent: string; p99LatencySeconds: string } {
-  const sel = `namespace="${namespace}",app="${app}",track="${track}",route!~"${NON_INFERENCE_ROUTES}"`;
-  const requests = RUNTIME_METRICS.requests.name;
-  return {
-    errorRatePercent: `100 * sum(rate(${requests}{${sel},status=~"5.."}[5m])) / sum(rate(${requests}{${sel}}[5m]))`,
-    p99LatencySeconds: `histogram_quantile(0.99, sum by (le) (rate(${RUNTIME_METRICS.requestDuration.name}_bucket{${sel}}[5m])))`,
-  };
 }
