@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { errorOf } from '../../support/errors';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -78,6 +79,7 @@ describe('model quality on the SageMaker blueprint', () => {
     const t = template(stack);
     expect(Object.values(alarmsOn(t, 'servingstack_model_accuracy'))[0].Properties.Threshold).toBe(0.97);
     expect(Object.values(alarmsOn(t, 'servingstack_drifted_features'))[0].Properties.Threshold).toBe(3);
+    expect(errorOf(() => new ModelQualityMonitoring(stack, 'Bad2', { modelName: 'm', endpointName: 'e', thresholds: { minAccuracy: 1.5 } })).code).toBe('SS_ERR_AWS_MODEL_QUALITY_INVALID');
     expect(() => new ModelQualityMonitoring(stack, 'Bad', { modelName: 'm', endpointName: 'e', thresholds: { minAccuracy: 1.5, maxDriftedFeatures: 0 } })).toThrow(
       /thresholds.maxDriftedFeatures: is out of range; received 0[\s\S]*thresholds.minAccuracy: is out of range; received 1.5; allowed: a number from 0 to 1/,
     );

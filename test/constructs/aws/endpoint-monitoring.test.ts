@@ -1,3 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ThresholdGroup, Thresholds } from '../../../lib/core/contract/thresholds';
+import { AWS_ERRORS } from '../../../constructs/aws/private/errors';
+import { errorOf } from '../../support/errors';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -31,13 +36,25 @@ describe('EndpointMonitoring', () => {
     const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model }] });
     const topic = new sns.Topic(stack, 'Pager');
-    new EndpointMonitoring(stack, 'Monitoring', { endpoint, alarmTopic: topic, thresholds: { maxP99ModelLatency: Duration.millis(80), max5xxErrorRatePercent: 1, minInvocationsPer15Minutes: 10, maxDiskUtilizationPercent: 60 } });
+    new EndpointMonitoring(stack, 'Monitoring', { endpoint, alarmTopic: topic, thresholds: { maxP99LatencyMillis: 80, maxErrorRatePercent: 1, minInvocationsPer15Minutes: 10, maxDiskUtilizationPercent: 60 } });
     const t = template(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('P99ModelLatency'), Threshold: 80_000 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('ErrorRate5xx'), Threshold: 1 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('NoInvocations'), Threshold: 10, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('DiskUtilization'), Threshold: 60 });
-    expect(() => new EndpointMonitoring(stack, 'Bad', { endpoint, thresholds: { max5xxErrorRatePercent: 120, availabilitySloPercent: 100 } })).toThrow(/thresholds.max5xxErrorRatePercent: is out of range; received 120[\s\S]*thresholds.availabilitySloPercent: is out of range; received 100/);
+    expect(() => new EndpointMonitoring(stack, 'Bad', { endpoint, thresholds: { maxErrorRatePercent: 120, availabilitySloPercent: 100 } })).toThrow(/thresholds.maxErrorRatePercent: is out of range; received 120[\s\S]*thresholds.availabilitySloPercent: is out of range; received 100/);
+  });
+
+  test('the shared vocabulary: defaults 1000 ms and 5 %, severities as alarm-name suffixes, the same messages as every target', () => {
+    const { stack } = newStack();
+    const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
+    const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model }] });
+    new EndpointMonitoring(stack, 'Monitoring', { endpoint });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('P99ModelLatency-[0-9A-F]+-Warning$'), Threshold: 1_000_000, AlarmDescription: Match.stringLikeRegexp('^\\[Warning\\]') });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('ErrorRate5xx-[0-9A-F]+-Critical$'), Threshold: 5, AlarmDescription: Match.stringLikeRegexp('^\\[Critical\\]') });
+    const e = errorOf(() => new EndpointMonitoring(stack, 'Bad', { endpoint, thresholds: { maxP99LatencyMillis: 1.5 } }), 'SS_ERR_AWS_MONITORING_INVALID');
+    expect(e.issues).toEqual(Thresholds.validate(ThresholdGroup.SERVING, { maxP99LatencyMillis: 1.5 }, 'thresholds'));
   });
 
   test('async: backlog-without-capacity alarm; no Invocations-based alarms', () => {
@@ -68,4 +85,9 @@ describe('EndpointMonitoring', () => {
     for (const key of ['queueDuration', 'computeDuration', 'batchSize', 'queueDepth', 'rejected'] as const) expect(body).toContain(RUNTIME_METRICS[key].name);
     expect(body).toContain('\\"model\\",\\"fixture-classifier\\"');
   });
+});
+
+test('docs/monitoring.md lists the codes of the AWS monitoring constructs', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '../../../docs/monitoring.md'), 'utf8');
+  for (const code of [AWS_ERRORS.MONITORING, AWS_ERRORS.MODEL_QUALITY]) expect(doc).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
 });
