@@ -19,6 +19,8 @@ const forbidden: [string, string][] = [
     ['constructs/onprem/x.ts', "import { App } from 'cdktf';"],
     ['constructs/onprem/x.ts', "import { X } from '../gcp/y';"],
     ['constructs/cdktf/stack.ts', "import { App } from 'cdktf';"],
+    ['bin/commands/x.ts', "import { GCP_ERRORS } from '../../constructs/gcp/private/errors';"],
+    ['bin/commands/x.ts', "import { Checker } from '../../constructs/onprem/private';"],
 ];
 const allowed: [string, string][] = [
     ['lib/runtime/x.ts', "import { parseManifest } from '../core/manifest';"],
@@ -26,6 +28,7 @@ const allowed: [string, string][] = [
     ['constructs/onprem/x.ts', "import { App } from '../cdktf/binding';"],
     ['constructs/aws/x.ts', "import { App } from 'aws-cdk-lib';"],
     ['constructs/cdktf/binding.ts', "import { App } from 'cdktf';"],
+    ['bin/commands/x.ts', "import { GcpErrorCodes } from '../../constructs/gcp/errors';"],
 ];
 
 // One ESLint process for every case (Jest's VM cannot load the ESM config).

@@ -41,6 +41,13 @@ describe('servingstack package', () => {
     expect(shaLine(b.stdout)).toBe(shaLine(a.stdout));
   });
 
+  test('--json prints the archive as JSON', async () => {
+    const out = path.join(work, 'j.tgz');
+    const r = await run('package', pkgDir, '-o', out, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ file: out, bytes: fs.statSync(out).size, sha256: createHash('sha256').update(fs.readFileSync(out)).digest('hex'), entries: ['model.onnx', 'servingstack.json'] });
+  });
+
   test('a mismatching package exits 2 with the field named', async () => {
     fs.writeFileSync(
       path.join(pkgDir, 'servingstack.json'),
