@@ -111,12 +111,14 @@ export class EndpointMonitoring extends Construct {
   public readonly dashboard: cw.Dashboard;
   public readonly alarmTopic: sns.ITopic;
   /** Alarms by id (`P99ModelLatency`, `ErrorRate5xx`, …). */
-  public readonly alarms: Record<string, cw.IAlarm> = {};
+  public readonly alarms: { readonly [id: string]: cw.IAlarm };
+  private readonly alarmsById: Record<string, cw.IAlarm> = {};
   private readonly endpoint: Endpoint;
   private readonly production: string[];
 
   constructor(scope: Construct, id: string, props: EndpointMonitoringProps) {
     super(scope, id);
+    this.alarms = this.alarmsById;
     const endpoint = props.endpoint;
     this.endpoint = endpoint;
     this.production = endpoint.variants.filter((v) => !v.shadow).map((v) => v.variantName);
@@ -203,7 +205,7 @@ export class EndpointMonitoring extends Construct {
       },
     ];
 
-    for (const def of table.filter((d) => d.enabled)) this.alarms[def.id] = createAlarm(this, def, endpoint.endpointName, action);
+    for (const def of table.filter((d) => d.enabled)) this.alarmsById[def.id] = createAlarm(this, def, endpoint.endpointName, action);
 
     if (!endpoint.isAsync) {
       // Multi-window burn rate (Google SRE workbook): 14.4× over 1 h AND over 5 min spends 2 % of a 30-day budget.
@@ -225,7 +227,7 @@ export class EndpointMonitoring extends Construct {
       });
       composite.addAlarmAction(action);
       composite.addOkAction(action);
-      this.alarms.ErrorBudgetBurn = composite;
+      this.alarmsById.ErrorBudgetBurn = composite;
       for (const child of [long, short]) {
         for (const ackId of ['NIST.800.53.R5-CloudWatchAlarmAction', 'HIPAA.Security-CloudWatchAlarmAction']) {
           Validations.of(child).acknowledge({ id: ackId, reason: 'burn-rate window alarm: the composite ErrorBudgetBurn alarm combining both windows notifies the alarm topic' });

@@ -102,12 +102,14 @@ interface QualityAlarm extends Omit<AlarmDefinition, 'treatMissingData'> {
  */
 export class ModelQualityMonitoring extends Construct {
   /** Alarms by id (`DataDrift`, `Accuracy`, `ConceptDrift`, `DisparateImpact`, `DemographicParity`). */
-  public readonly alarms: Record<string, cw.Alarm> = {};
+  public readonly alarms: { readonly [id: string]: cw.Alarm };
+  private readonly alarmsById: Record<string, cw.Alarm> = {};
   /** The retraining rule, when a target is given. */
   public readonly retrainingRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: ModelQualityMonitoringProps) {
     super(scope, id);
+    this.alarms = this.alarmsById;
     const checker = new Checker(this, AWS_ERRORS.MODEL_QUALITY, 'ModelQualityMonitoring');
     for (const issue of Thresholds.validate(ThresholdGroup.MODEL_QUALITY, props.thresholds, 'thresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
     checker.check(props.modelName.length > 0, { field: 'modelName', message: 'is empty', received: props.modelName, allowed: "the model's manifest name" });
@@ -155,7 +157,7 @@ export class ModelQualityMonitoring extends Construct {
       const retrains = def.retrains && props.retraining ? `; starts the retraining ${props.retraining.kind}` : '';
       // No traffic or no labels is not a quality problem.
       const row: AlarmDefinition = { ...def, description: `${def.description}${retrains}`, treatMissingData: cw.TreatMissingData.NOT_BREACHING };
-      this.alarms[def.id] = createAlarm(this, row, `${props.endpointName} model ${props.modelName}`, action);
+      this.alarmsById[def.id] = createAlarm(this, row, `${props.endpointName} model ${props.modelName}`, action);
     }
 
     if (props.retraining) {
