@@ -27,6 +27,23 @@ export const manifest = {
   lineage: { trainingData: { uri: 's3://sentinel-bucket/train.csv' }, codeCommit: 'deadbeef42', metrics: { accuracy: 0.913 } },
 };
 
+/** A fresh package for each test of the file (removed after it); read its paths inside tests. */
+export function sentinelPackageEachTest(): SentinelPackage {
+  let current: SentinelPackage | undefined;
+  beforeEach(() => {
+    current = makeSentinelPackage();
+  });
+  afterEach(() => current && removeSentinelPackage(current));
+  return {
+    get work() {
+      return current!.work;
+    },
+    get pkgDir() {
+      return current!.pkgDir;
+    },
+  };
+}
+
 export interface SentinelPackage {
   /** The temporary directory holding the package (and whatever a test writes). */
   readonly work: string;

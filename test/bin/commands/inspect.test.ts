@@ -2,16 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tar from 'tar';
 import { runCli as run } from '../../support/cli';
-import { makeSentinelPackage, manifest, removeSentinelPackage, SentinelPackage } from '../../support/sentinel-package';
+import { manifest, sentinelPackageEachTest } from '../../support/sentinel-package';
 
-let pkg: SentinelPackage;
-let work: string;
-let pkgDir: string;
-beforeEach(() => {
-  pkg = makeSentinelPackage();
-  ({ work, pkgDir } = pkg);
-});
-afterEach(() => removeSentinelPackage(pkg));
+const pkg = sentinelPackageEachTest();
 
 describe('servingstack inspect', () => {
   const expectSummary = (stdout: string): void => {
@@ -27,15 +20,15 @@ describe('servingstack inspect', () => {
   };
 
   test('package directory', async () => {
-    const r = await run('inspect', pkgDir);
+    const r = await run('inspect', pkg.pkgDir);
     expect(r.code).toBe(0);
     expectSummary(r.stdout);
     expect(r.stdout).toContain('(package directory)');
   });
 
   test('package archive', async () => {
-    const out = path.join(work, 'sentinel.tar.gz');
-    expect((await run('package', pkgDir, '-o', out)).code).toBe(0);
+    const out = path.join(pkg.work, 'sentinel.tar.gz');
+    expect((await run('package', pkg.pkgDir, '-o', out)).code).toBe(0);
     const r = await run('inspect', out);
     expect(r.code).toBe(0);
     expectSummary(r.stdout);
@@ -43,7 +36,7 @@ describe('servingstack inspect', () => {
   });
 
   test('bare .onnx file', async () => {
-    const r = await run('inspect', path.join(pkgDir, 'model.onnx'));
+    const r = await run('inspect', path.join(pkg.pkgDir, 'model.onnx'));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('bare ONNX model, no manifest');
     expect(r.stdout).toMatch(/opset +15/);
@@ -52,10 +45,10 @@ describe('servingstack inspect', () => {
   });
 
   test('--json output parses (directory, archive and bare onnx)', async () => {
-    const archive = path.join(work, 'sentinel.tgz');
-    await run('package', pkgDir, '-o', archive);
+    const archive = path.join(pkg.work, 'sentinel.tgz');
+    await run('package', pkg.pkgDir, '-o', archive);
     for (const [source, kind] of [
-      [pkgDir, 'directory'],
+      [pkg.pkgDir, 'directory'],
       [archive, 'archive'],
     ] as const) {
       const r = await run('inspect', source, '--json');
@@ -68,12 +61,12 @@ describe('servingstack inspect', () => {
         signature: manifest.signature,
       });
     }
-    const bare = JSON.parse((await run('inspect', path.join(pkgDir, 'model.onnx'), '--json')).stdout) as Record<string, unknown>;
+    const bare = JSON.parse((await run('inspect', path.join(pkg.pkgDir, 'model.onnx'), '--json')).stdout) as Record<string, unknown>;
     expect(bare).toMatchObject({ manifest: null, model: { file: 'model.onnx', opset: 15 }, signature: manifest.signature });
   });
 
   test('garbage .onnx exits 2 with SS_ERR_ONNX_INVALID', async () => {
-    const file = path.join(work, 'garbage.onnx');
+    const file = path.join(pkg.work, 'garbage.onnx');
     fs.writeFileSync(file, 'garbage bytes, not protobuf');
     const r = await run('inspect', file);
     expect(r.code).toBe(2);
@@ -81,9 +74,9 @@ describe('servingstack inspect', () => {
   });
 
   test('unsafe archive exits 2 with SS_ERR_ARCHIVE_UNSAFE', async () => {
-    fs.writeFileSync(path.join(work, 'evil'), 'x');
-    const file = path.join(work, 'evil.tgz');
-    await tar.create({ file, gzip: true, cwd: pkgDir, preservePaths: true }, ['servingstack.json', 'model.onnx', '../evil']);
+    fs.writeFileSync(path.join(pkg.work, 'evil'), 'x');
+    const file = path.join(pkg.work, 'evil.tgz');
+    await tar.create({ file, gzip: true, cwd: pkg.pkgDir, preservePaths: true }, ['servingstack.json', 'model.onnx', '../evil']);
     const r = await run('inspect', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error SS_ERR_ARCHIVE_UNSAFE: /);
@@ -91,7 +84,7 @@ describe('servingstack inspect', () => {
   });
 
   test('a path that does not exist exits 2 with SS_ERR_MODEL_SOURCE_INVALID', async () => {
-    const r = await run('inspect', path.join(work, 'nope'));
+    const r = await run('inspect', path.join(pkg.work, 'nope'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error SS_ERR_MODEL_SOURCE_INVALID');
   });

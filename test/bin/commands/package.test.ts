@@ -3,22 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tar from 'tar';
 import { runCli as run } from '../../support/cli';
-import { makeSentinelPackage, manifest, removeSentinelPackage, SentinelPackage } from '../../support/sentinel-package';
+import { manifest, sentinelPackageEachTest } from '../../support/sentinel-package';
 
-let pkg: SentinelPackage;
-let work: string;
-let pkgDir: string;
-beforeEach(() => {
-  pkg = makeSentinelPackage();
-  ({ work, pkgDir } = pkg);
-});
-afterEach(() => removeSentinelPackage(pkg));
+const pkg = sentinelPackageEachTest();
 
 describe('servingstack package', () => {
   test('writes <dir>/../<name>-<version>.tar.gz by default and reports it', async () => {
-    const r = await run('package', pkgDir);
+    const r = await run('package', pkg.pkgDir);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    const file = path.join(work, 'sentinel-model-4.5.6.tar.gz');
+    const file = path.join(pkg.work, 'sentinel-model-4.5.6.tar.gz');
     expect(fs.existsSync(file)).toBe(true);
     const sha = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     expect(r.stdout).toContain(`wrote ${file}\n`);
@@ -32,9 +25,9 @@ describe('servingstack package', () => {
   });
 
   test('-o chooses the output; re-running gives the same sha256', async () => {
-    const out = path.join(work, 'dist', 'x.tgz');
-    const a = await run('package', pkgDir, '-o', out);
-    const b = await run('package', pkgDir, '--output', out);
+    const out = path.join(pkg.work, 'dist', 'x.tgz');
+    const a = await run('package', pkg.pkgDir, '-o', out);
+    const b = await run('package', pkg.pkgDir, '--output', out);
     expect(a.code).toBe(0);
     expect(fs.existsSync(out)).toBe(true);
     const shaLine = (s: string): string | undefined => s.split('\n').find((l) => l.includes('sha256'));
@@ -42,24 +35,24 @@ describe('servingstack package', () => {
   });
 
   test('--json prints the archive as JSON', async () => {
-    const out = path.join(work, 'j.tgz');
-    const r = await run('package', pkgDir, '-o', out, '--json');
+    const out = path.join(pkg.work, 'j.tgz');
+    const r = await run('package', pkg.pkgDir, '-o', out, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ file: out, bytes: fs.statSync(out).size, sha256: createHash('sha256').update(fs.readFileSync(out)).digest('hex'), entries: ['model.onnx', 'servingstack.json'] });
   });
 
   test('a mismatching package exits 2 with the field named', async () => {
     fs.writeFileSync(
-      path.join(pkgDir, 'servingstack.json'),
+      path.join(pkg.pkgDir, 'servingstack.json'),
       JSON.stringify({ ...manifest, signature: { ...manifest.signature, outputs: [{ name: 'scores', datatype: 'INT64', shape: [-1, 3] }] } }),
     );
-    const r = await run('package', pkgDir);
+    const r = await run('package', pkg.pkgDir);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error SS_ERR_SIGNATURE_MISMATCH: /);
     expect(r.stderr).toContain('signature.outputs[0].datatype');
     expect(r.stderr).toContain('received "INT64"; allowed: FP32');
-    expect(fs.existsSync(path.join(work, 'sentinel-model-4.5.6.tar.gz'))).toBe(false);
+    expect(fs.existsSync(path.join(pkg.work, 'sentinel-model-4.5.6.tar.gz'))).toBe(false);
   });
 
   test('--help explains the command', async () => {
