@@ -62,7 +62,7 @@ export class CanaryRollout extends Construct {
 
     const { state, modelStore, ingress, namespace, name: _name, auth: _auth, ...options } = props;
     // Both tracks answer the same clients: one Secret, bound here, mounted by both.
-    const bound = props.container.isServingStackRuntime ? (props.auth ?? ServingAuth.generated())._bind(this, { namespace, appName: this.name, monitoring: props.monitoring }) : undefined;
+    const bound = props.container.isServingStackRuntime ? (props.auth ?? ServingAuth.generated())._bind(this, { namespace, appName: this.name, adminToken: props.monitoring?.scrapeToken }) : undefined;
     const auth = bound ? ServingAuth._fromBound(bound) : ServingAuth.disabled();
     this.stable = new ModelServer(this, 'Stable', {
       ...options,

@@ -19,7 +19,8 @@ import { ServingAuth } from './serving-auth';
 import { ServingContainerConfig } from './serving-container';
 import { createAutoscaler } from './workload/autoscaler';
 import { createServingIngress } from './workload/ingress';
-import { MODEL_MOUNT_PATH, POD_LABELS, servingPodTemplate } from './workload/serving-pod';
+import { POD_LABELS } from './workload/labels';
+import { MODEL_MOUNT_PATH, servingPodTemplate } from './workload/serving-pod';
 import { ResolvedResources } from './workload/pod-template';
 import { lazyBlock } from './workload/terraform-keys';
 import { Scheduling } from './scheduling';
@@ -90,7 +91,7 @@ export class ModelServer extends Construct {
     const metadata = { name: this.name, namespace: this.namespaceName, labels: { ...podLabels } };
     const dependsOn = [props.namespace.resource];
 
-    const auth = this.isRuntime ? r.auth._bind(this, { namespace: props.namespace, appName: this.appName, monitoring: props.monitoring }) : undefined;
+    const auth = this.isRuntime ? r.auth._bind(this, { namespace: props.namespace, appName: this.appName, adminToken: props.monitoring?.scrapeToken }) : undefined;
     this.authSecretName = auth?.secretName;
     const template = servingPodTemplate({
       props,

@@ -5,7 +5,7 @@
  * the job adds the `namespace`, `pod`, `app`, `track` and `model_version` labels the
  * dashboard, alert rules and prometheus-adapter rules group by.
  */
-import { POD_LABELS, SCRAPE_ANNOTATIONS } from './workload/serving-pod';
+import { POD_LABELS, SCRAPE_ANNOTATIONS } from './workload/labels';
 
 /** Prometheus meta label of a pod annotation or label (non-alphanumerics become `_`). */
 export function metaLabel(kind: 'annotation' | 'label', key: string): string {

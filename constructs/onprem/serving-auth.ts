@@ -18,17 +18,9 @@
  */
 import { Construct } from 'constructs';
 import { OnPremServingStack } from './onprem-serving-stack';
-import { Fn, SecretV1 } from './private/binding';
-import type { ServingMonitoring } from './serving-monitoring';
+import { SecretV1 } from './private/binding';
+import { randomToken } from './private/tokens';
 import type { ServingNamespace } from './serving-namespace';
-
-/**
- * A random token made by Terraform at apply time (the synthesized JSON holds the expression):
- * two `uuid()`s without dashes, 64 hex characters, 244 random bits.
- */
-export function randomToken(): string {
-  return Fn.join('', [Fn.replace(Fn.uuid(), '-', ''), Fn.replace(Fn.uuid(), '-', '')]);
-}
 
 /** Where the token files are mounted in the serving container. */
 export const AUTH_MOUNT_PATH = '/var/run/secrets/servingstack/auth';
@@ -72,7 +64,8 @@ export interface BoundAuth {
 export interface AuthBindContext {
   readonly namespace: ServingNamespace;
   readonly appName: string;
-  readonly monitoring?: ServingMonitoring;
+  /** The admin token as a Terraform expression (a ServingMonitoring's scrape token). @default - a random one */
+  readonly adminToken?: string;
 }
 
 /** How the serving pods authenticate callers (union-like: pick one with a static factory). */
@@ -135,7 +128,7 @@ export class ServingAuth {
       type: 'Opaque',
       data: {
         [INFERENCE_TOKEN_KEY]: randomToken(),
-        [ADMIN_TOKEN_KEY]: ctx.monitoring ? ctx.monitoring.scrapeToken : randomToken(),
+        [ADMIN_TOKEN_KEY]: ctx.adminToken ?? randomToken(),
       },
       // uuid() changes at every plan: the tokens made at creation stay.
       lifecycle: { ignoreChanges: ['data'] },

@@ -10,7 +10,7 @@ import { ConfigMapV1, Fn, HelmRelease, NamespaceV1, SecretV1 } from './private/b
 import { AlertRule, AlertThresholds, OnPremModelQualityThresholds, RenderedRuleGroup, modelQualityRuleGroup, servingAlertRuleGroups } from './alert-rules';
 import { servingDashboard } from './grafana-dashboard';
 import { OnPremServingStack } from './onprem-serving-stack';
-import { randomToken } from './serving-auth';
+import { randomToken } from './private/tokens';
 import { deepMerge, helmValues } from './private/helm';
 import { Checker, ONPREM_ERRORS } from './private/checker';
 import { servingScrapeConfig } from './scrape-config';

@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { IssueCollector, ServingStackError } from '../core/errors';
 import { issueFromSchemaError } from '../core/schema-issues';
-import { SHARE_SUM_TOLERANCE } from './baseline';
-import { BASELINE_SCHEMA_VERSION, Baseline, Distribution } from './types';
+import { BASELINE_SCHEMA_VERSION, Baseline, Distribution, SHARE_SUM_TOLERANCE } from './types';
 
 const shareArray = { type: 'array', minItems: 1, items: { type: 'number', minimum: 0, maximum: 1 } } as const;
 

@@ -22,8 +22,6 @@ export const DEFAULT_BINS = 10;
 export const DEFAULT_TOP_K = 20;
 /** Numeric columns with at most this many distinct values are treated as categorical. */
 export const CATEGORICAL_MAX_DISTINCT = 5;
-/** Tolerance on the sum of shares. */
-export const SHARE_SUM_TOLERANCE = 1e-6;
 
 export interface BaselineInput {
   /** One row per sample; `rows[i][j]` is feature `featureNames[j]`. */
@@ -298,3 +296,4 @@ export function computeBaseline(input: BaselineInput, options: BaselineOptions =
 }
 
 export { readBaseline, serializeBaseline, validateBaseline } from './baseline-file';
+export { SHARE_SUM_TOLERANCE } from './types';

@@ -10,14 +10,11 @@ import { Cpu, Duration, Size } from '../quantities';
 import type { Scheduling } from '../scheduling';
 import { AUTH_MOUNT_PATH, BoundAuth } from '../serving-auth';
 import type { ServingContainerConfig } from '../serving-container';
+import { SCRAPE_ANNOTATIONS } from './labels';
 import { ContainerSpec, PodTemplate, ResolvedResources, Volume, VolumeMount } from './pod-template';
 
 /** Where the model directory is mounted in every serving container. */
 export const MODEL_MOUNT_PATH = '/models';
-/** Pod annotations the Prometheus scrape job keys on (see ServingMonitoring). */
-export const SCRAPE_ANNOTATIONS = { scrape: 'servingstack.io/scrape', port: 'servingstack.io/port', path: 'servingstack.io/path' } as const;
-/** Pod labels shared by every ServingStack track. */
-export const POD_LABELS = { app: 'servingstack.io/app', track: 'servingstack.io/track', modelVersion: 'servingstack.io/model-version' } as const;
 /** Default fetcher image: AWS CLI v2 (`aws s3 sync`), works against any S3-compatible store. */
 export const DEFAULT_FETCHER_IMAGE = 'amazon/aws-cli:2.17.0';
 
