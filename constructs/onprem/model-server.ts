@@ -11,7 +11,7 @@ import { checkRuntimeEnvironment } from '../../lib/core/contract/environment';
 import { Accelerator, EXTENDED_RESOURCE_NAME, MAX_ACCELERATORS_PER_POD } from './accelerator';
 import { IngressOptions, ModelServerProps } from './model-server-options';
 import { OnPremServingStack } from './onprem-serving-stack';
-import { DeploymentV1, HorizontalPodAutoscalerV2, IngressV1, NetworkPolicyV1, PodDisruptionBudgetV1, ServiceV1 } from './private/binding';
+import { Annotations, DeploymentV1, HorizontalPodAutoscalerV2, IngressV1, NetworkPolicyV1, PodDisruptionBudgetV1, ServiceV1 } from './private/binding';
 import { Checker, ONPREM_ERRORS, defaultName } from './private/checker';
 import { Cpu, Duration, Size } from './quantities';
 import { Taint } from './scheduling';
@@ -93,6 +93,9 @@ export class ModelServer extends Construct {
 
     const auth = this.isRuntime ? r.auth._bind(this, { namespace: props.namespace, appName: this.appName, adminToken: props.monitoring?.scrapeToken }) : undefined;
     this.authSecretName = auth?.secretName;
+    if (auth && !props.monitoring) {
+      Annotations.of(this).addWarning(`${this.name}: authentication is on and no ServingMonitoring is given, so /metrics (an admin route) answers 401 to a Prometheus that does not send the admin token of Secret ${auth.secretName}; pass monitoring to scrape with its token`);
+    }
     const template = servingPodTemplate({
       props,
       container: r.c,

@@ -39,6 +39,18 @@ describe('ServingAuth', () => {
     expect(np.spec.ingress[0].from.map((f: Json) => f.namespace_selector[0].match_labels['kubernetes.io/metadata.name'])).toEqual(['monitoring']);
   });
 
+  test('GIVEN authentication without a ServingMonitoring THEN synth warns that metrics need the admin token', () => {
+    const warnings = (build: (stack: OnPremServingStack) => Partial<ModelServerProps>): string[] => {
+      const stack = newStack();
+      const namespace = new ServingNamespace(stack, 'Ns', { name: 'serving' });
+      const server = new ModelServer(stack, 'Fraud', { namespace, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/fraud/7/'), ...build(stack) });
+      return server.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
+    };
+    expect(warnings(() => ({}))).toEqual([expect.stringContaining('/metrics (an admin route) answers 401')]);
+    expect(warnings((stack) => ({ monitoring: new ServingMonitoring(stack, 'M') }))).toEqual([]);
+    expect(warnings(() => ({ auth: ServingAuth.disabled() }))).toEqual([]);
+  });
+
   test('GIVEN a Secret of your own THEN nothing is generated and its keys are read', () => {
     const t = synth({ auth: ServingAuth.fromSecret('fraud-tokens', { inferenceTokenKey: 'api', adminTokenKey: 'ops' }) });
     expect(t.resources('kubernetes_secret_v1')).toEqual([]);
