@@ -2,7 +2,7 @@ import {
   Accelerator, Cpu, Duration, ModelServer, ModelServerProps, ModelSource, OnPremErrorCodes, OnPremServingStack, ServingContainer, ServingNamespace, Size, Taint, TaintEffect,
 } from '../../../constructs/onprem';
 import { Json, TerraformTemplate } from '../../support/terraform-template';
-import { issueFor, issuesOf } from '../../support/errors';
+import { errorOf, issueFor, issuesOf } from '../../support/errors';
 import { newStack } from '../../support/onprem';
 
 const IMAGE = 'registry.lab/servingstack/runtime:0.1.0';
@@ -336,12 +336,7 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
   });
 
   test('collects every problem into one error whose summary names the construct', () => {
-    let message = '';
-    try {
-      server({ name: 'Fraud', accelerator: Accelerator.nvidiaGpu(1.5), resources: { cpu: { request: Cpu.units(4) } }, ingress: { host: 'not a host' } });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = errorOf(() => server({ name: 'Fraud', accelerator: Accelerator.nvidiaGpu(1.5), resources: { cpu: { request: Cpu.units(4) } }, ingress: { host: 'not a host' } }), code).message;
     expect(message.split('\n')[0]).toBe('ModelServer at test/Fraud is invalid');
     expect(message).toContain('name: is not a valid Kubernetes name; received "Fraud"');
     expect(message).toContain('accelerator.count:');
