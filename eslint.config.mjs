@@ -82,6 +82,14 @@ export default tseslint.config(
     },
   },
   {
+    // bin/ is wiring: it parses flags, calls a target's or lib's public modules and presents the
+    // result. A construct's private/ helpers are not its API.
+    files: ['bin/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(['**/private', '**/private/**'], 'bin/ only calls public modules: nothing under a private/ folder.'),
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

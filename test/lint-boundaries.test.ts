@@ -33,6 +33,8 @@ const forbidden: [string, string][] = [
     ['constructs/aws/x.ts', "import { EdgeModel } from '../edge';"],
     ['lib/optimize/x.ts', "import { App } from 'aws-cdk-lib';"],
     ['lib/optimize/x.ts', "import { EdgeModel } from '../../constructs/edge';"],
+    ['bin/commands/x.ts', "import { GCP_ERRORS } from '../../constructs/gcp/private/errors';"],
+    ['bin/commands/x.ts', "import { Checker } from '../../constructs/onprem/private';"],
 ];
 const allowed: [string, string][] = [
     ['lib/runtime/x.ts', "import { parseManifest } from '../core/manifest';"],
@@ -43,6 +45,7 @@ const allowed: [string, string][] = [
     ['constructs/edge/x.ts', "import { App } from 'aws-cdk-lib';"],
     ['constructs/edge/x.ts', "import { loadModelPackageSync } from '../../lib/core/model-package';"],
     ['constructs/cdktf/binding.ts', "import { App } from 'cdktf';"],
+    ['bin/commands/x.ts', "import { GcpErrorCodes } from '../../constructs/gcp/errors';"],
 ];
 
 // One ESLint process for every case (Jest's VM cannot load the ESM config).

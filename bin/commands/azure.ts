@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { ServingStackError, ValidationIssue } from '../../lib/core/errors';
 import { loadModelPackageSync } from '../../lib/core/model-package';
-import { AZURE_ERRORS } from '../../constructs/azure/private/errors';
+import { AzureErrorCodes } from '../../constructs/azure/errors';
 import { ArmClient } from '../../constructs/azure/rollout/arm-client';
 import { AzureRollout } from '../../constructs/azure/rollout/azure-rollout';
 import { uploadPackage } from '../../constructs/azure/rollout/blob-upload';
@@ -43,7 +43,7 @@ function readJson(file: string, flag: string, allowed: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ServingStackError(AZURE_ERRORS.ROLLOUT_INPUT, `cannot read ${file}`, [{ field: flag, message: (e as Error).message, received: file, allowed }]);
+    throw new ServingStackError(AzureErrorCodes.ROLLOUT_INPUT, `cannot read ${file}`, [{ field: flag, message: (e as Error).message, received: file, allowed }]);
   }
 }
 
@@ -56,7 +56,7 @@ export function azureSettingsFrom(o: CommonOptions, needDeployments = false): Az
       : (readJson(o.synth!, '--synth', 'a synthesized cdk.tf.json') as { output?: unknown }).output;
     const found = findRolloutSettings(raw, o.outputName);
     if (!found) {
-      throw new ServingStackError(AZURE_ERRORS.ROLLOUT_INPUT, `no single AzureMlServing output in ${o.outputs ?? o.synth}`, [
+      throw new ServingStackError(AzureErrorCodes.ROLLOUT_INPUT, `no single AzureMlServing output in ${o.outputs ?? o.synth}`, [
         { field: '--output-name', message: 'is needed, or the file holds no output of kind servingstack.azure.rollout', received: o.outputName, allowed: 'AzureMlServing with registerOutputs: true; --output-name when a stack has several' },
       ]);
     }
@@ -77,7 +77,7 @@ export function azureSettingsFrom(o: CommonOptions, needDeployments = false): Az
   } as AzureRolloutSettings;
   const issues = validateRolloutSettings(settings);
   if (needDeployments && Object.keys(settings.deployments).length === 0) issues.push({ field: 'deployments', message: 'are missing', allowed: 'settings from --outputs or --synth' });
-  if (issues.length > 0) throw new ServingStackError(AZURE_ERRORS.ROLLOUT_INPUT, 'invalid servingstack azure settings', issues);
+  if (issues.length > 0) throw new ServingStackError(AzureErrorCodes.ROLLOUT_INPUT, 'invalid servingstack azure settings', issues);
   return settings;
 }
 
@@ -125,7 +125,7 @@ export function registerAzureCommand(program: Command): void {
       const entries = Object.entries(settings.deployments);
       const match = o.deployment !== undefined ? entries.filter(([n]) => n === o.deployment) : entries.filter(([, m]) => m.packageDigest === digest);
       if (match.length === 0 || match[0]![1].packageDigest !== digest) {
-        throw new ServingStackError(AZURE_ERRORS.UPLOAD_FAILED, `${dir} is not the package the stack registered`, [
+        throw new ServingStackError(AzureErrorCodes.UPLOAD_FAILED, `${dir} is not the package the stack registered`, [
           { field: 'package', message: o.deployment ? `differs from deployment ${o.deployment}'s package (rebuild and synthesize the stack with this package)` : 'matches no deployment of the stack', received: digest, allowed: entries.map(([n, m]) => `${n}: ${m.name}:${m.version} ${m.packageDigest}`).join('; ') || 'a deployment' },
         ]);
       }
@@ -141,7 +141,7 @@ export function registerAzureCommand(program: Command): void {
     .action(async (o: CommonOptions & { window?: string }) => {
       const issues: ValidationIssue[] = [];
       const w = num('--window', o.window, issues);
-      if (issues.length > 0) throw new ServingStackError(AZURE_ERRORS.ROLLOUT_INPUT, 'invalid status options', issues);
+      if (issues.length > 0) throw new ServingStackError(AzureErrorCodes.ROLLOUT_INPUT, 'invalid status options', issues);
       const settings = azureSettingsFrom(o);
       const r = rolloutFor(settings, o);
       out(describeEndpoint(await r.observe(w !== undefined ? Date.now() - w * 60_000 : undefined)));
@@ -171,12 +171,12 @@ export function registerAzureCommand(program: Command): void {
       issues.push(...validatePolicy(policy).map((i) => ({ ...i, field: `--${i.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` })));
       const bake = num('--bake-seconds', o.bakeSeconds, issues);
       const maxSteps = num('--max-steps', o.maxSteps, issues);
-      if (issues.length > 0) throw new ServingStackError(AZURE_ERRORS.ROLLOUT_INPUT, 'invalid promote options', issues);
+      if (issues.length > 0) throw new ServingStackError(AzureErrorCodes.ROLLOUT_INPUT, 'invalid promote options', issues);
       const settings = azureSettingsFrom(o);
       const result = await rolloutFor(settings, o).promote({ target, policy, bakeSeconds: bake, autoRollback: o.autoRollback, skipHealthCheck: o.skipHealthCheck, maxSteps });
       out(describeEndpoint(result.final), `${result.outcome}: ${target}`);
       if (result.outcome === 'rolled-back') {
-        throw new ServingStackError(AZURE_ERRORS.ROLLOUT_REFUSED, `promote ${target} failed its health gates and was rolled back`, result.plans.filter((p) => p.unhealthy).flatMap((p) => p.reasons.map((r) => ({ field: 'gate', message: r }))));
+        throw new ServingStackError(AzureErrorCodes.ROLLOUT_REFUSED, `promote ${target} failed its health gates and was rolled back`, result.plans.filter((p) => p.unhealthy).flatMap((p) => p.reasons.map((r) => ({ field: 'gate', message: r }))));
       }
     });
 

@@ -7,8 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ServingStackError } from '../../lib/core/errors';
-import { loadRows, readBaseline } from '../../lib/monitoring/baseline';
-import { compareWithBaseline, DEFAULT_JS_THRESHOLD, DEFAULT_PSI_THRESHOLD, DriftReport, renderDriftHtml, renderDriftText } from '../../lib/monitoring/report';
+import { readBaseline } from '../../lib/monitoring/baseline';
+import { printResult } from '../progress';
+import { loadRows } from '../../lib/monitoring/data-file';
+import { compareRowsWithBaseline, DEFAULT_JS_THRESHOLD, DEFAULT_PSI_THRESHOLD, DriftReport, renderDriftHtml, renderDriftText } from '../../lib/monitoring/report';
 
 interface DriftReportOptions {
   readonly baseline: string;
@@ -36,20 +38,8 @@ export function runDriftReport(o: DriftReportOptions): DriftReport {
   if (data.rows.length === 0) {
     throw new ServingStackError('SS_ERR_DATA_INVALID', `${o.data} has no rows`, [{ field: o.data, message: 'has a header but no rows', received: 0, allowed: 'at least one row' }]);
   }
-  // A `prediction` column is compared with the baseline's predictions, not as a feature.
-  const pj = data.featureNames.indexOf('prediction');
-  const hasPredFeature = baseline.features.some((f) => f.name === 'prediction');
-  const usePred = pj >= 0 && !hasPredFeature && baseline.prediction !== undefined;
-  const current = {
-    featureNames: usePred ? data.featureNames.filter((_, j) => j !== pj) : data.featureNames,
-    rows: usePred ? data.rows.map((r) => r.filter((_, j) => j !== pj)) : data.rows,
-    namedColumns: data.namedColumns,
-    ...(data.labels ? { labels: data.labels } : {}),
-    ...(usePred ? { predictions: data.rows.map((r) => r[pj]!) } : {}),
-  };
-  const report = compareWithBaseline(baseline, current, { psi: psiT, js: jsT });
-  if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(renderDriftText(report));
+  const report = compareRowsWithBaseline(baseline, data, { psi: psiT, js: jsT });
+  printResult(o.json, report, () => renderDriftText(report));
   if (o.html) {
     const out = path.resolve(o.html);
     fs.mkdirSync(path.dirname(out), { recursive: true });

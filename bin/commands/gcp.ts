@@ -7,11 +7,12 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { ServingStackError } from '../../lib/core/errors';
+import { GcpErrorCodes } from '../../constructs/gcp/errors';
 import {
   ArtifactStore, CloudMonitoringErrorRate, EndpointReplicaHealth, GcsArtifactStore, HealthSource, ResolvedRolloutSettings, VertexClients,
   VertexRollout, combineHealth, createVertexClients, findRolloutSettings, parseTrafficSplit, resolveRolloutSettings, validateTrafficSplit,
 } from '../../constructs/gcp/rollout';
-import { GCP_ERRORS } from '../../constructs/gcp/private/errors';
+import { printResult, Progress } from '../progress';
 
 interface CommonOptions {
   readonly outputs?: string;
@@ -21,6 +22,7 @@ interface CommonOptions {
   readonly endpointId?: string;
   readonly modelId?: string;
   readonly apiEndpoint?: string;
+  readonly json?: boolean;
 }
 
 interface DeployOptions extends CommonOptions {
@@ -68,7 +70,7 @@ function readOutputs(o: CommonOptions): Record<string, unknown> {
   try {
     raw = JSON.parse(fs.readFileSync(o.outputs, 'utf8'));
   } catch (e) {
-    throw new ServingStackError(GCP_ERRORS.ROLLOUT_INPUT, `cannot read the stack outputs ${o.outputs}`, [
+    throw new ServingStackError(GcpErrorCodes.ROLLOUT_INPUT, `cannot read the stack outputs ${o.outputs}`, [
       { field: '--outputs', message: (e as Error).message, received: o.outputs, allowed: 'the JSON written by `cdktf output --json`' },
     ]);
   }
@@ -116,11 +118,11 @@ function locationSettings(o: CommonOptions): ResolvedRolloutSettings {
   return settingsFrom({ machineType: 'n1-standard-2', image: 'placeholder.invalid/none:none', artifactPrefix: 'gs://unused-bucket', ...o });
 }
 
+/** Connect, run `fn` on the rollout executor with progress output, close. */
 async function withRollout<T>(settings: ResolvedRolloutSettings, o: CommonOptions & { checkInterval?: string }, fn: (r: VertexRollout) => Promise<T>): Promise<T> {
   const conn = gcpDependencies.connect(settings, o.apiEndpoint);
   try {
-    const rollout = new VertexRollout({ settings, ...conn, checkIntervalSeconds: num(o.checkInterval) });
-    return await fn(rollout);
+    return await Progress.start({ json: o.json }).run((progress) => fn(new VertexRollout({ settings, ...conn, progress, checkIntervalSeconds: num(o.checkInterval) })));
   } finally {
     await conn.clients.close();
   }
@@ -134,7 +136,8 @@ function common(cmd: Command): Command {
     .option('--region <region>', 'Vertex AI region')
     .option('--endpoint-id <id>', 'numeric Vertex endpoint ID')
     .option('--model-id <id>', 'Model Registry model ID')
-    .option('--api-endpoint <host:port>', 'Vertex API host (default REGION-aiplatform.googleapis.com)');
+    .option('--api-endpoint <host:port>', 'Vertex API host (default REGION-aiplatform.googleapis.com)')
+    .option('--json', 'print the result as JSON (progress goes to stderr)');
 }
 
 export function registerGcpCommand(program: Command): void {
@@ -162,20 +165,14 @@ export function registerGcpCommand(program: Command): void {
     .action(async (pkg: string | undefined, o: DeployOptions) => {
       const settings = settingsFrom(o);
       const result = await withRollout(settings, o, (r) => r.deploy(pkg !== undefined ? { packagePath: pkg } : { version: o.version }));
-      process.stdout.write(`${result.outcome}: version ${result.modelVersion}${result.deployedModelId ? ` (deployed model ${result.deployedModelId})` : ''}\n`);
+      printResult(o.json, result, () => `${result.outcome}: version ${result.modelVersion}${result.deployedModelId ? ` (deployed model ${result.deployedModelId})` : ''}`);
     });
 
   common(gcp.command('versions'))
     .summary('list the model versions with aliases and traffic')
-    .option('--json', 'print JSON')
-    .action(async (o: CommonOptions & { json?: boolean }) => {
+    .action(async (o: CommonOptions) => {
       const rows = await withRollout(locationSettings(o), o, (r) => r.versions());
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
-      }
-      const lines = ['VERSION  TRAFFIC  ALIASES                     PACKAGE', ...rows.map((r) => `${r.versionId.padEnd(8)} ${`${r.trafficPercent}%`.padEnd(8)} ${r.aliases.join(',').padEnd(27)} ${r.packageVersion ?? ''}`)];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      printResult(o.json, rows, () => ['VERSION  TRAFFIC  ALIASES                     PACKAGE', ...rows.map((r) => `${r.versionId.padEnd(8)} ${`${r.trafficPercent}%`.padEnd(8)} ${r.aliases.join(',').padEnd(27)} ${r.packageVersion ?? ''}`)].join('\n'));
     });
 
   common(gcp.command('alias'))
@@ -184,7 +181,7 @@ export function registerGcpCommand(program: Command): void {
     .argument('<aliases...>', 'aliases, e.g. champion or -challenger')
     .action(async (version: string, aliases: string[], o: CommonOptions) => {
       const result = await withRollout(locationSettings(o), o, (r) => r.setAliases(version, aliases));
-      process.stdout.write(`version ${version}: ${result.join(', ')}\n`);
+      printResult(o.json, { version, aliases: result }, () => `version ${version}: ${result.join(', ')}`);
     });
 
   common(gcp.command('promote'))
@@ -192,14 +189,14 @@ export function registerGcpCommand(program: Command): void {
     .argument('[version]', 'version ID or alias', 'challenger')
     .action(async (version: string, o: CommonOptions) => {
       const r = await withRollout(locationSettings(o), o, (x) => x.promote(version));
-      process.stdout.write(`promoted version ${r.modelVersion}\n`);
+      printResult(o.json, r, () => `promoted version ${r.modelVersion}`);
     });
 
   common(gcp.command('rollback'))
     .summary('abort a rollout: the champion gets 100 % again, everything else is undeployed')
     .action(async (o: CommonOptions) => {
       const r = await withRollout(locationSettings(o), o, (x) => x.rollback());
-      process.stdout.write(`rolled back to version ${r.modelVersion}\n`);
+      printResult(o.json, r, () => `rolled back to version ${r.modelVersion}`);
     });
 
   common(gcp.command('traffic'))
@@ -209,6 +206,6 @@ export function registerGcpCommand(program: Command): void {
       const parsed = parseTrafficSplit(split);
       validateTrafficSplit(parsed, Object.keys(parsed)); // form and sum, before any API call
       await withRollout(locationSettings(o), o, (x) => x.setTrafficSplit(parsed));
-      process.stdout.write('traffic split updated\n');
+      printResult(o.json, { trafficSplit: parsed }, () => 'traffic split updated');
     });
 }

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { createModelArchive, loadModelPackage } from '../../lib/core/model-package';
+import { printResult } from '../progress';
 
 /** `1.4 KiB (1432 bytes)`. */
 export function formatBytes(bytes: number): string {
@@ -26,6 +27,7 @@ export function displayPath(p: string): string {
 
 interface PackageOptions {
   readonly output?: string;
+  readonly json?: boolean;
 }
 
 export async function runPackage(dir: string, options: PackageOptions): Promise<void> {
@@ -35,14 +37,15 @@ export async function runPackage(dir: string, options: PackageOptions): Promise<
     output = path.resolve(dir, '..', `${manifest.name}-${manifest.version}.tar.gz`);
   }
   const archive = await createModelArchive(dir, output);
-  const lines = [
-    `wrote ${displayPath(archive.file)}`,
-    `  size     ${formatBytes(archive.bytes)}`,
-    `  sha256   ${archive.sha256}`,
-    `  entries  ${archive.entries.length}`,
-    ...archive.entries.map((e) => `    ${e}`),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  printResult(options.json, { file: archive.file, bytes: archive.bytes, sha256: archive.sha256, entries: archive.entries }, () =>
+    [
+      `wrote ${displayPath(archive.file)}`,
+      `  size     ${formatBytes(archive.bytes)}`,
+      `  sha256   ${archive.sha256}`,
+      `  entries  ${archive.entries.length}`,
+      ...archive.entries.map((e) => `    ${e}`),
+    ].join('\n'),
+  );
 }
 
 export function registerPackageCommand(program: Command): void {
@@ -58,6 +61,7 @@ export function registerPackageCommand(program: Command): void {
     )
     .argument('<dir>', 'model package directory containing servingstack.json')
     .option('-o, --output <file>', 'archive to write (default: <dir>/../<name>-<version>.tar.gz)')
+    .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       ['', 'Examples:', '  $ servingstack package examples/models/breast-cancer', '  $ servingstack package ./my-model -o dist/my-model.tar.gz'].join('\n'),

@@ -5,32 +5,30 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { Severity } from '../../lib/core/contract/severity';
+import { ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { EMF_NAMESPACE, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { Endpoint, INSTANCE_NAMESPACE, SAGEMAKER_NAMESPACE, deterministicName } from './endpoint';
 import { AlarmDefinition, createAlarm } from './private/alarm-table';
 import { AWS_ERRORS, Checker } from './private/errors';
 
-/** Severity of an alarm; part of its name and description so routing rules can match it. */
-export class AlarmSeverity {
-  /** Page someone: users are failing now. */
-  public static readonly CRITICAL = new AlarmSeverity('Critical');
-  /** Look during working hours. */
-  public static readonly WARNING = new AlarmSeverity('Warning');
-  private constructor(public readonly value: string) {}
-}
-
-/** Alarm thresholds; each direction is in the name (`max…`, `min…`). */
+/**
+ * Alarm thresholds; each direction is in the name (`max…`, `min…`). `maxP99LatencyMillis` and
+ * `maxErrorRatePercent` are the shared vocabulary (same name, unit and default on every target,
+ * docs/monitoring.md); the others are SageMaker's own. (SageMaker publishes no instance count,
+ * so the vocabulary's capacity threshold has no alarm here.)
+ */
 export interface EndpointAlarmThresholds {
   /**
-   * p99 ModelLatency of the worst variant (Warning; 3 of 3 five-minute periods).
-   * @default Duration.seconds(1)
+   * p99 ModelLatency of the worst variant, in milliseconds (Warning; 3 of 3 five-minute periods).
+   * @default 1000
    */
-  readonly maxP99ModelLatency?: Duration;
+  readonly maxP99LatencyMillis?: number;
   /**
    * 5XX share of requests in percent (Critical; 3 of 3 one-minute periods). Async endpoints: 5XX count per minute.
    * @default 5
    */
-  readonly max5xxErrorRatePercent?: number;
+  readonly maxErrorRatePercent?: number;
   /**
    * 4XX share of requests in percent (Warning; 3 of 3 five-minute periods).
    * @default 10
@@ -113,18 +111,20 @@ export class EndpointMonitoring extends Construct {
   public readonly dashboard: cw.Dashboard;
   public readonly alarmTopic: sns.ITopic;
   /** Alarms by id (`P99ModelLatency`, `ErrorRate5xx`, …). */
-  public readonly alarms: Record<string, cw.IAlarm> = {};
+  public readonly alarms: { readonly [id: string]: cw.IAlarm };
+  private readonly alarmsById: Record<string, cw.IAlarm> = {};
   private readonly endpoint: Endpoint;
   private readonly production: string[];
 
   constructor(scope: Construct, id: string, props: EndpointMonitoringProps) {
     super(scope, id);
+    this.alarms = this.alarmsById;
     const endpoint = props.endpoint;
     this.endpoint = endpoint;
     this.production = endpoint.variants.filter((v) => !v.shadow).map((v) => v.variantName);
     const t = props.thresholds ?? {};
     const checker = new Checker(this, AWS_ERRORS.MONITORING, 'EndpointMonitoring');
-    checker.numberRange('thresholds.max5xxErrorRatePercent', t.max5xxErrorRatePercent, 0, 100);
+    for (const issue of Thresholds.validate(ThresholdGroup.SERVING, { maxP99LatencyMillis: t.maxP99LatencyMillis, maxErrorRatePercent: t.maxErrorRatePercent }, 'thresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
     checker.numberRange('thresholds.max4xxErrorRatePercent', t.max4xxErrorRatePercent, 0, 100);
     checker.numberRange('thresholds.availabilitySloPercent', t.availabilitySloPercent, 50, 99.9999);
     checker.numberRange('thresholds.maxDiskUtilizationPercent', t.maxDiskUtilizationPercent, 1, 100);
@@ -152,58 +152,60 @@ export class EndpointMonitoring extends Construct {
     const action = new cwActions.SnsAction(this.alarmTopic);
     const instances = endpoint.variants.some((v) => !v.serverless && !v.shadow);
     const gpu = endpoint.variants.some((v) => (v.instanceType?.gpuCount ?? 0) > 0);
-    const maxRate5xx = t.max5xxErrorRatePercent ?? 5;
+    const shared = Thresholds.resolveServing({ maxP99LatencyMillis: t.maxP99LatencyMillis, maxErrorRatePercent: t.maxErrorRatePercent });
+    const maxRate5xx = shared.maxErrorRatePercent;
+    const severity = (name: string): Severity => Thresholds.severityOf(ThresholdGroup.SERVING, name);
     const slo = t.availabilitySloPercent ?? 99.9;
     const budget = (100 - slo) / 100;
     const backlogMinutes = Math.max(1, Math.round((t.maxBacklogWithoutCapacity ?? Duration.minutes(15)).toMinutes()));
 
     const table: EndpointAlarmDefinition[] = [
       {
-        id: 'P99ModelLatency', severity: AlarmSeverity.WARNING, enabled: true,
-        description: `p99 ModelLatency of the worst variant above ${(t.maxP99ModelLatency ?? Duration.seconds(1)).toMilliseconds()} ms`,
+        id: 'P99ModelLatency', severity: severity('maxP99LatencyMillis'), enabled: true,
+        description: `p99 ModelLatency of the worst variant above ${shared.maxP99LatencyMillis} ms`,
         metric: () => this.worst('ModelLatency', 'p99', Duration.minutes(5), 'p99 ModelLatency (µs)'),
-        threshold: (t.maxP99ModelLatency ?? Duration.seconds(1)).toMilliseconds() * 1000,
+        threshold: shared.maxP99LatencyMillis * 1000,
         comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       },
       {
-        id: 'ErrorRate5xx', severity: AlarmSeverity.CRITICAL, enabled: true,
+        id: 'ErrorRate5xx', severity: severity('maxErrorRatePercent'), enabled: true,
         description: endpoint.isAsync ? `more than ${maxRate5xx} 5XX errors per minute` : `5XX rate of the worst variant above ${maxRate5xx} %`,
         metric: () => (endpoint.isAsync ? this.worst('Invocation5XXErrors', 'Sum', Duration.minutes(1), '5XX') : this.worst('Invocation5XXErrors', 'Average', Duration.minutes(1), '5XX rate (%)', 100)),
         threshold: maxRate5xx, comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       },
       {
-        id: 'ErrorRate4xx', severity: AlarmSeverity.WARNING, enabled: !endpoint.isAsync,
+        id: 'ErrorRate4xx', severity: Severity.WARNING, enabled: !endpoint.isAsync,
         description: `4XX rate of the worst variant above ${t.max4xxErrorRatePercent ?? 10} % (clients sending bad requests)`,
         metric: () => this.worst('Invocation4XXErrors', 'Average', Duration.minutes(5), '4XX rate (%)', 100),
         threshold: t.max4xxErrorRatePercent ?? 10, comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       },
       {
-        id: 'NoInvocations', severity: AlarmSeverity.WARNING, enabled: t.minInvocationsPer15Minutes !== undefined,
+        id: 'NoInvocations', severity: Severity.WARNING, enabled: t.minInvocationsPer15Minutes !== undefined,
         description: `fewer than ${t.minInvocationsPer15Minutes} invocations in 15 minutes while traffic is expected`,
         metric: () => this.sum('Invocations', Duration.minutes(15)),
         threshold: t.minInvocationsPer15Minutes ?? 1, comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: cw.TreatMissingData.BREACHING,
       },
       {
-        id: 'DiskUtilization', severity: AlarmSeverity.WARNING, enabled: instances,
+        id: 'DiskUtilization', severity: Severity.WARNING, enabled: instances,
         description: `disk utilisation above ${t.maxDiskUtilizationPercent ?? 75} % (data capture stops on full disks)`,
         metric: () => this.worst('DiskUtilization', 'Maximum', Duration.minutes(5), 'disk %'),
         threshold: t.maxDiskUtilizationPercent ?? 75, comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       },
       {
-        id: 'MemoryUtilization', severity: AlarmSeverity.WARNING, enabled: instances,
+        id: 'MemoryUtilization', severity: Severity.WARNING, enabled: instances,
         description: `memory utilisation above ${t.maxMemoryUtilizationPercent ?? 90} %`,
         metric: () => this.worst('MemoryUtilization', 'Maximum', Duration.minutes(5), 'memory %'),
         threshold: t.maxMemoryUtilizationPercent ?? 90, comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       },
       {
-        id: 'BacklogWithoutCapacity', severity: AlarmSeverity.CRITICAL, enabled: endpoint.isAsync,
+        id: 'BacklogWithoutCapacity', severity: Severity.CRITICAL, enabled: endpoint.isAsync,
         description: `async requests waiting with no instance for ${backlogMinutes} minutes (scale-out from zero failed)`,
         metric: () => endpoint.metricHasBacklogWithoutCapacity({ period: Duration.minutes(1) }),
         threshold: 1, comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: backlogMinutes, datapointsToAlarm: backlogMinutes, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       },
     ];
 
-    for (const def of table.filter((d) => d.enabled)) this.alarms[def.id] = createAlarm(this, def, endpoint.endpointName, action);
+    for (const def of table.filter((d) => d.enabled)) this.alarmsById[def.id] = createAlarm(this, def, endpoint.endpointName, action);
 
     if (!endpoint.isAsync) {
       // Multi-window burn rate (Google SRE workbook): 14.4× over 1 h AND over 5 min spends 2 % of a 30-day budget.
@@ -219,13 +221,13 @@ export class EndpointMonitoring extends Construct {
       const long = burn(Duration.hours(1), '1h');
       const short = burn(Duration.minutes(5), '5m');
       const composite = new cw.CompositeAlarm(this, 'ErrorBudgetBurn', {
-        compositeAlarmName: `${deterministicName(this, 'ErrorBudgetBurn', 200)}-${AlarmSeverity.CRITICAL.value}`,
-        alarmDescription: `[${AlarmSeverity.CRITICAL.value}] ${endpoint.endpointName}: error budget of the ${slo} % availability SLO burning faster than ${FAST_BURN}× (1 h and 5 min windows)`,
+        compositeAlarmName: `${deterministicName(this, 'ErrorBudgetBurn', 200)}-${Severity.CRITICAL.title}`,
+        alarmDescription: `[${Severity.CRITICAL.title}] ${endpoint.endpointName}: error budget of the ${slo} % availability SLO burning faster than ${FAST_BURN}× (1 h and 5 min windows)`,
         alarmRule: cw.AlarmRule.allOf(cw.AlarmRule.fromAlarm(long, cw.AlarmState.ALARM), cw.AlarmRule.fromAlarm(short, cw.AlarmState.ALARM)),
       });
       composite.addAlarmAction(action);
       composite.addOkAction(action);
-      this.alarms.ErrorBudgetBurn = composite;
+      this.alarmsById.ErrorBudgetBurn = composite;
       for (const child of [long, short]) {
         for (const ackId of ['NIST.800.53.R5-CloudWatchAlarmAction', 'HIPAA.Security-CloudWatchAlarmAction']) {
           Validations.of(child).acknowledge({ id: ackId, reason: 'burn-rate window alarm: the composite ErrorBudgetBurn alarm combining both windows notifies the alarm topic' });

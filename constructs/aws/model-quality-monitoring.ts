@@ -8,8 +8,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EMF_NAMESPACE, MONITORING_THRESHOLDS, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
-import { AlarmSeverity } from './endpoint-monitoring';
+import { Severity } from '../../lib/core/contract/severity';
+import { ModelQualityThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
+import { EMF_NAMESPACE, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { AlarmDefinition, alarmNameOf, createAlarm } from './private/alarm-table';
 import { AWS_ERRORS, Checker } from './private/errors';
 
@@ -54,37 +55,8 @@ export class RetrainingTarget {
   }
 }
 
-/** Model-quality alarm thresholds; the direction is in each name. Defaults: MONITORING_THRESHOLDS. */
-export interface ModelQualityThresholds {
-  /**
-   * Alarm (Warning, retrains) when at least this many features drift in 2 of 3 five-minute periods.
-   * The runtime decides "drifted" per feature with the baseline's calibrated thresholds.
-   * @default 1
-   */
-  readonly maxDriftedFeatures?: number;
-  /**
-   * Alarm (Critical, retrains) when rolling accuracy over labelled rows falls below this.
-   * Missing data (no labels) does not alarm.
-   * @default 0.9
-   */
-  readonly minAccuracy?: number;
-  /**
-   * Alarm (Warning) when the disparate impact ratio falls below this (four-fifths rule).
-   * @default 0.8
-   */
-  readonly minDisparateImpactRatio?: number;
-  /**
-   * Alarm (Warning) when the demographic parity difference reaches this.
-   * @default 0.1
-   */
-  readonly maxDemographicParityDifference?: number;
-  /**
-   * Alarm (Warning, retrains) when a change detector on the error stream fires at least this
-   * often in 15 minutes.
-   * @default 1
-   */
-  readonly maxConceptDriftDetectionsPer15Minutes?: number;
-}
+/** The model-quality thresholds are the shared vocabulary (lib/core), the same on every target. */
+export type { ModelQualityThresholds };
 
 /** Properties of {@link ModelQualityMonitoring}. */
 export interface ModelQualityMonitoringProps {
@@ -97,7 +69,10 @@ export interface ModelQualityMonitoringProps {
    * @default - no notification (alarms still show on the dashboard and trigger retraining)
    */
   readonly alarmTopic?: sns.ITopic;
-  /** @default - MONITORING_THRESHOLDS */
+  /**
+   * Alarm thresholds (the shared vocabulary, docs/monitoring.md).
+   * @default - the vocabulary's defaults: 1 drifted feature, accuracy 0.9, 1 concept-drift detection per 15 minutes, disparate impact 0.8, demographic parity difference 0.1
+   */
   readonly thresholds?: ModelQualityThresholds;
   /**
    * Started when the drift, accuracy or concept-drift alarm fires.
@@ -127,54 +102,53 @@ interface QualityAlarm extends Omit<AlarmDefinition, 'treatMissingData'> {
  */
 export class ModelQualityMonitoring extends Construct {
   /** Alarms by id (`DataDrift`, `Accuracy`, `ConceptDrift`, `DisparateImpact`, `DemographicParity`). */
-  public readonly alarms: Record<string, cw.Alarm> = {};
+  public readonly alarms: { readonly [id: string]: cw.Alarm };
+  private readonly alarmsById: Record<string, cw.Alarm> = {};
   /** The retraining rule, when a target is given. */
   public readonly retrainingRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: ModelQualityMonitoringProps) {
     super(scope, id);
-    const t = props.thresholds ?? {};
-    const checker = new Checker(this, AWS_ERRORS.MONITORING, 'ModelQualityMonitoring');
-    checker.intRange('thresholds.maxDriftedFeatures', t.maxDriftedFeatures, 1, 100_000);
-    checker.numberRange('thresholds.minAccuracy', t.minAccuracy, 0, 1);
-    checker.numberRange('thresholds.minDisparateImpactRatio', t.minDisparateImpactRatio, 0, 1);
-    checker.numberRange('thresholds.maxDemographicParityDifference', t.maxDemographicParityDifference, 0, 1);
-    checker.intRange('thresholds.maxConceptDriftDetectionsPer15Minutes', t.maxConceptDriftDetectionsPer15Minutes, 1, 100_000);
+    this.alarms = this.alarmsById;
+    const checker = new Checker(this, AWS_ERRORS.MODEL_QUALITY, 'ModelQualityMonitoring');
+    for (const issue of Thresholds.validate(ThresholdGroup.MODEL_QUALITY, props.thresholds, 'thresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
     checker.check(props.modelName.length > 0, { field: 'modelName', message: 'is empty', received: props.modelName, allowed: "the model's manifest name" });
     checker.throwIfAny();
+    const t = Thresholds.resolveModelQuality(props.thresholds);
+    const severity = (name: string): Severity => Thresholds.severityOf(ThresholdGroup.MODEL_QUALITY, name);
 
     const metric = (key: keyof typeof RUNTIME_METRICS, statistic: string, period: Duration, extra: Record<string, string> = {}): cw.Metric =>
       new cw.Metric({ namespace: EMF_NAMESPACE, metricName: RUNTIME_METRICS[key].name, dimensionsMap: { model: props.modelName, ...extra }, statistic, period });
     const fiveMinutes = Duration.minutes(5);
     const table: QualityAlarm[] = [
       {
-        id: 'DataDrift', severity: AlarmSeverity.WARNING, retrains: true,
-        description: `${t.maxDriftedFeatures ?? 1} or more input features drifted from the baseline in 2 of 3 five-minute periods`,
-        metric: () => metric('driftedFeatures', 'Maximum', fiveMinutes), threshold: t.maxDriftedFeatures ?? 1,
+        id: 'DataDrift', severity: severity('maxDriftedFeatures'), retrains: true,
+        description: `${t.maxDriftedFeatures} or more input features drifted from the baseline in 2 of 3 five-minute periods`,
+        metric: () => metric('driftedFeatures', 'Maximum', fiveMinutes), threshold: t.maxDriftedFeatures,
         comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 2,
       },
       {
-        id: 'Accuracy', severity: AlarmSeverity.CRITICAL, retrains: true,
-        description: `rolling accuracy over labelled rows below ${t.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy}`,
-        metric: () => metric('modelAccuracy', 'Minimum', fiveMinutes), threshold: t.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy,
+        id: 'Accuracy', severity: severity('minAccuracy'), retrains: true,
+        description: `rolling accuracy over labelled rows below ${t.minAccuracy}`,
+        metric: () => metric('modelAccuracy', 'Minimum', fiveMinutes), threshold: t.minAccuracy,
         comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 2, datapointsToAlarm: 2,
       },
       {
-        id: 'ConceptDrift', severity: AlarmSeverity.WARNING, retrains: true,
+        id: 'ConceptDrift', severity: severity('maxConceptDriftDetectionsPer15Minutes'), retrains: true,
         description: 'a change detector on the error stream (Page–Hinkley, DDM) fired',
-        metric: () => metric('conceptDrift', 'Sum', Duration.minutes(15)), threshold: t.maxConceptDriftDetectionsPer15Minutes ?? 1,
+        metric: () => metric('conceptDrift', 'Sum', Duration.minutes(15)), threshold: t.maxConceptDriftDetectionsPer15Minutes,
         comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1, datapointsToAlarm: 1,
       },
       {
-        id: 'DisparateImpact', severity: AlarmSeverity.WARNING, retrains: false,
-        description: `disparate impact ratio below ${t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio} (four-fifths rule)`,
-        metric: () => metric('fairnessDisparateImpactRatio', 'Minimum', fiveMinutes), threshold: t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio,
+        id: 'DisparateImpact', severity: severity('minDisparateImpactRatio'), retrains: false,
+        description: `disparate impact ratio below ${t.minDisparateImpactRatio} (four-fifths rule)`,
+        metric: () => metric('fairnessDisparateImpactRatio', 'Minimum', fiveMinutes), threshold: t.minDisparateImpactRatio,
         comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 2,
       },
       {
-        id: 'DemographicParity', severity: AlarmSeverity.WARNING, retrains: false,
-        description: `demographic parity difference at or above ${t.maxDemographicParityDifference ?? MONITORING_THRESHOLDS.demographicParityDifference}`,
-        metric: () => metric('fairnessDemographicParityDifference', 'Maximum', fiveMinutes), threshold: t.maxDemographicParityDifference ?? MONITORING_THRESHOLDS.demographicParityDifference,
+        id: 'DemographicParity', severity: severity('maxDemographicParityDifference'), retrains: false,
+        description: `demographic parity difference at or above ${t.maxDemographicParityDifference}`,
+        metric: () => metric('fairnessDemographicParityDifference', 'Maximum', fiveMinutes), threshold: t.maxDemographicParityDifference,
         comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 2,
       },
     ];
@@ -183,7 +157,7 @@ export class ModelQualityMonitoring extends Construct {
       const retrains = def.retrains && props.retraining ? `; starts the retraining ${props.retraining.kind}` : '';
       // No traffic or no labels is not a quality problem.
       const row: AlarmDefinition = { ...def, description: `${def.description}${retrains}`, treatMissingData: cw.TreatMissingData.NOT_BREACHING };
-      this.alarms[def.id] = createAlarm(this, row, `${props.endpointName} model ${props.modelName}`, action);
+      this.alarmsById[def.id] = createAlarm(this, row, `${props.endpointName} model ${props.modelName}`, action);
     }
 
     if (props.retraining) {
@@ -203,7 +177,7 @@ export class ModelQualityMonitoring extends Construct {
       const features = props.features ?? [];
       props.dashboard.addWidgets(
         new cw.TextWidget({
-          markdown: `## Model quality: ${props.modelName}\nDrift against the package baseline (PSI, JS divergence log2), accuracy from late labels, fairness. Thresholds: the baseline's calibrated values in the runtime; alarms at ${t.maxDriftedFeatures ?? 1}+ drifted features, accuracy < ${t.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy}, disparate impact < ${t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio}.${props.retraining ? ` Retraining: ${props.retraining.kind}.` : ''}`,
+          markdown: `## Model quality: ${props.modelName}\nDrift against the package baseline (PSI, JS divergence log2), accuracy from late labels, fairness. Thresholds: the baseline's calibrated values in the runtime; alarms at ${t.maxDriftedFeatures}+ drifted features, accuracy < ${t.minAccuracy}, disparate impact < ${t.minDisparateImpactRatio}.${props.retraining ? ` Retraining: ${props.retraining.kind}.` : ''}`,
           width: 24,
           height: 2,
         }),
@@ -226,7 +200,7 @@ export class ModelQualityMonitoring extends Construct {
             metric('fairnessDisparateImpactRatio', 'Minimum', fiveMinutes).with({ label: 'disparate impact ratio' }),
             metric('fairnessDemographicParityDifference', 'Maximum', fiveMinutes).with({ label: 'demographic parity difference' }),
           ],
-          leftAnnotations: [{ value: t.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio, label: 'four-fifths' }],
+          leftAnnotations: [{ value: t.minDisparateImpactRatio, label: 'four-fifths' }],
           width: 8,
         }),
       );

@@ -10,7 +10,8 @@ import { ModelData } from './model-data';
 import { AWS_ERRORS, Checker } from './private/errors';
 import { createExecutionRole } from './private/execution-role';
 import { acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
-import { RuntimeSettings, runtimeEnvironment } from './runtime-environment';
+import { runtimeEnvironment } from './private/runtime-environment';
+import { RuntimeSettings } from './runtime-environment';
 
 /** A SageMaker model. */
 export interface IModel extends IResource, iam.IGrantable {

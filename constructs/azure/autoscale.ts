@@ -4,7 +4,7 @@ import type { AutoscaleProfileBody, ScaleRuleBody } from './azapi/bodies';
 import type { OnlineDeployment } from './online-deployment';
 import type { OnlineEndpoint } from './online-endpoint';
 import { AzapiResource, Token } from './private/binding';
-import { AZURE_ERRORS, Checker } from './private/errors';
+import { AzureErrorCodes, Checker } from './private/errors';
 
 /** Metric namespaces and names (Azure Monitor supported metrics for online endpoints/deployments). */
 export const AZURE_ML_METRICS = {
@@ -88,7 +88,7 @@ export class DeploymentAutoscale extends Construct {
     super(scope, id);
     const stack = AzureServingStack.of(this);
     const limit = props.instanceLimit ?? 50;
-    const c = new Checker(AZURE_ERRORS.AUTOSCALE, `DeploymentAutoscale at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.AUTOSCALE, `DeploymentAutoscale at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     const bounds = (field: string, min: number, max: number, def: number): void => {
       c.intRange(`${field}minInstances`, min, 1, limit);
       c.intRange(`${field}maxInstances`, max, 1, limit);

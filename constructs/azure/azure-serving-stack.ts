@@ -6,7 +6,7 @@ import {
   AzapiIdentity, AzapiProvider, AzapiResource, AzapiUpdateResource, IResolvable, ITerraformDependable, TerraformResourceLifecycle,
   TerraformStack, TerraformVariable, Token,
 } from './private/binding';
-import { AZURE_ERRORS, Checker, GUID, checkTags } from './private/errors';
+import { AzureErrorCodes, Checker, GUID, checkTags } from './private/errors';
 
 const STACK_BRAND = Symbol.for('servingstack.azure.AzureServingStack');
 
@@ -77,7 +77,7 @@ export class AzureServingStack extends TerraformStack {
     for (let s: IConstruct | undefined = construct; s; s = s.node.scope) {
       if ((s as unknown as Record<symbol, unknown>)[STACK_BRAND] === true) return s as AzureServingStack;
     }
-    throw new ServingStackError(AZURE_ERRORS.NO_STACK, `${construct.node.path} is not inside an AzureServingStack`, [
+    throw new ServingStackError(AzureErrorCodes.NO_STACK, `${construct.node.path} is not inside an AzureServingStack`, [
       { field: 'scope', message: 'the Azure constructs need an AzureServingStack above them (it owns the azapi provider, location and resource group)', allowed: 'new AzureServingStack(app, id, { location, resourceGroupName })' },
     ]);
   }
@@ -94,7 +94,7 @@ export class AzureServingStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AzureServingStackProps) {
     super(scope, id);
     Object.defineProperty(this, STACK_BRAND, { value: true });
-    const c = new Checker(AZURE_ERRORS.STACK, `AzureServingStack ${id} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.STACK, `AzureServingStack ${id} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('location', props.location, /^[a-z][a-z0-9]{2,39}$/, 'an Azure region name such as westeurope or eastus2 (lower case, no spaces)');
     c.pattern('resourceGroupName', props.resourceGroupName, /^[-\w._()]{0,89}[-\w_()]$/, '1–90 letters, digits, - _ . ( ), not ending with .');
     c.pattern('subscriptionId', props.subscriptionId, GUID, 'a GUID');
@@ -151,7 +151,7 @@ export class AzureServingStack extends TerraformStack {
 }
 
 function checkApiVersions(id: string, overrides: Partial<Record<AzapiKind, string>>): Record<AzapiKind, string> {
-  const c = new Checker(AZURE_ERRORS.API_VERSION, `AzureServingStack ${id} has invalid API versions`);
+  const c = new Checker(AzureErrorCodes.API_VERSION, `AzureServingStack ${id} has invalid API versions`);
   const out = Object.fromEntries(Object.entries(AZAPI_TYPES).map(([k, v]) => [k, v.apiVersion])) as Record<AzapiKind, string>;
   for (const [kind, version] of Object.entries(overrides) as [string, string][]) {
     const field = `apiVersions.${kind}`;

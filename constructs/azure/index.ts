@@ -13,5 +13,5 @@ export * from './runtime-environment';
 export * from './serving-identity';
 export * from './traffic';
 export * from './workspace-networking';
-export { AZURE_ERRORS } from './private/errors';
+export { AzureErrorCodes } from './errors';
 export * from './rollout';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
 import { AzapiResource } from './private/binding';
-import { AZURE_ERRORS, Checker, armIdPattern, checkTags } from './private/errors';
+import { AzureErrorCodes, Checker, armIdPattern, checkTags } from './private/errors';
 import { PRIVATE_LINK_GROUPS, WorkspaceNetworking } from './workspace-networking';
 import { Token } from './private/binding';
 import { BuiltInRole, grantRole } from './role-assignment';
@@ -117,7 +117,7 @@ export function shortHash(text: string): string {
 export class MlWorkspace extends Construct implements IMlWorkspace {
   /** An existing workspace, by ARM ID. */
   public static fromWorkspaceAttributes(scope: Construct, id: string, attrs: MlWorkspaceAttributes): IMlWorkspace {
-    const c = new Checker(AZURE_ERRORS.WORKSPACE, `MlWorkspace.fromWorkspaceAttributes at ${scope.node.path}/${id} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.WORKSPACE, `MlWorkspace.fromWorkspaceAttributes at ${scope.node.path}/${id} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('workspaceId', attrs.workspaceId, armIdPattern('Microsoft.MachineLearningServices/workspaces'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>');
     c.pattern('storageAccountId', attrs.storageAccountId, armIdPattern('Microsoft.Storage/storageAccounts'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>');
     c.pattern('containerRegistryId', attrs.containerRegistryId, armIdPattern('Microsoft.ContainerRegistry/registries'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>');
@@ -164,14 +164,14 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     const networking = props.networking ?? WorkspaceNetworking.publicAccess();
     const prefix = props.namePrefix ?? `ss${shortHash(`${stack.resourceGroupName}/${this.node.path}`)}`;
     const workspaceName = props.workspaceName ?? `${prefix}-mlw`;
-    const c = new Checker(AZURE_ERRORS.WORKSPACE, `MlWorkspace at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.WORKSPACE, `MlWorkspace at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('namePrefix', prefix, /^[a-z][a-z0-9]{2,10}$/, '3–11 lower-case letters and digits, starting with a letter (storage account and registry names are global)');
     c.pattern('workspaceName', workspaceName, /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/, '3–33 letters, digits, - and _, starting with a letter or digit');
     c.intRange('logRetentionDays', props.logRetentionDays ?? 30, 30, 730, 'days');
     c.intRange('customerManagedKey.rotateAfterDays', props.customerManagedKey?.rotateAfterDays, 7, 3650, 'days');
     checkTags(c, 'tags', props.tags);
     c.throwIfAny();
-    const n = new Checker(AZURE_ERRORS.NETWORK, `MlWorkspace at ${this.node.path} has invalid networking`, (v) => Token.isUnresolved(v));
+    const n = new Checker(AzureErrorCodes.NETWORK, `MlWorkspace at ${this.node.path} has invalid networking`, (v) => Token.isUnresolved(v));
     if (networking.isPrivate) n.pattern('networking.subnetId', networking.subnetId, armIdPattern('Microsoft.Network/virtualNetworks/subnets'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>');
     n.throwIfAny();
 

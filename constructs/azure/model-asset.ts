@@ -6,7 +6,7 @@ import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
 import type { ModelStore } from './model-store';
 import { AzapiResource, Token } from './private/binding';
-import { ASSET_NAME, ASSET_NAME_ALLOWED, AZURE_ERRORS, Checker } from './private/errors';
+import { ASSET_NAME, ASSET_NAME_ALLOWED, AzureErrorCodes, Checker } from './private/errors';
 import { listPackageFiles, packageDigest } from './rollout/package-files';
 
 export interface ModelAssetProps {
@@ -89,7 +89,7 @@ export class ModelAsset extends Construct {
     const m = pkg.manifest;
     const modelName = props.modelName ?? m.name;
     const modelVersion = props.modelVersion ?? m.version;
-    const c = new Checker(AZURE_ERRORS.MODEL, `ModelAsset at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.MODEL, `ModelAsset at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('modelName', modelName, ASSET_NAME, ASSET_NAME_ALLOWED);
     c.pattern('modelVersion', modelVersion, /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, 'letters, digits, . _ -, at most 50 characters');
     c.throwIfAny();

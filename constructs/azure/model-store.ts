@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
 import { AzapiResource, Token } from './private/binding';
-import { AZURE_ERRORS, Checker, GUID } from './private/errors';
+import { AzureErrorCodes, Checker, GUID } from './private/errors';
 import { PACKAGE_FOLDER } from './private/runtime-contract';
 import { BuiltInRole, grantRole } from './role-assignment';
 
@@ -46,7 +46,7 @@ export class ModelStore extends Construct {
     const stack = AzureServingStack.of(this);
     const containerName = props.containerName ?? 'servingstack-models';
     const datastoreName = props.datastoreName ?? 'servingstackmodels';
-    const c = new Checker(AZURE_ERRORS.MODEL, `ModelStore at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.MODEL, `ModelStore at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('containerName', containerName, /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, '3–63 lower-case letters, digits and single dashes, starting and ending with a letter or digit');
     c.pattern('datastoreName', datastoreName, /^[a-z0-9_]{1,255}$/, 'lower-case letters, digits and _');
     c.pattern('uploaderPrincipalId', props.uploaderPrincipalId, GUID, 'the object ID (a GUID) of the uploading principal');

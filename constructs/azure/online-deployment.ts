@@ -6,7 +6,7 @@ import { InstanceType } from './instance-type';
 import type { ModelAsset } from './model-asset';
 import type { OnlineEndpoint } from './online-endpoint';
 import { AzapiResource, Token } from './private/binding';
-import { AZURE_ERRORS, Checker, ENV_NAME, checkOnlineName, checkTags } from './private/errors';
+import { AzureErrorCodes, Checker, ENV_NAME, checkOnlineName, checkTags } from './private/errors';
 import {
   RESERVED_ENV_PREFIXES, RUNTIME_DEFAULT_MAX_BATCH_SIZE, RUNTIME_DEFAULT_REQUEST_TIMEOUT_MS, RUNTIME_ENV, RUNTIME_MAX_QUEUE_SIZE, mountedPackageDir,
 } from './private/runtime-contract';
@@ -135,7 +135,7 @@ export class OnlineDeployment extends Construct {
     const instanceType = props.instanceType ?? InstanceType.DS3_V2;
     const instanceCount = props.instanceCount ?? props.autoscale?.defaultInstances ?? 1;
     const limit = props.instanceLimit ?? DEFAULT_INSTANCE_LIMIT;
-    const c = new Checker(AZURE_ERRORS.DEPLOYMENT, `OnlineDeployment at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.DEPLOYMENT, `OnlineDeployment at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     checkOnlineName(c, 'deploymentName', props.deploymentName);
     c.check(!props.endpoint.deploymentNames.includes(props.deploymentName), { field: 'deploymentName', message: 'is already a deployment of this endpoint', received: props.deploymentName, allowed: `a name other than ${props.endpoint.deploymentNames.join(', ')}` });
     c.check(props.endpoint.deploymentNames.length < 20, { field: 'endpoint', message: 'already has 20 deployments (the per-endpoint limit)', received: props.endpoint.deploymentNames.length + 1, allowed: 'at most 20 deployments per endpoint' });

@@ -4,7 +4,7 @@ import type { EndpointAuthModeValue as AuthModeValue, EndpointTrafficBody } from
 import type { IMlWorkspace } from './ml-workspace';
 import type { OnlineDeployment } from './online-deployment';
 import { AzapiResource, AzapiUpdateResource, Lazy, Token, addDependsOn } from './private/binding';
-import { AZURE_ERRORS, Checker, checkOnlineName, checkTags } from './private/errors';
+import { AzureErrorCodes, Checker, checkOnlineName, checkTags } from './private/errors';
 import { validateTraffic } from './traffic';
 
 /** How callers authenticate to the endpoint. */
@@ -89,7 +89,7 @@ export class OnlineEndpoint extends Construct {
     super(scope, id);
     const stack = AzureServingStack.of(this);
     const endpointName = props.endpointName ?? id.toLowerCase();
-    const c = new Checker(AZURE_ERRORS.ENDPOINT, `OnlineEndpoint at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.ENDPOINT, `OnlineEndpoint at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     checkOnlineName(c, 'endpointName', endpointName);
     checkTags(c, 'tags', props.tags);
     c.check(props.description === undefined || props.description.length <= 1024, { field: 'description', message: 'is too long', received: props.description?.length, allowed: 'at most 1024 characters' });
@@ -160,7 +160,7 @@ export class OnlineEndpoint extends Construct {
   private renderTraffic(): EndpointTrafficBody {
     const names = this.deploymentNames;
     const traffic = this.traffic ?? (names.length > 0 ? { [names[0]!]: 100 } : {});
-    const c = new Checker(AZURE_ERRORS.TRAFFIC, `OnlineEndpoint at ${this.node.path} has an invalid traffic split`);
+    const c = new Checker(AzureErrorCodes.TRAFFIC, `OnlineEndpoint at ${this.node.path} has an invalid traffic split`);
     validateTraffic(c, traffic, this.mirror, names);
     c.throwIfAny();
     const full = Object.fromEntries(names.map((n) => [n, traffic[n] ?? 0]));

@@ -3,7 +3,7 @@ import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
 import { shortHash } from './ml-workspace';
 import { AzapiResource, Token } from './private/binding';
-import { ASSET_NAME, ASSET_NAME_ALLOWED, AZURE_ERRORS, Checker } from './private/errors';
+import { ASSET_NAME, ASSET_NAME_ALLOWED, AzureErrorCodes, Checker } from './private/errors';
 import { AZURE_ROUTES, RUNTIME_PORT } from './private/runtime-contract';
 
 export interface RuntimeEnvironmentProps {
@@ -54,7 +54,7 @@ export class RuntimeEnvironment extends Construct {
     const stack = AzureServingStack.of(this);
     const imageName = props.imageName ?? 'servingstack-runtime';
     const imageTag = props.imageTag ?? 'latest';
-    const c = new Checker(AZURE_ERRORS.ENVIRONMENT, `RuntimeEnvironment at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.ENVIRONMENT, `RuntimeEnvironment at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('imageName', imageName, /^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/, 'lower-case letters, digits and . _ / -');
     c.pattern('imageTag', imageTag, /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/, 'a Docker tag (letters, digits, _ . -, at most 128) or sha256:<64 hex>');
     c.pattern('image', props.image, /^[a-z0-9.-]+(?::[0-9]+)?\/[a-z0-9._/-]+(?::[A-Za-z0-9_.-]{1,128}|@sha256:[a-f0-9]{64})$/, 'registry/repository:tag or registry/repository@sha256:<digest>');

@@ -3,7 +3,7 @@ import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
 import type { ModelStore } from './model-store';
 import { AzapiResource, Token } from './private/binding';
-import { AZURE_ERRORS, Checker, checkTags } from './private/errors';
+import { AzureErrorCodes, Checker, checkTags } from './private/errors';
 import { BuiltInRole, grantRole } from './role-assignment';
 
 export interface ServingIdentityProps {
@@ -37,7 +37,7 @@ export class ServingIdentity extends Construct {
     super(scope, id);
     const stack = AzureServingStack.of(this);
     const name = props.identityName ?? `${props.workspace.workspaceName}-serving-id`;
-    const c = new Checker(AZURE_ERRORS.IDENTITY, `ServingIdentity at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
+    const c = new Checker(AzureErrorCodes.IDENTITY, `ServingIdentity at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     c.pattern('identityName', name, /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/, '3–128 letters, digits, - and _, starting with a letter or digit');
     checkTags(c, 'tags', props.tags);
     c.throwIfAny();

@@ -22,7 +22,7 @@ export interface PrivateServiceConnectOptions {
    * Projects whose forwarding rules may target the endpoint's service attachment.
    * @default - the stack's own project
    */
-  readonly projectAllowlist?: string[];
+  readonly projectAllowlist?: readonly string[];
 }
 
 export class EndpointNetworking {

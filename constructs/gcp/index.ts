@@ -1,14 +1,26 @@
-export * from './accelerator-type';
-export * from './deployment-resources';
-export * from './endpoint-networking';
-export * from './machine-type';
-export * from './model-package-bucket';
-export * from './regions';
-export * from './runtime-image-repository';
-export * from './serving-monitoring';
-export * from './serving-service-accounts';
-export * from './vertex-endpoint';
-export * from './vertex-serving';
-export * from './vertex-serving-stack';
-export { GCP_ERRORS } from './private/errors';
-export * from './rollout';
+/**
+ * `servingstack/gcp`: the Vertex AI blueprint (CDK for Terraform). Constructs, their props and
+ * the enum-like classes they take; helper functions and tables stay in their modules. The rollout
+ * (planner and executor, constructs/gcp/rollout/) is driven by `servingstack gcp`.
+ */
+export { AcceleratorType } from './accelerator-type';
+export type { AutoscalingMetricSpec, DeploymentInput, DeploymentResources, DeploymentSpec } from './deployment-resources';
+export { EndpointNetworking } from './endpoint-networking';
+export type { PrivateServiceConnectOptions, VpcPeeringOptions } from './endpoint-networking';
+export { GcpErrorCodes } from './errors';
+export { MachineType } from './machine-type';
+export { ModelPackageBucket } from './model-package-bucket';
+export type { ModelPackageBucketProps } from './model-package-bucket';
+export { RuntimeImageRepository } from './runtime-image-repository';
+export type { RuntimeImageRepositoryProps } from './runtime-image-repository';
+export { ServingMonitoring } from './serving-monitoring';
+export type { MonitoringOptions, ServingMonitoringProps } from './serving-monitoring';
+export { ServingServiceAccounts } from './serving-service-accounts';
+export type { ServingServiceAccountsProps } from './serving-service-accounts';
+export { VertexEndpoint } from './vertex-endpoint';
+export type { RequestResponseLoggingOptions, VertexEndpointProps } from './vertex-endpoint';
+export { VertexServing } from './vertex-serving';
+export type { VertexServingProps } from './vertex-serving';
+export { VertexServingStack } from './vertex-serving-stack';
+export type { VertexServingStackProps } from './vertex-serving-stack';
+export type { RolloutPolicy, RolloutSettings } from './rollout/settings';

@@ -1,23 +1,11 @@
 import { Construct } from 'constructs';
 import { MonitoringAlertPolicy, MonitoringDashboard, MonitoringNotificationChannel, Token } from '../cdktf/binding';
+import { Severity } from '../../lib/core/contract/severity';
+import { ServingThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { MetricDefinition, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { Checker, GCP_ERRORS } from './private/errors';
+import { promQl, VERTEX_METRICS } from './private/vertex-metrics';
 import { VertexServingStack } from './vertex-serving-stack';
-
-/** Vertex AI endpoint metrics (Cloud Monitoring, resource `aiplatform.googleapis.com/Endpoint`). */
-export const VERTEX_METRIC_PREFIX = 'aiplatform.googleapis.com/prediction/online/';
-export const VERTEX_METRICS = {
-  predictionCount: `${VERTEX_METRIC_PREFIX}prediction_count`,
-  errorCount: `${VERTEX_METRIC_PREFIX}error_count`,
-  predictionLatencies: `${VERTEX_METRIC_PREFIX}prediction_latencies`,
-  replicas: `${VERTEX_METRIC_PREFIX}replicas`,
-  targetReplicas: `${VERTEX_METRIC_PREFIX}target_replicas`,
-  cpuUtilization: `${VERTEX_METRIC_PREFIX}cpu/utilization`,
-  memoryBytesUsed: `${VERTEX_METRIC_PREFIX}memory/bytes_used`,
-  acceleratorDutyCycle: `${VERTEX_METRIC_PREFIX}accelerator/duty_cycle`,
-  networkReceivedBytes: `${VERTEX_METRIC_PREFIX}network/received_bytes_count`,
-  networkSentBytes: `${VERTEX_METRIC_PREFIX}network/sent_bytes_count`,
-} as const;
 
 /** Dashboard and alert settings (everything but the endpoint). */
 export interface MonitoringOptions {
@@ -30,26 +18,23 @@ export interface MonitoringOptions {
    * E-mail addresses that receive alerts; one notification channel each.
    * @default - none
    */
-  readonly notificationEmails?: string[];
+  readonly notificationEmails?: readonly string[];
   /**
    * Existing notification channels (`projects/P/notificationChannels/ID`) that receive alerts.
    * @default - none
    */
-  readonly notificationChannelIds?: string[];
+  readonly notificationChannelIds?: readonly string[];
   /**
-   * Alert when errors exceed this share of predictions (0–100 %) for 5 minutes.
-   * @default 1
+   * Alert thresholds, in the vocabulary every target shares (docs/monitoring.md): error rate
+   * (errors ÷ predictions, 5 minutes), p99 prediction latency (5 minutes) and minutes at the
+   * replica ceiling.
+   * @default - the vocabulary's defaults: 1000 ms, 5 %, 15 minutes
    */
-  readonly maxErrorRatePercent?: number;
+  readonly thresholds?: ServingThresholds;
   /**
-   * Alert when the p99 prediction latency exceeds this (milliseconds) for 5 minutes.
-   * @default 1000
-   */
-  readonly maxP99LatencyMillis?: number;
-  /**
-   * Alert when the endpoint runs this many replicas for 15 minutes (autoscaling is pinned at its
-   * ceiling); usually the deployment's max replica count.
-   * @default - no replica alert
+   * The autoscaling ceiling: the capacity alert fires when the endpoint runs this many replicas
+   * for `thresholds.maxMinutesAtMaxReplicas`; usually the deployment's max replica count.
+   * @default - no capacity alert
    */
   readonly maxReplicaCount?: number;
   /**
@@ -82,8 +67,8 @@ const PERIOD = '60s';
  */
 export class ServingMonitoring extends Construct {
   public readonly dashboard: MonitoringDashboard;
-  public readonly alertPolicies: MonitoringAlertPolicy[] = [];
-  public readonly notificationChannels: MonitoringNotificationChannel[] = [];
+  private readonly policies: MonitoringAlertPolicy[] = [];
+  private readonly channels: MonitoringNotificationChannel[] = [];
   private readonly resourceFilter: string;
 
   constructor(scope: Construct, id: string, props: ServingMonitoringProps) {
@@ -93,27 +78,29 @@ export class ServingMonitoring extends Construct {
     c.pattern('endpointId', props.endpointId, /^[1-9][0-9]{0,9}$/, 'a numeric endpoint ID');
     (props.notificationEmails ?? []).forEach((e, i) => c.pattern(`notificationEmails[${i}]`, e, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address'));
     (props.notificationChannelIds ?? []).forEach((n, i) => c.pattern(`notificationChannelIds[${i}]`, n, /^projects\/[^/]+\/notificationChannels\/[0-9]+$/, 'projects/PROJECT/notificationChannels/ID'));
-    const maxErrorRate = props.maxErrorRatePercent ?? 1;
-    const maxP99 = props.maxP99LatencyMillis ?? 1000;
-    if (!Token.isUnresolved(maxErrorRate)) c.check(maxErrorRate > 0 && maxErrorRate <= 100, { field: 'maxErrorRatePercent', message: 'is out of range', received: maxErrorRate, allowed: 'a number above 0 and at most 100' });
-    c.intRange('maxP99LatencyMillis', maxP99, 1, 3_600_000, 'ms');
+    for (const issue of Thresholds.validate(ThresholdGroup.SERVING, props.thresholds, 'thresholds', (v) => Token.isUnresolved(v))) c.add(issue);
     c.intRange('maxReplicaCount', props.maxReplicaCount, 1, 1000);
     c.throwIfAny();
+    const t = Thresholds.resolveServing(props.thresholds);
+    const maxErrorRate = t.maxErrorRatePercent;
+    const maxP99 = t.maxP99LatencyMillis;
 
     const prefix = props.displayNamePrefix ?? this.node.path;
     this.resourceFilter = `resource.type="aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id="${props.endpointId}"`;
     (props.notificationEmails ?? []).forEach((email, i) => {
-      this.notificationChannels.push(new MonitoringNotificationChannel(this, `Email${i}`, { type: 'email', displayName: `${prefix} ${email}`, labels: { email_address: email } }));
+      this.channels.push(new MonitoringNotificationChannel(this, `Email${i}`, { type: 'email', displayName: `${prefix} ${email}`, labels: { email_address: email } }));
     });
-    const channels = [...this.notificationChannels.map((ch) => ch.name), ...(props.notificationChannelIds ?? [])];
+    const channels = [...this.channels.map((ch) => ch.name), ...(props.notificationChannelIds ?? [])];
 
     this.dashboard = new MonitoringDashboard(this, 'Dashboard', {
       dashboardJson: JSON.stringify(this.renderDashboard(`${prefix} serving`, props.runtimeMetrics ?? true)),
     });
 
-    const alerts: { key: string; title: string; condition: Record<string, unknown>; doc: string }[] = [
+    const severity = (name: string): Severity => Thresholds.severityOf(ThresholdGroup.SERVING, name);
+    const alerts: { key: string; title: string; severity: Severity; condition: Record<string, unknown>; doc: string }[] = [
       {
         key: 'ErrorRate',
+        severity: severity('maxErrorRatePercent'),
         title: `error rate above ${maxErrorRate}%`,
         doc: `Errors exceeded ${maxErrorRate}% of predictions for 5 minutes. Check the deployed model's logs; roll back with \`servingstack gcp rollback\`.`,
         condition: {
@@ -131,6 +118,7 @@ export class ServingMonitoring extends Construct {
       },
       {
         key: 'P99Latency',
+        severity: severity('maxP99LatencyMillis'),
         title: `p99 latency above ${maxP99} ms`,
         doc: `The p99 prediction latency exceeded ${maxP99} ms for 5 minutes. Check replicas at max, CPU/accelerator saturation and the runtime's queue duration.`,
         condition: {
@@ -148,31 +136,42 @@ export class ServingMonitoring extends Construct {
     if (props.maxReplicaCount !== undefined) {
       alerts.push({
         key: 'ReplicasAtMax',
+        severity: severity('maxMinutesAtMaxReplicas'),
         title: `replicas at the ceiling (${props.maxReplicaCount})`,
-        doc: `The endpoint ran ${props.maxReplicaCount} replicas for 15 minutes: autoscaling cannot add capacity. Raise maxReplicaCount or the quota.`,
+        doc: `The endpoint ran ${props.maxReplicaCount} replicas for ${t.maxMinutesAtMaxReplicas} minutes: autoscaling cannot add capacity. Raise maxReplicaCount or the quota.`,
         condition: {
           conditionThreshold: {
             filter: this.filter(VERTEX_METRICS.replicas),
             aggregations: [{ alignmentPeriod: PERIOD, perSeriesAligner: 'ALIGN_MEAN', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['resource.label.endpoint_id'] }],
             comparison: 'COMPARISON_GT',
             thresholdValue: props.maxReplicaCount - 0.5,
-            duration: '900s',
+            duration: `${t.maxMinutesAtMaxReplicas * 60}s`,
             trigger: { count: 1 },
           },
         },
       });
     }
     for (const a of alerts) {
-      this.alertPolicies.push(new MonitoringAlertPolicy(this, a.key, {
+      this.policies.push(new MonitoringAlertPolicy(this, a.key, {
         displayName: `${prefix}: ${a.title}`,
         combiner: 'OR',
-        severity: 'ERROR',
+        severity: cloudMonitoringSeverity(a.severity),
         conditions: [{ displayName: a.title, ...a.condition }],
         notificationChannels: channels.length > 0 ? channels : undefined,
         documentation: { content: a.doc, mimeType: 'text/markdown' },
         alertStrategy: { autoClose: '1800s' },
       }));
     }
+  }
+
+  /** The alert policies (error rate, p99 latency, and replicas at the ceiling when autoscaling). */
+  public get alertPolicies(): readonly MonitoringAlertPolicy[] {
+    return [...this.policies];
+  }
+
+  /** The e-mail notification channels created. */
+  public get notificationChannels(): readonly MonitoringNotificationChannel[] {
+    return [...this.channels];
   }
 
   private filter(metricType: string): string {
@@ -241,16 +240,9 @@ export class ServingMonitoring extends Construct {
   }
 }
 
-/** The PromQL a runtime metric is charted with, by kind. */
-export function promQl(m: MetricDefinition): string {
-  const by = m.labels.filter((l) => l !== 'le' && l !== 'route').join(', ');
-  const grouping = by ? ` by (${by})` : '';
-  switch (m.kind) {
-    case 'counter':
-      return `sum${grouping}(rate(${m.name}[5m]))`;
-    case 'histogram':
-      return `histogram_quantile(0.99, sum by (le${by ? `, ${by}` : ''})(rate(${m.name}_bucket[5m])))`;
-    default:
-      return `sum${grouping}(${m.name})`;
-  }
+/** The shared severity as a Cloud Monitoring alert policy severity (which has no INFO: left unset). */
+function cloudMonitoringSeverity(s: Severity): string | undefined {
+  if (s === Severity.CRITICAL) return 'CRITICAL';
+  if (s === Severity.WARNING) return 'WARNING';
+  return undefined;
 }

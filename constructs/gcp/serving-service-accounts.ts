@@ -19,7 +19,7 @@ export interface ServingServiceAccountsProps {
    * CI workload identity `principalSet://…` or `group:ml-release@example.com`.
    * @default - none (grant impersonation outside this stack)
    */
-  readonly deployerImpersonators?: string[];
+  readonly deployerImpersonators?: readonly string[];
 }
 
 const ACCOUNT_ID = /^[a-z]([a-z0-9-]{4,28})[a-z0-9]$/;

@@ -56,7 +56,7 @@ export interface VertexEndpointProps {
    * Labels.
    * @default - the provider's default labels only
    */
-  readonly labels?: Record<string, string>;
+  readonly labels?: { readonly [key: string]: string };
 }
 
 /** FNV-1a over the text, mapped to 10 digits without a leading zero (fits Vertex's numeric IDs). */
@@ -139,7 +139,7 @@ export class VertexEndpoint extends Construct {
       labels: props.labels,
       network,
       privateServiceConnectConfig: networking.kind === 'private-service-connect'
-        ? { enablePrivateServiceConnect: true, projectAllowlist: networking.psc.projectAllowlist ?? [stack.project] }
+        ? { enablePrivateServiceConnect: true, projectAllowlist: [...(networking.psc.projectAllowlist ?? [stack.project])] }
         : undefined,
       dedicatedEndpointEnabled: props.dedicatedEndpoint,
       encryptionSpec: props.kmsKeyName ? { kmsKeyName: props.kmsKeyName } : undefined,

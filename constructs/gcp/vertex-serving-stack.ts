@@ -21,7 +21,7 @@ export interface VertexServingStackProps {
    * Labels the provider adds to every resource that takes labels.
    * @default - `{ "managed-by": "servingstack" }`
    */
-  readonly defaultLabels?: Record<string, string>;
+  readonly defaultLabels?: { readonly [key: string]: string };
 }
 
 /**

@@ -1,9 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { KmsCryptoKeyIamMember, TerraformOutput, Token } from '../cdktf/binding';
-import { ServingStackError } from '../../lib/core/errors';
-import { MANIFEST_FILE, ModelManifest, parseManifest } from '../../lib/core/manifest';
+import { ModelManifest } from '../../lib/core/manifest';
+import { loadModelPackageSync } from '../../lib/core/model-package';
 import { DeploymentResources, DeploymentSpec, deploymentInputOf, resolveDeployment } from './deployment-resources';
 import { EndpointNetworking } from './endpoint-networking';
 import { MachineType } from './machine-type';
@@ -19,8 +17,9 @@ import { VertexServingStack } from './vertex-serving-stack';
 
 export interface VertexServingProps {
   /**
-   * A model package directory (holding `servingstack.json`). Its manifest is validated at synth
-   * and names the Model Registry model.
+   * A model package directory (holding `servingstack.json`). It is checked at synth as on every
+   * target (lib/core's package check: manifest, model and baseline files, the manifest's signature
+   * against the ONNX file), and its manifest names the Model Registry model.
    * @default - none; then `modelId` is required
    */
   readonly modelPackage?: string;
@@ -36,7 +35,7 @@ export interface VertexServingProps {
   readonly deployment?: DeploymentResources;
   /**
    * Canary share, bake time and error-rate gate of `servingstack gcp deploy`.
-   * @default - 10 % canary, 600 s bake, roll back above 1 % errors
+   * @default - 10 % canary, 600 s bake, roll back above 1 % errors (the shared rollout gate)
    */
   readonly rollout?: RolloutPolicy;
   /**
@@ -53,7 +52,7 @@ export interface VertexServingProps {
    * Extra runtime environment variables (e.g. `SERVINGSTACK_WORKERS`); `AIP_*` are reserved.
    * @default - none
    */
-  readonly runtimeEnvironment?: Record<string, string>;
+  readonly runtimeEnvironment?: { readonly [name: string]: string };
   /**
    * Cloud KMS key (CMEK) for the bucket, repository, endpoint and uploaded models; must be in the
    * stack's region. Google's service agents get encrypt/decrypt on it (needs the stack's
@@ -95,25 +94,12 @@ export interface VertexServingProps {
    * Labels on the uploaded model versions.
    * @default - none
    */
-  readonly modelLabels?: Record<string, string>;
+  readonly modelLabels?: { readonly [key: string]: string };
   /**
    * Write the rollout settings as a Terraform output (read by `servingstack gcp deploy --outputs`).
    * @default false
    */
   readonly registerOutputs?: boolean;
-}
-
-function readManifest(dir: string): ModelManifest {
-  const file = path.join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ServingStackError(GCP_ERRORS.DEPLOYMENT, `cannot read the model package manifest ${file}`, [
-      { field: 'modelPackage', message: (e as Error).message, received: dir, allowed: `a directory holding ${MANIFEST_FILE}` },
-    ]);
-  }
-  return parseManifest(text, file);
 }
 
 /**
@@ -136,7 +122,7 @@ export class VertexServing extends Construct {
   constructor(scope: Construct, id: string, props: VertexServingProps = {}) {
     super(scope, id);
     const stack = VertexServingStack.of(this);
-    const manifest = props.modelPackage !== undefined ? readManifest(props.modelPackage) : undefined;
+    const manifest = props.modelPackage !== undefined ? loadModelPackageSync(props.modelPackage).manifest : undefined;
     this.manifest = manifest;
     const c = new Checker(GCP_ERRORS.DEPLOYMENT, `VertexServing at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     const modelId = props.modelId ?? manifest?.name;

@@ -1,23 +1,20 @@
 /**
  * Prometheus alert rules for serving on-prem, generated from the metric catalogues
- * (RUNTIME_METRICS, DCGM_METRICS), never from hand-typed names. Thresholds encode their
- * direction in the name (`maxP99LatencySeconds`, `maxErrorRatePercent`…).
+ * (RUNTIME_METRICS, DCGM_METRICS), never from hand-typed names. Thresholds and severities are the
+ * shared vocabulary of lib/core (`maxP99LatencyMillis`, `maxErrorRatePercent`…; `Severity`),
+ * translated into PromQL; the on-prem extras (queue wait, GPU memory and temperature) follow
+ * the same naming.
  *
- * Drift alerts: model monitoring publishes its gauges (PSI per feature, fairness ratios, rolling
- * accuracy) through the same catalogue; `modelMonitoringRuleGroup()` builds opt-in rules from it
- * (ServingMonitoringProps.modelMonitoringAlerts). Anything else plugs in through
- * `additionalAlertRules`, appended unchanged as group `servingstack-extra`.
+ * Model-quality alerts: model monitoring publishes its gauges (drifted features, fairness,
+ * rolling accuracy, concept-drift detections) through the same catalogue; `modelQualityRuleGroup()`
+ * builds opt-in rules from it (ServingMonitoringProps.modelQualityAlerts). Anything else plugs in
+ * through `additionalAlertRules`, appended unchanged as group `servingstack-extra`.
  */
-import { MONITORING_THRESHOLDS, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
+import { RouteAccess, RuntimeContract } from '../../lib/core/contract/container';
+import { Severity } from '../../lib/core/contract/severity';
+import { ModelQualityThresholds, ServingThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
+import { RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { DCGM_METRICS } from './dcgm-metrics';
-
-/** Severity label values. */
-export class AlertSeverity {
-  public static readonly CRITICAL = new AlertSeverity('critical');
-  public static readonly WARNING = new AlertSeverity('warning');
-  public static readonly INFO = new AlertSeverity('info');
-  private constructor(public readonly value: string) {}
-}
 
 /** One alerting rule, as in a Prometheus rule file. */
 export interface AlertRule {
@@ -32,9 +29,9 @@ export interface AlertRule {
   readonly forDuration?: string;
   /**
    * Severity label.
-   * @default AlertSeverity.WARNING
+   * @default Severity.WARNING
    */
-  readonly severity?: AlertSeverity;
+  readonly severity?: Severity;
   /** One-line summary annotation (may use `{{ $labels.app }}`). */
   readonly summary: string;
   /**
@@ -44,18 +41,12 @@ export interface AlertRule {
   readonly description?: string;
 }
 
-/** Alert thresholds; every one has a stated default. */
-export interface AlertThresholds {
-  /**
-   * p99 request latency per app above which `ServingStackHighLatencyP99` fires.
-   * @default 1
-   */
-  readonly maxP99LatencySeconds?: number;
-  /**
-   * Share of 5xx answers per app above which `ServingStackHighErrorRate` fires, percent.
-   * @default 5
-   */
-  readonly maxErrorRatePercent?: number;
+/**
+ * Alert thresholds: the shared vocabulary (p99 latency → `ServingStackHighLatencyP99`, 5xx rate →
+ * `ServingStackHighErrorRate`, minutes at the HPA's maximum → `ServingStackAtMaxReplicas`) and the
+ * on-prem extras; every one has a stated default.
+ */
+export interface AlertThresholds extends ServingThresholds {
   /**
    * p95 batching-queue wait above which `ServingStackQueueBacklog` fires.
    * @default 0.5
@@ -84,19 +75,21 @@ export interface RenderedRule {
 
 export interface RenderedRuleGroup {
   readonly name: string;
-  readonly rules: RenderedRule[];
+  readonly rules: readonly RenderedRule[];
 }
 
-/** Requests that are inference, not probes or scrapes. */
-export const NON_INFERENCE_ROUTES = '/v2/health/.*|/metrics|/ping|/health';
+/**
+ * The `route` label values that are not inference: the runtime's health and admin routes (from
+ * the container contract), so probes, scrapes and feedback never count as traffic.
+ */
+export const NON_INFERENCE_ROUTES = [...new Set([...RuntimeContract.routesFor(RouteAccess.HEALTH), ...RuntimeContract.routesFor(RouteAccess.ADMIN)].map((r) => r.path))].sort().join('|');
 
-export const DEFAULT_THRESHOLDS = {
-  maxP99LatencySeconds: 1,
-  maxErrorRatePercent: 5,
+/** Defaults of the on-prem extras. */
+const EXTRA_DEFAULTS = {
   maxP95QueueSeconds: 0.5,
   maxGpuMemoryUsedPercent: 90,
   maxGpuTemperatureCelsius: 85,
-} as const;
+};
 
 const R = RUNTIME_METRICS;
 const D = DCGM_METRICS;
@@ -106,46 +99,57 @@ export function renderRule(rule: AlertRule): RenderedRule {
     alert: rule.alert,
     expr: rule.expr,
     for: rule.forDuration ?? '5m',
-    labels: { severity: (rule.severity ?? AlertSeverity.WARNING).value, source: 'servingstack' },
+    labels: { severity: (rule.severity ?? Severity.WARNING).name, source: 'servingstack' },
     annotations: { summary: rule.summary, ...(rule.description ? { description: rule.description } : {}) },
   };
 }
 
 /** The built-in rule groups (serving and GPU), plus `servingstack-extra` when extras are given. */
 export function servingAlertRuleGroups(thresholds: AlertThresholds = {}, additional: readonly AlertRule[] = []): RenderedRuleGroup[] {
-  const t = { ...DEFAULT_THRESHOLDS, ...stripUndefined(thresholds) };
+  const t = { ...EXTRA_DEFAULTS, ...stripUndefined(thresholds), ...Thresholds.resolveServing(thresholds) };
+  const severity = (name: string): Severity => Thresholds.severityOf(ThresholdGroup.SERVING, name);
   const inference = `route!~"${NON_INFERENCE_ROUTES}"`;
+  const p99Seconds = t.maxP99LatencyMillis / 1000;
   const serving: AlertRule[] = [
     {
       alert: 'ServingStackHighLatencyP99',
-      expr: `histogram_quantile(0.99, sum by (namespace, app, le) (rate(${R.requestDuration.name}_bucket{${inference}}[5m]))) > ${t.maxP99LatencySeconds}`,
-      severity: AlertSeverity.WARNING,
-      summary: `p99 latency of {{ $labels.app }} is above ${t.maxP99LatencySeconds}s`,
+      expr: `histogram_quantile(0.99, sum by (namespace, app, le) (rate(${R.requestDuration.name}_bucket{${inference}}[5m]))) > ${p99Seconds}`,
+      severity: severity('maxP99LatencyMillis'),
+      summary: `p99 latency of {{ $labels.app }} is above ${t.maxP99LatencyMillis} ms`,
     },
     {
       alert: 'ServingStackHighErrorRate',
       expr: `100 * sum by (namespace, app) (rate(${R.requests.name}{${inference},status=~"5.."}[5m])) / sum by (namespace, app) (rate(${R.requests.name}{${inference}}[5m])) > ${t.maxErrorRatePercent}`,
-      severity: AlertSeverity.CRITICAL,
+      severity: severity('maxErrorRatePercent'),
       summary: `more than ${t.maxErrorRatePercent}% of {{ $labels.app }} requests fail with 5xx`,
+    },
+    {
+      // kube-state-metrics (part of kube-prometheus-stack) exports the HPA's replicas; its
+      // metricLabelsAllowlist (set by ServingMonitoring) exports the part-of label that keeps this to ours.
+      alert: 'ServingStackAtMaxReplicas',
+      expr: '(max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas) >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas)) and on (namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_labels{label_app_kubernetes_io_part_of="servingstack"}',
+      forDuration: `${t.maxMinutesAtMaxReplicas}m`,
+      severity: severity('maxMinutesAtMaxReplicas'),
+      summary: `{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for ${t.maxMinutesAtMaxReplicas} minutes: raise maxReplicas or add nodes`,
     },
     {
       alert: 'ServingStackRequestsRejected',
       expr: `sum by (namespace, app, reason) (rate(${R.rejected.name}{reason=~"queue_full|timeout"}[5m])) > 0`,
       forDuration: '10m',
-      severity: AlertSeverity.WARNING,
+      severity: Severity.WARNING,
       summary: '{{ $labels.app }} rejects requests ({{ $labels.reason }}): scale out or raise limits',
     },
     {
       alert: 'ServingStackQueueBacklog',
       expr: `histogram_quantile(0.95, sum by (namespace, app, le) (rate(${R.queueDuration.name}_bucket[5m]))) > ${t.maxP95QueueSeconds}`,
-      severity: AlertSeverity.WARNING,
+      severity: Severity.WARNING,
       summary: `p95 batching-queue wait of {{ $labels.app }} is above ${t.maxP95QueueSeconds}s`,
     },
     {
       alert: 'ServingStackModelNotReady',
       expr: `min by (namespace, app, pod) (${R.modelReady.name}) == 0`,
       forDuration: '10m',
-      severity: AlertSeverity.CRITICAL,
+      severity: Severity.CRITICAL,
       summary: '{{ $labels.pod }} has not had a ready model for 10 minutes',
     },
   ];
@@ -154,28 +158,28 @@ export function servingAlertRuleGroups(thresholds: AlertThresholds = {}, additio
       alert: 'ServingStackGpuMemoryHigh',
       expr: `100 * ${D.fbUsed} / (${D.fbUsed} + ${D.fbFree}) > ${t.maxGpuMemoryUsedPercent}`,
       forDuration: '10m',
-      severity: AlertSeverity.WARNING,
+      severity: Severity.WARNING,
       summary: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} uses more than ${t.maxGpuMemoryUsedPercent}% of its memory`,
     },
     {
       alert: 'ServingStackGpuXidError',
       expr: `${D.xidErrors} > 0`,
       forDuration: '0m',
-      severity: AlertSeverity.CRITICAL,
+      severity: Severity.CRITICAL,
       summary: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID error {{ $value }}',
     },
     {
       alert: 'ServingStackGpuRowRemapFailure',
       expr: `${D.rowRemapFailure} > 0 or ${D.uncorrectableRemappedRows} > 0`,
       forDuration: '0m',
-      severity: AlertSeverity.CRITICAL,
+      severity: Severity.CRITICAL,
       summary: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has uncorrectable memory errors; drain the node',
     },
     {
       alert: 'ServingStackGpuHot',
       expr: `${D.gpuTemp} > ${t.maxGpuTemperatureCelsius}`,
       forDuration: '10m',
-      severity: AlertSeverity.WARNING,
+      severity: Severity.WARNING,
       summary: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is above ${t.maxGpuTemperatureCelsius}°C`,
     },
   ];
@@ -187,60 +191,65 @@ export function servingAlertRuleGroups(thresholds: AlertThresholds = {}, additio
   return groups;
 }
 
-/** Thresholds of the opt-in model-monitoring rules (defaults from lib/core MONITORING_THRESHOLDS). */
-export interface ModelMonitoringThresholds {
+/** Thresholds of the opt-in model-quality rules: the shared vocabulary, plus a fixed PSI band. */
+export interface OnPremModelQualityThresholds extends ModelQualityThresholds {
   /**
-   * PSI at or above which `ServingStackFeatureDrift` fires on any feature.
-   * @default - no fixed PSI band: the rule fires when the runtime counts a drifted feature
-   *   (`servingstack_drifted_features` ≥ 1), judged with the baseline's calibrated thresholds
+   * PSI at or above which `ServingStackFeatureDrift` fires on any feature, instead of counting
+   * the features the runtime judged drifted.
+   * @default - no fixed PSI band: the rule fires when `servingstack_drifted_features` reaches
+   *   `maxDriftedFeatures` (the runtime judges each feature with the baseline's calibrated thresholds)
    */
   readonly maxPsi?: number;
-  /**
-   * Disparate impact ratio below which `ServingStackDisparateImpact` fires.
-   * @default MONITORING_THRESHOLDS.disparateImpactRatio (0.8)
-   */
-  readonly minDisparateImpactRatio?: number;
-  /**
-   * Rolling accuracy below which `ServingStackAccuracyLow` fires (set it per model).
-   * @default MONITORING_THRESHOLDS.minAccuracy (0.9)
-   */
-  readonly minAccuracy?: number;
 }
 
 /** Rules over the runtime's model-monitoring gauges (published only when monitoring is configured). */
-export function modelMonitoringRuleGroup(thresholds: ModelMonitoringThresholds = {}): RenderedRuleGroup {
+export function modelQualityRuleGroup(thresholds: OnPremModelQualityThresholds = {}): RenderedRuleGroup {
+  const t = Thresholds.resolveModelQuality(thresholds);
+  const severity = (name: string): Severity => Thresholds.severityOf(ThresholdGroup.MODEL_QUALITY, name);
   const psi = thresholds.maxPsi;
-  const di = thresholds.minDisparateImpactRatio ?? MONITORING_THRESHOLDS.disparateImpactRatio;
-  const acc = thresholds.minAccuracy ?? MONITORING_THRESHOLDS.minAccuracy;
   const rules: AlertRule[] = [
     psi === undefined
       ? {
           alert: 'ServingStackFeatureDrift',
-          expr: `max by (namespace, app, model) (${R.driftedFeatures.name}) >= 1`,
+          expr: `max by (namespace, app, model) (${R.driftedFeatures.name}) >= ${t.maxDriftedFeatures}`,
           forDuration: '0m',
-          severity: AlertSeverity.WARNING,
+          severity: severity('maxDriftedFeatures'),
           summary: '{{ $value }} features of {{ $labels.app }} drifted from the baseline (calibrated thresholds)',
         }
       : {
           alert: 'ServingStackFeatureDrift',
           expr: `max by (namespace, app, model, feature) (${R.driftPsi.name}) >= ${psi}`,
           forDuration: '0m',
-          severity: AlertSeverity.WARNING,
+          severity: severity('maxDriftedFeatures'),
           summary: `feature {{ $labels.feature }} of {{ $labels.app }} drifted (PSI ≥ ${psi})`,
         },
     {
       alert: 'ServingStackDisparateImpact',
-      expr: `min by (namespace, app, model) (${R.fairnessDisparateImpactRatio.name}) < ${di}`,
+      expr: `min by (namespace, app, model) (${R.fairnessDisparateImpactRatio.name}) < ${t.minDisparateImpactRatio}`,
       forDuration: '0m',
-      severity: AlertSeverity.WARNING,
-      summary: `disparate impact ratio of {{ $labels.app }} is below ${di}`,
+      severity: severity('minDisparateImpactRatio'),
+      summary: `disparate impact ratio of {{ $labels.app }} is below ${t.minDisparateImpactRatio}`,
+    },
+    {
+      alert: 'ServingStackDemographicParity',
+      expr: `max by (namespace, app, model) (${R.fairnessDemographicParityDifference.name}) >= ${t.maxDemographicParityDifference}`,
+      forDuration: '0m',
+      severity: severity('maxDemographicParityDifference'),
+      summary: `demographic parity difference of {{ $labels.app }} is at or above ${t.maxDemographicParityDifference}`,
     },
     {
       alert: 'ServingStackAccuracyLow',
-      expr: `min by (namespace, app, model) (${R.modelAccuracy.name}) < ${acc}`,
+      expr: `min by (namespace, app, model) (${R.modelAccuracy.name}) < ${t.minAccuracy}`,
       forDuration: '15m',
-      severity: AlertSeverity.WARNING,
-      summary: `rolling accuracy of {{ $labels.app }} is below ${acc}`,
+      severity: severity('minAccuracy'),
+      summary: `rolling accuracy of {{ $labels.app }} is below ${t.minAccuracy}`,
+    },
+    {
+      alert: 'ServingStackConceptDrift',
+      expr: `sum by (namespace, app, model) (increase(${R.conceptDrift.name}[15m])) >= ${t.maxConceptDriftDetectionsPer15Minutes}`,
+      forDuration: '0m',
+      severity: severity('maxConceptDriftDetectionsPer15Minutes'),
+      summary: 'a change detector on the error stream of {{ $labels.app }} fired ({{ $value }} detections in 15 minutes)',
     },
   ];
   return { name: 'servingstack-model-monitoring', rules: rules.map(renderRule) };

@@ -1,7 +1,8 @@
 /**
- * Safe rollout: a stable and a canary track of one service, with weighted routing at the
- * ingress (ingress-nginx canary annotations), driven by a state file that
- * `servingstack onprem promote|rollback` edits (see rollout-plan.ts).
+ * Safe rollout by composition: a stable and a canary track (two ModelServers) of one service,
+ * sharing one auth Secret, with weighted routing at the ingress (ingress-nginx canary
+ * annotations), driven by a state file that `servingstack onprem promote|rollback` edits (the
+ * planner and executor in rollout/).
  *
  * - The canary's Deployment must finish rolling out (`wait_for_rollout`) before its Ingress —
  *   and so its traffic share — is created or changed.
@@ -12,10 +13,12 @@
  */
 import { Construct } from 'constructs';
 import { IngressV1 } from './private/binding';
-import { IngressOptions, ModelServer, ServerOptions } from './model-server';
+import { ModelServer } from './model-server';
+import { IngressOptions, ServerOptions } from './model-server-options';
 import { ModelSource, S3ModelSourceOptions } from './model-source';
 import { Checker, ONPREM_ERRORS, defaultName } from './private/checker';
-import { RolloutState, validateRolloutState } from './rollout-plan';
+import { RolloutState, validateRolloutState } from './rollout/planner';
+import { ServingAuth } from './serving-auth';
 import { ServingNamespace } from './serving-namespace';
 
 /** ingress-nginx annotations that make an Ingress a weighted canary of its host's main Ingress. */
@@ -57,9 +60,13 @@ export class CanaryRollout extends Construct {
     for (const issue of validateRolloutState(props.state)) checker.add(issue);
     checker.throwIfAny();
 
-    const { state, modelStore, ingress, namespace, name: _name, ...options } = props;
+    const { state, modelStore, ingress, namespace, name: _name, auth: _auth, ...options } = props;
+    // Both tracks answer the same clients: one Secret, bound here, mounted by both.
+    const bound = props.container.isServingStackRuntime ? (props.auth ?? ServingAuth.generated())._bind(this, { namespace, appName: this.name, adminToken: props.monitoring?.scrapeToken }) : undefined;
+    const auth = bound ? ServingAuth._fromBound(bound) : ServingAuth.disabled();
     this.stable = new ModelServer(this, 'Stable', {
       ...options,
+      auth,
       namespace,
       name: this.name,
       appName: this.name,
@@ -71,6 +78,7 @@ export class CanaryRollout extends Construct {
     if (state.canaryVersion !== undefined && state.canaryModelUri !== undefined) {
       this.canary = new ModelServer(this, 'Canary', {
         ...options,
+        auth,
         namespace,
         name: `${this.name}-canary`,
         appName: this.name,

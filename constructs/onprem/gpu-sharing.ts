@@ -16,7 +16,8 @@ export class MigStrategy {
 
 /** Rendered sharing, for GpuOperator. @internal */
 export interface GpuSharingConfig {
-  readonly kind: 'none' | 'time-slicing' | 'mig';
+  /** `none`, `time-slicing` or `mig`. */
+  readonly kind: string;
   readonly replicas?: number;
   readonly migStrategy?: string;
   readonly migProfile?: string;

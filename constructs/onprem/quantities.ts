@@ -51,7 +51,64 @@ export class Size {
   }
 }
 
-/** True when the quantity is a whole, positive number of its unit. */
-export function isWholePositive(n: number): boolean {
-  return Number.isInteger(n) && n > 0;
+/** A length of time (probe periods, grace periods, timeouts), held in milliseconds. */
+export class Duration {
+  public static millis(amount: number): Duration {
+    return new Duration(amount);
+  }
+
+  public static seconds(amount: number): Duration {
+    return new Duration(amount * 1000);
+  }
+
+  public static minutes(amount: number): Duration {
+    return new Duration(amount * 60_000);
+  }
+
+  private constructor(private readonly ms: number) {}
+
+  public toMilliseconds(): number {
+    return this.ms;
+  }
+
+  /** Whole seconds, as Kubernetes wants them (validation refuses fractions before rendering). */
+  public toSeconds(): number {
+    return this.ms / 1000;
+  }
+}
+
+/** CPU of a container: request (scheduling) and limit (throttling). */
+export interface CpuResources {
+  /**
+   * CPU request.
+   * @default Cpu.millis(1000)
+   */
+  readonly request?: Cpu;
+  /**
+   * CPU limit.
+   * @default Cpu.millis(2000)
+   */
+  readonly limit?: Cpu;
+}
+
+/** Memory of a container: request (scheduling) and limit (OOM kill). */
+export interface MemoryResources {
+  /**
+   * Memory request.
+   * @default Size.gibibytes(2)
+   */
+  readonly request?: Size;
+  /**
+   * Memory limit.
+   * @default Size.gibibytes(4)
+   */
+  readonly limit?: Size;
+}
+
+/** Resources of a serving container, grouped as cdk8s-plus does: `{ cpu: { request, limit }, memory: … }`. */
+export interface ContainerResources {
+  /** @default - 1000m request, 2000m limit */
+  readonly cpu?: CpuResources;
+  /** @default - 2 GiB request, 4 GiB limit */
+  readonly memory?: MemoryResources;
 }

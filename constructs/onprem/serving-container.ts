@@ -1,7 +1,10 @@
 /**
- * The serving container: the ServingStack runtime (its port, probes and environment are known),
- * or any other server image (Triton, vLLM…) that states its own port, probe paths and metrics.
+ * The serving container: the ServingStack runtime (its port, probes, user and environment come
+ * from the container contract in lib/core), or any other server image (Triton, vLLM…) that
+ * states its own port, probe paths and metrics.
  */
+import { RuntimeContract, ServingProtocol } from '../../lib/core/contract/container';
+import { Duration } from './quantities';
 
 /** Options of {@link ServingContainer.servingStackRuntime}. */
 export interface RuntimeContainerOptions {
@@ -19,14 +22,15 @@ export interface RuntimeContainerOptions {
   /**
    * How long in-flight requests may finish after SIGTERM (`SERVINGSTACK_DRAIN_TIMEOUT_MS`);
    * the pod's termination grace period must exceed it by at least 5 s.
-   * @default 25
+   * @default Duration.seconds(25)
    */
-  readonly drainTimeoutSeconds?: number;
+  readonly drainTimeout?: Duration;
   /**
-   * Extra environment (`SERVINGSTACK_*`, see docs/runtime.md). Keys set by the construct win.
+   * Extra environment (`SERVINGSTACK_*`, see docs/runtime.md; names outside the runtime's
+   * catalogue fail at synth). Keys set by the construct win.
    * @default - none
    */
-  readonly environment?: { [name: string]: string };
+  readonly environment?: { readonly [name: string]: string };
 }
 
 /** Options of {@link ServingContainer.custom}. */
@@ -53,17 +57,17 @@ export interface CustomContainerOptions {
    * Container command (entrypoint override).
    * @default - the image's entrypoint
    */
-  readonly command?: string[];
+  readonly command?: readonly string[];
   /**
    * Container arguments; the model directory is mounted at `/models`.
    * @default - the image's CMD
    */
-  readonly args?: string[];
+  readonly args?: readonly string[];
   /**
    * Environment variables.
    * @default - none
    */
-  readonly environment?: { [name: string]: string };
+  readonly environment?: { readonly [name: string]: string };
   /**
    * UID the container runs as (non-root is enforced; pick the image's non-root user).
    * @default 10001
@@ -73,50 +77,45 @@ export interface CustomContainerOptions {
    * Writable directories (each an `emptyDir`); the root filesystem stays read-only.
    * @default ['/tmp']
    */
-  readonly writablePaths?: string[];
+  readonly writablePaths?: readonly string[];
 }
 
 /** Container facts ModelServer renders. @internal */
 export interface ServingContainerConfig {
-  readonly kind: 'runtime' | 'custom';
+  /** `runtime` or `custom`. */
+  readonly kind: string;
   readonly image: string;
   readonly port: number;
   readonly livenessPath: string;
   readonly readinessPath: string;
   readonly metricsPath: string;
   readonly metricsPort: number;
-  readonly command?: string[];
-  readonly args?: string[];
-  readonly environment: { [name: string]: string };
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly environment: { readonly [name: string]: string };
   readonly runAsUser: number;
-  readonly writablePaths: string[];
+  readonly writablePaths: readonly string[];
   readonly runtime?: RuntimeContainerOptions;
 }
 
-/** The runtime's container contract (see docs/runtime.md). */
-export const RUNTIME_CONTRACT = {
-  port: 8080,
-  livenessPath: '/v2/health/live',
-  readinessPath: '/v2/health/ready',
-  metricsPath: '/metrics',
-  uid: 10001,
-  drainTimeoutSeconds: 25,
-} as const;
-
 export class ServingContainer {
-  /** The ServingStack runtime image: port 8080, `/v2/health/live|ready`, `/metrics`, uid 10001. */
+  /**
+   * The ServingStack runtime image, as its container contract says: port 8080, the Open Inference
+   * Protocol's `/v2/health/live|ready` probes, `/metrics`, uid 10001, `/tmp` writable.
+   */
   public static servingStackRuntime(image: string, options: RuntimeContainerOptions = {}): ServingContainer {
+    const oip = ServingProtocol.OPEN_INFERENCE;
     return new ServingContainer({
       kind: 'runtime',
       image,
-      port: RUNTIME_CONTRACT.port,
-      livenessPath: RUNTIME_CONTRACT.livenessPath,
-      readinessPath: RUNTIME_CONTRACT.readinessPath,
-      metricsPath: RUNTIME_CONTRACT.metricsPath,
-      metricsPort: RUNTIME_CONTRACT.port,
+      port: RuntimeContract.PORT,
+      livenessPath: oip.livenessPath,
+      readinessPath: oip.readinessPath,
+      metricsPath: RuntimeContract.METRICS_PATH,
+      metricsPort: RuntimeContract.PORT,
       environment: { ...options.environment },
-      runAsUser: RUNTIME_CONTRACT.uid,
-      writablePaths: ['/tmp'],
+      runAsUser: RuntimeContract.USER_ID,
+      writablePaths: [RuntimeContract.WRITABLE_DIR],
       runtime: options,
     });
   }
@@ -144,6 +143,11 @@ export class ServingContainer {
   }
 
   private constructor(private readonly config: ServingContainerConfig) {}
+
+  /** The runtime's drain timeout (the termination grace period must exceed it). @internal */
+  public _drainTimeout(): Duration {
+    return this.config.runtime?.drainTimeout ?? Duration.seconds(RuntimeContract.DRAIN_TIMEOUT_SECONDS);
+  }
 
   /** The image reference. */
   public get image(): string {

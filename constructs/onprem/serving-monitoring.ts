@@ -5,16 +5,23 @@
  * at plan time (`kubernetes_manifest` would need the CRDs during planning).
  */
 import { Construct } from 'constructs';
-import { ConfigMapV1, HelmRelease, NamespaceV1 } from './private/binding';
-import { AlertRule, AlertThresholds, ModelMonitoringThresholds, RenderedRuleGroup, modelMonitoringRuleGroup, servingAlertRuleGroups } from './alert-rules';
+import { ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
+import { ConfigMapV1, Fn, HelmRelease, NamespaceV1, SecretV1 } from './private/binding';
+import { AlertRule, AlertThresholds, OnPremModelQualityThresholds, RenderedRuleGroup, modelQualityRuleGroup, servingAlertRuleGroups } from './alert-rules';
 import { servingDashboard } from './grafana-dashboard';
 import { OnPremServingStack } from './onprem-serving-stack';
+import { randomToken } from './private/tokens';
 import { deepMerge, helmValues } from './private/helm';
 import { Checker, ONPREM_ERRORS } from './private/checker';
 import { servingScrapeConfig } from './scrape-config';
 
 export const KUBE_PROMETHEUS_STACK_REPOSITORY = 'https://prometheus-community.github.io/helm-charts';
 export const KUBE_PROMETHEUS_STACK_VERSION = '88.5.3';
+/** The Secret holding the serving scrape token, in the monitoring namespace. */
+export const SCRAPE_TOKEN_SECRET = 'servingstack-scrape-token';
+const SCRAPE_TOKEN_KEY = 'token';
+/** Where kube-prometheus-stack mounts `prometheusSpec.secrets`. */
+const PROMETHEUS_SECRETS_DIR = '/etc/prometheus/secrets';
 
 export interface ServingMonitoringProps {
   /**
@@ -42,7 +49,7 @@ export interface ServingMonitoringProps {
    * Namespaces whose pods the serving scrape job discovers.
    * @default - all namespaces (pods still opt in by annotation)
    */
-  readonly scrapeNamespaces?: string[];
+  readonly scrapeNamespaces?: readonly string[];
   /**
    * Scrape interval of the serving job.
    * @default '15s'
@@ -54,27 +61,27 @@ export interface ServingMonitoringProps {
    */
   readonly retention?: string;
   /**
-   * Alert thresholds.
+   * Alert thresholds (the shared vocabulary, docs/monitoring.md, and the on-prem extras).
    * @default - see AlertThresholds
    */
   readonly thresholds?: AlertThresholds;
   /**
-   * Add the model-monitoring rules (feature drift, disparate impact, rolling accuracy) as group
-   * `servingstack-model-monitoring`. Turn on when the runtime is configured to monitor.
+   * Add the model-quality rules (feature drift, fairness, rolling accuracy, concept drift) as
+   * group `servingstack-model-monitoring`. Turn on when the runtime is configured to monitor.
    * @default false
    */
-  readonly modelMonitoringAlerts?: boolean;
+  readonly modelQualityAlerts?: boolean;
   /**
-   * Thresholds of the model-monitoring rules.
-   * @default - lib/core MONITORING_THRESHOLDS
+   * Thresholds of the model-quality rules (the shared vocabulary, plus an optional PSI band).
+   * @default - the vocabulary's defaults
    */
-  readonly modelMonitoringThresholds?: ModelMonitoringThresholds;
+  readonly modelQualityThresholds?: OnPremModelQualityThresholds;
   /**
    * Extra alert rules, appended unchanged as group `servingstack-extra`: the seam for alerts
    * this package does not build (custom drift detectors, business metrics).
    * @default - none
    */
-  readonly additionalAlertRules?: AlertRule[];
+  readonly additionalAlertRules?: readonly AlertRule[];
   /**
    * Existing Secret with Grafana's admin credentials (keys `admin-user`, `admin-password`);
    * the chart's well-known default password is never used.
@@ -85,7 +92,7 @@ export interface ServingMonitoringProps {
    * Extra kube-prometheus-stack values, deep-merged last.
    * @default - none
    */
-  readonly extraValues?: { [key: string]: unknown };
+  readonly extraValues?: { readonly [key: string]: unknown };
 }
 
 const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
@@ -99,7 +106,12 @@ export class ServingMonitoring extends Construct {
   public readonly release?: HelmRelease;
   public readonly dashboardConfigMap: ConfigMapV1;
   /** The rule groups as rendered (for tests and for an existing Prometheus). */
-  public readonly ruleGroups: RenderedRuleGroup[];
+  public readonly ruleGroups: readonly RenderedRuleGroup[];
+  /**
+   * The Secret (in the monitoring namespace, key `token`) holding the token Prometheus sends when
+   * it scrapes the serving pods; ModelServers given this monitoring use it as their admin token.
+   */
+  public readonly scrapeTokenSecret: SecretV1;
   /** The serving scrape job as rendered. */
   public readonly scrapeConfig: Record<string, unknown>;
 
@@ -117,8 +129,7 @@ export class ServingMonitoring extends Construct {
     }
     (props.scrapeNamespaces ?? []).forEach((n, i) => checker.dnsLabel(`scrapeNamespaces[${i}]`, n));
     const t = props.thresholds ?? {};
-    checker.numberRange('thresholds.maxP99LatencySeconds', t.maxP99LatencySeconds, 0.001, 600, 's');
-    checker.numberRange('thresholds.maxErrorRatePercent', t.maxErrorRatePercent, 0.01, 100, '%');
+    for (const issue of Thresholds.validate(ThresholdGroup.SERVING, t, 'thresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
     checker.numberRange('thresholds.maxP95QueueSeconds', t.maxP95QueueSeconds, 0.001, 600, 's');
     checker.numberRange('thresholds.maxGpuMemoryUsedPercent', t.maxGpuMemoryUsedPercent, 1, 100, '%');
     checker.numberRange('thresholds.maxGpuTemperatureCelsius', t.maxGpuTemperatureCelsius, 30, 120, '°C');
@@ -130,18 +141,17 @@ export class ServingMonitoring extends Construct {
       checker.check(typeof r.expr === 'string' && r.expr.trim() !== '', { field: `additionalAlertRules[${i}].expr`, message: 'is empty', received: r.expr, allowed: 'a PromQL expression' });
       if (r.forDuration !== undefined) checker.check(DURATION.test(r.forDuration), { field: `additionalAlertRules[${i}].forDuration`, message: 'is not a Prometheus duration', received: r.forDuration, allowed: 'e.g. 0m, 5m, 1h' });
     });
-    const mm = props.modelMonitoringThresholds ?? {};
-    checker.numberRange('modelMonitoringThresholds.maxPsi', mm.maxPsi, 0.001, 10);
-    checker.numberRange('modelMonitoringThresholds.minDisparateImpactRatio', mm.minDisparateImpactRatio, 0, 1);
-    checker.numberRange('modelMonitoringThresholds.minAccuracy', mm.minAccuracy, 0, 1);
+    const mm = props.modelQualityThresholds ?? {};
+    checker.numberRange('modelQualityThresholds.maxPsi', mm.maxPsi, 0.001, 10);
+    for (const issue of Thresholds.validate(ThresholdGroup.MODEL_QUALITY, mm, 'modelQualityThresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
     if (props.grafanaAdminSecretName !== undefined) checker.dnsLabel('grafanaAdminSecretName', props.grafanaAdminSecretName);
     checker.throwIfAny();
 
     this.prometheusUrl = `http://${this.releaseName}-prometheus.${this.namespace}.svc:9090`;
     const groups = servingAlertRuleGroups(t, props.additionalAlertRules ?? []);
-    if (props.modelMonitoringAlerts) groups.splice(2, 0, modelMonitoringRuleGroup(props.modelMonitoringThresholds));
+    if (props.modelQualityAlerts) groups.splice(2, 0, modelQualityRuleGroup(props.modelQualityThresholds));
     this.ruleGroups = groups;
-    this.scrapeConfig = servingScrapeConfig(props.scrapeNamespaces ?? [], props.scrapeInterval ?? '15s');
+    this.scrapeConfig = servingScrapeConfig(props.scrapeNamespaces ?? [], props.scrapeInterval ?? '15s', `${PROMETHEUS_SECRETS_DIR}/${SCRAPE_TOKEN_SECRET}/${SCRAPE_TOKEN_KEY}`);
     const provider = stack.kubernetesProvider;
 
     let namespaceDependency: NamespaceV1[] = [];
@@ -152,6 +162,7 @@ export class ServingMonitoring extends Construct {
         metadata: { name: this.namespace, labels: { 'app.kubernetes.io/part-of': 'servingstack', 'pod-security.kubernetes.io/enforce': 'privileged' } },
       });
       namespaceDependency = [ns];
+      this.scrapeTokenSecret = this.createScrapeToken([ns]);
       const noHelmSelectors = Object.fromEntries(
         ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig'].map((k) => [`${k}SelectorNilUsesHelmValues`, false]),
       );
@@ -163,8 +174,12 @@ export class ServingMonitoring extends Construct {
               ...noHelmSelectors,
               retention: props.retention ?? '15d',
               additionalScrapeConfigs: [this.scrapeConfig],
+              // Mounted at /etc/prometheus/secrets/<name>/: the serving job's bearer token.
+              secrets: [SCRAPE_TOKEN_SECRET],
             },
           },
+          // ServingStackAtMaxReplicas keeps to our HPAs by their part-of label.
+          'kube-state-metrics': { metricLabelsAllowlist: ['horizontalpodautoscalers=[app.kubernetes.io/part-of]'] },
           additionalPrometheusRulesMap: { servingstack: { groups: this.ruleGroups } },
           grafana: {
             admin: { existingSecret: props.grafanaAdminSecretName ?? 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
@@ -175,7 +190,7 @@ export class ServingMonitoring extends Construct {
       );
       this.release = new HelmRelease(this, 'Resource', {
         provider: stack.helmProvider,
-        dependsOn: [ns],
+        dependsOn: [ns, this.scrapeTokenSecret],
         name: this.releaseName,
         namespace: this.namespace,
         repository: KUBE_PROMETHEUS_STACK_REPOSITORY,
@@ -187,6 +202,7 @@ export class ServingMonitoring extends Construct {
         values: helmValues(values),
       });
     } else {
+      this.scrapeTokenSecret = this.createScrapeToken([]);
       new ConfigMapV1(this, 'PrometheusConfig', {
         provider,
         metadata: { name: 'servingstack-prometheus', namespace: this.namespace, labels: { 'app.kubernetes.io/part-of': 'servingstack' } },
@@ -206,6 +222,26 @@ export class ServingMonitoring extends Construct {
         labels: { grafana_dashboard: '1', 'app.kubernetes.io/part-of': 'servingstack' },
       },
       data: { 'servingstack-onprem.json': JSON.stringify(servingDashboard(), null, 2) },
+    });
+  }
+
+  /**
+   * The token Prometheus sends when it scrapes `/metrics` (an admin route of the runtime), as a
+   * Terraform expression: give it to a ModelServer as its admin token (`monitoring` prop).
+   */
+  public get scrapeToken(): string {
+    return Fn.lookup(this.scrapeTokenSecret.data, SCRAPE_TOKEN_KEY, '');
+  }
+
+  private createScrapeToken(dependsOn: NamespaceV1[]): SecretV1 {
+    return new SecretV1(this, 'ScrapeToken', {
+      provider: OnPremServingStack.of(this).kubernetesProvider,
+      dependsOn,
+      metadata: { name: SCRAPE_TOKEN_SECRET, namespace: this.namespace, labels: { 'app.kubernetes.io/part-of': 'servingstack' } },
+      type: 'Opaque',
+      data: { [SCRAPE_TOKEN_KEY]: randomToken() },
+      // uuid() changes at every plan: the token made at creation stays.
+      lifecycle: { ignoreChanges: ['data'] },
     });
   }
 }

@@ -46,7 +46,7 @@ export class RealtimeCanaryStack extends Stack {
           { schedule: Schedule.cron({ weekDay: 'MON-FRI', hour: '19', minute: '0' }), minCapacity: 2, timeZone: 'Europe/Berlin' },
         ],
       },
-      alarmThresholds: { maxP99ModelLatency: Duration.millis(100), availabilitySloPercent: 99.9 },
+      alarmThresholds: { maxP99LatencyMillis: 100, availabilitySloPercent: 99.9 },
     });
   }
 }

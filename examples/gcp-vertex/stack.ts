@@ -35,7 +35,7 @@ export class VertexExampleStack extends VertexServingStack {
       rollout: { canaryTrafficPercent: 10, bakeTimeSeconds: 600, maxErrorRatePercent: 1 },
       runtimeImageTag: '0.1.0',
       runtimeEnvironment: { SERVINGSTACK_EXECUTION_PROVIDERS: 'cuda,cpu' },
-      monitoring: { notificationEmails: [props.alertEmail ?? 'ml-oncall@example.com'], maxP99LatencyMillis: 250 },
+      monitoring: { notificationEmails: [props.alertEmail ?? 'ml-oncall@example.com'], thresholds: { maxP99LatencyMillis: 250 } },
       registerOutputs: true,
     });
   }

@@ -42,9 +42,9 @@ export class OnPremGpuStack extends OnPremServingStack {
     super(scope, id, { kubeconfigContext: props.kubeconfigContext ?? process.env.KUBE_CONTEXT ?? 'onprem-gpu' });
 
     this.monitoring = new ServingMonitoring(this, 'Monitoring', {
-      thresholds: { maxP99LatencySeconds: 0.25 },
-      // Drift, disparate-impact and accuracy alerts from the runtime's model-monitoring gauges.
-      modelMonitoringAlerts: true,
+      thresholds: { maxP99LatencyMillis: 250 },
+      // Drift, fairness, accuracy and concept-drift alerts from the runtime's model-monitoring gauges.
+      modelQualityAlerts: true,
       // Anything else (business KPIs, custom detectors) goes in additionalAlertRules.
     });
     new GpuOperator(this, 'GpuOperator', {
@@ -70,13 +70,11 @@ export class OnPremGpuStack extends OnPremServingStack {
       container: ServingContainer.servingStackRuntime(props.image ?? 'registry.example.internal/servingstack/runtime:0.1.0'),
       modelStore: { endpoint: 'http://minio.storage.svc:9000', credentialsSecretName: 'model-store' },
       accelerator: Accelerator.nvidiaGpu(1),
-      cpuRequest: Cpu.millis(1000),
-      cpuLimit: Cpu.millis(2000),
-      memoryRequest: Size.gibibytes(2),
-      memoryLimit: Size.gibibytes(4),
+      resources: { cpu: { request: Cpu.millis(1000), limit: Cpu.millis(2000) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(4) } },
       autoscaling: { minReplicas: 2, maxReplicas: 8 },
       ingress: { host: 'breast-cancer.ml.example.internal' },
-      monitoringNamespace: this.monitoring.namespace,
+      // Admits its Prometheus and makes its scrape token the pods' admin token (auth is on by default).
+      monitoring: this.monitoring,
     });
   }
 }

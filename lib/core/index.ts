@@ -6,3 +6,4 @@ export * from './onnx-signature';
 export * from './model-package';
 export * from './optimization-lineage';
 export * from './example-request';
+export * from './contract';

@@ -2,6 +2,7 @@
  * The one catalogue of metric names the runtime exports. Dashboards and alert rules on every
  * target are generated from it, so a renamed metric cannot silently break a dashboard.
  */
+import { ThresholdGroup, Thresholds } from './contract/thresholds';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -245,19 +246,23 @@ export const RUNTIME_METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
-/** Default alarm thresholds for the monitoring metrics, shared by every target's alarms. */
+/**
+ * The runtime's fixed drift bands (used when a baseline has no calibrated thresholds), and the
+ * model-quality alarm defaults, which now live in the threshold vocabulary.
+ * @deprecated alarm thresholds: use `Thresholds` (lib/core/contract), the one vocabulary of every target.
+ */
 export const MONITORING_THRESHOLDS = {
   /** PSI at or above: significant drift (practitioner convention, monitoring.md §4). */
   psi: 0.25,
   /** Jensen-Shannon divergence (log2) at or above. */
   jsDivergenceLog2: 0.1,
   /** Disparate impact ratio below: four-fifths rule. */
-  disparateImpactRatio: 0.8,
-  /** Demographic parity difference at or above (no standard; configurable default). */
-  demographicParityDifference: 0.1,
-  /** Accuracy below (set per model; a placeholder default). */
-  minAccuracy: 0.9,
-} as const;
+  disparateImpactRatio: Thresholds.defaultOf(ThresholdGroup.MODEL_QUALITY, 'minDisparateImpactRatio'),
+  /** Demographic parity difference at or above. */
+  demographicParityDifference: Thresholds.defaultOf(ThresholdGroup.MODEL_QUALITY, 'maxDemographicParityDifference'),
+  /** Accuracy below. */
+  minAccuracy: Thresholds.defaultOf(ThresholdGroup.MODEL_QUALITY, 'minAccuracy'),
+};
 
 export type RuntimeMetricKey = keyof typeof RUNTIME_METRICS;
 

@@ -4,6 +4,7 @@
  * which features drifted, and render the result as text or as a self-contained HTML page.
  */
 import { binCounts, Cell } from './baseline';
+import type { LoadedRows } from './data-file';
 import { jsDivergenceLog2, lInfinity, psi, shares } from './stats';
 import type { Baseline, Distribution } from './types';
 
@@ -173,6 +174,23 @@ export function compareWithBaseline(baseline: Baseline, data: CurrentData, thres
 }
 
 /** One-line verdict. */
+/**
+ * Compare a data file's rows with the baseline. A `prediction` column is compared with the
+ * baseline's predictions (when the baseline has them and no feature of that name), not as a
+ * feature; a label column with the baseline's labels.
+ */
+export function compareRowsWithBaseline(baseline: Baseline, data: LoadedRows, thresholds: DriftThresholds = {}): DriftReport {
+  const pj = data.featureNames.indexOf('prediction');
+  const usePred = pj >= 0 && !baseline.features.some((f) => f.name === 'prediction') && baseline.prediction !== undefined;
+  return compareWithBaseline(baseline, {
+    featureNames: usePred ? data.featureNames.filter((_, j) => j !== pj) : data.featureNames,
+    rows: usePred ? data.rows.map((r) => r.filter((_, j) => j !== pj)) : data.rows,
+    namedColumns: data.namedColumns,
+    ...(data.labels ? { labels: data.labels } : {}),
+    ...(usePred ? { predictions: data.rows.map((r) => r[pj]!) } : {}),
+  }, thresholds);
+}
+
 export function verdictLine(r: DriftReport): string {
   const n = r.features.length;
   if (!r.drifted) return `no drift: 0 of ${n} features over the thresholds (PSI ≥ ${r.thresholds.psi} or JS ≥ ${r.thresholds.js})`;

@@ -11,6 +11,9 @@
 
 export const BASELINE_SCHEMA_VERSION = 1;
 
+/** Tolerance on the sum of shares. */
+export const SHARE_SUM_TOLERANCE = 1e-6;
+
 export interface NumericDistribution {
   readonly kind: 'numeric';
   readonly edges: readonly number[];

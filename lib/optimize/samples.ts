@@ -10,7 +10,8 @@ import { ServingStackError, ValidationIssue } from '../core/errors';
 import type { ModelManifest, TensorSpec } from '../core/manifest';
 import type { ModelPackage } from '../core/model-package';
 import { mulberry32 } from '../core/random';
-import { Cell, isMissing, loadRows, readBaseline } from '../monitoring/baseline';
+import { Cell, isMissing, readBaseline } from '../monitoring/baseline';
+import { loadRows } from '../monitoring/data-file';
 import type { WireFeed, WireTensorIn } from './ort-protocol';
 
 export interface SampleSet {

@@ -5,6 +5,10 @@
  */
 import * as os from 'node:os';
 import { IssueCollector } from '../core/errors';
+import { ENVIRONMENT, PLATFORM_ENVIRONMENT } from '../core/contract/environment';
+
+/** The catalogue lives in lib/core (the container contract every target writes to). */
+export { ENVIRONMENT, PLATFORM_ENVIRONMENT };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -80,62 +84,6 @@ export const DEFAULTS = {
   drainTimeoutMs: 25_000,
   emfIntervalMs: 60_000,
   logLevel: 'info',
-} as const;
-
-/** Every environment variable the runtime reads, for docs and `--help`. */
-export const ENVIRONMENT = {
-  SERVINGSTACK_HOST: 'Address to listen on (default 0.0.0.0).',
-  SERVINGSTACK_PORT: 'Port (default 8080). When unset, SAGEMAKER_BIND_TO_PORT, then AIP_HTTP_PORT, are used.',
-  SERVINGSTACK_MODEL_DIR: 'Model package directory to serve. When unset: AZUREML_MODEL_DIR, then (serve) /opt/ml/model if it exists, then AIP_STORAGE_URI.',
-  SERVINGSTACK_MODEL_ROOT: 'Root for multi-model loads (default /opt/ml/models).',
-  SERVINGSTACK_MULTI_MODEL: 'true: start with no model and take /models loads (also SAGEMAKER_MULTI_MODEL).',
-  SERVINGSTACK_WORKERS: 'Inference worker threads (default: one per core).',
-  SERVINGSTACK_INTRA_OP_THREADS: 'ONNX Runtime threads per worker (default 1).',
-  SERVINGSTACK_EXECUTION_PROVIDERS: 'Comma-separated providers in order of preference, e.g. cuda,cpu (default cpu). Unavailable ones fall back to CPU with a warning.',
-  SERVINGSTACK_GPU_DEVICES: 'Comma-separated GPU device ids; worker i uses device i mod n (default 0).',
-  SERVINGSTACK_GRAPH_OPTIMIZATION: 'One of disabled, basic, extended, all (default all).',
-  SERVINGSTACK_MAX_BATCH_SIZE: "Override the manifest's batching.maxBatchSize (1 disables batching).",
-  SERVINGSTACK_MAX_QUEUE_DELAY_MICROSECONDS: "Override the manifest's batching.maxQueueDelayMicroseconds.",
-  SERVINGSTACK_MAX_QUEUE_SIZE: 'Queued requests per model before 503 + Retry-After (default 1024).',
-  SERVINGSTACK_REQUEST_TIMEOUT_MS: 'Longest a request may wait and run (default 60000, SageMaker’s limit).',
-  SERVINGSTACK_BODY_LIMIT_BYTES: 'Largest request body (default 6291456 = 6 MiB, SageMaker real-time; async endpoints take up to 1 GiB).',
-  SERVINGSTACK_MAX_TENSOR_ELEMENTS: 'Largest element count one tensor may declare (default 67108864).',
-  SERVINGSTACK_MAX_JSON_DEPTH: 'Deepest nesting of JSON tensor data (default 32).',
-  SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES: 'Longest BYTES tensor element in UTF-8 bytes, JSON or binary (default 1048576).',
-  SERVINGSTACK_DRAIN_TIMEOUT_MS: 'On SIGTERM, how long in-flight requests may finish (default 25000; SageMaker kills after 30 s).',
-  SERVINGSTACK_WARMUP: 'false skips the warm-up inference before ready (default true).',
-  SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
-  SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
-  SERVINGSTACK_LOG_LEVEL: 'One of fatal, error, warn, info, debug, trace, silent (default info).',
-  SERVINGSTACK_MONITORING: 'true/false: drift, accuracy and fairness monitoring (default: on when the package names a baseline).',
-  SERVINGSTACK_MONITORING_WINDOW_ROWS: "A monitoring window closes after this many rows (default: the baseline's calibrated window, else 1000)…",
-  SERVINGSTACK_MONITORING_WINDOW_SECONDS: '…or this many seconds (default 300).',
-  SERVINGSTACK_MONITORING_MIN_WINDOW_ROWS: 'Windows with fewer rows publish no drift scores (default 100).',
-  SERVINGSTACK_DRIFT_PSI_THRESHOLD: "PSI at or above which a feature counts as drifted (default: the baseline's calibrated value, else 0.25).",
-  SERVINGSTACK_DRIFT_JS_THRESHOLD: "Jensen-Shannon divergence (log2) at or above which a feature counts as drifted (default: the baseline's calibrated value, else 0.1).",
-  SERVINGSTACK_FEEDBACK_CACHE_SIZE: 'Request ids kept for late labels (default 100000).',
-  SERVINGSTACK_FEEDBACK_TTL_SECONDS: 'How long a request id waits for its label (default 3600).',
-  SERVINGSTACK_FAIRNESS_GROUP: 'Group attribute for fairness: a request parameter or a baseline feature name (default: off).',
-  SERVINGSTACK_FAIRNESS_POSITIVE_CLASS: 'Class counted as the favourable outcome (default 1).',
-  SERVINGSTACK_FAIRNESS_MIN_GROUP_COUNT: 'Groups with fewer rows publish no fairness values (default 30).',
-  SERVINGSTACK_CAPTURE_DIR: 'Directory for sampled request/response records (JSONL; default: off).',
-  SERVINGSTACK_CAPTURE_PERCENT: 'Share of requests captured, 0-100 (default 100 when SERVINGSTACK_CAPTURE_DIR is set).',
-  SERVINGSTACK_CAPTURE_MAX_BYTES: 'Rotate the capture file at this size (default 67108864).',
-  SERVINGSTACK_CAPTURE_MAX_FILES: 'Rotated capture files kept (default 10).',
-} as const;
-
-/** Platform variables the runtime reads (set by SageMaker, Vertex AI, Azure ML or the user). */
-export const PLATFORM_ENVIRONMENT = {
-  SAGEMAKER_BIND_TO_PORT: 'SageMaker inference pipelines: the port to listen on.',
-  SAGEMAKER_MULTI_MODEL: 'SageMaker multi-model endpoints: true starts in multi-model mode.',
-  SAGEMAKER_CONTAINER_LOG_LEVEL_NAME: 'Log level when SERVINGSTACK_LOG_LEVEL is unset.',
-  AIP_HTTP_PORT: 'Vertex AI: the port to listen on.',
-  AIP_HEALTH_ROUTE: 'Vertex AI: the health route to serve.',
-  AIP_PREDICT_ROUTE: 'Vertex AI: the prediction route to serve.',
-  AIP_STORAGE_URI: 'Vertex AI: gs:// copy of the model artifacts, downloaded at start.',
-  STORAGE_EMULATOR_HOST: 'Cloud Storage endpoint override for AIP_STORAGE_URI (tests, emulators).',
-  GCE_METADATA_HOST: 'Metadata server override for the Cloud Storage token.',
-  AZUREML_MODEL_DIR: 'Azure ML: where the model is mounted.',
 } as const;
 
 export type ConfigOverrides = Partial<{ -readonly [K in keyof RuntimeConfig]: RuntimeConfig[K] }>;

@@ -7,6 +7,7 @@
  * line is the feature values followed by the integer class label.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { mulberry32 } from '../../lib/core/random';
 
 export interface Dataset {
@@ -32,28 +33,34 @@ export interface DatasetSplit {
   readonly testIndices: readonly number[];
 }
 
-/** Parse scikit-learn-format CSV text. Throws on any malformed line. */
+/** Parse scikit-learn-format CSV text (read with csv-parse). Throws on any malformed line. */
 export function parseDatasetCsv(text: string, source = 'dataset'): Dataset {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new Error(`${source}: empty file`);
-  const header = lines[0]!.split(',').map((s) => s.trim());
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+  records = records.filter((r) => !(r.record.length === 1 && r.record[0] === ''));
+  if (records.length === 0) throw new Error(`${source}: empty file`);
+  const header = records[0]!.record;
   const nRows = Number(header[0]);
   const nFeatures = Number(header[1]);
   const classNames = header.slice(2);
   if (!Number.isInteger(nRows) || nRows < 1 || !Number.isInteger(nFeatures) || nFeatures < 1 || classNames.length < 1) {
-    throw new Error(`${source}: header must be n_rows,n_features,class0[,class1...]; got "${lines[0]}"`);
+    throw new Error(`${source}: header must be n_rows,n_features,class0[,class1...]; got "${header.join(',')}"`);
   }
-  if (lines.length - 1 !== nRows) throw new Error(`${source}: header says ${nRows} rows, file has ${lines.length - 1}`);
+  if (records.length - 1 !== nRows) throw new Error(`${source}: header says ${nRows} rows, file has ${records.length - 1}`);
   const features: number[][] = [];
   const labels: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const cells = lines[i]!.split(',');
-    if (cells.length !== nFeatures + 1) throw new Error(`${source}:${i + 1}: expected ${nFeatures + 1} fields, got ${cells.length}`);
+  for (const { record: cells, info } of records.slice(1)) {
+    const at = `${source}:${info.lines}`;
+    if (cells.length !== nFeatures + 1) throw new Error(`${at}: expected ${nFeatures + 1} fields, got ${cells.length}`);
     const values = cells.map((c) => Number(c));
-    if (values.some((v, j) => !Number.isFinite(v) || cells[j]!.trim() === '')) throw new Error(`${source}:${i + 1}: non-numeric field`);
+    if (values.some((v, j) => !Number.isFinite(v) || cells[j]! === '')) throw new Error(`${at}: non-numeric field`);
     const label = values.pop()!;
     if (!Number.isInteger(label) || label < 0 || label >= classNames.length) {
-      throw new Error(`${source}:${i + 1}: label ${label} is not a class id 0..${classNames.length - 1}`);
+      throw new Error(`${at}: label ${label} is not a class id 0..${classNames.length - 1}`);
     }
     features.push(values);
     labels.push(label);

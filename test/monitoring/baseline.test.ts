@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ServingStackError } from '../../lib/core/errors';
-import { binOf, computeBaseline, loadRows, numericBin, quantileEdges, readBaseline, serializeBaseline, splitCsvLine, validateBaseline } from '../../lib/monitoring/baseline';
+import { errorOf } from '../support/errors';
+import { binOf, computeBaseline, numericBin, quantileEdges, readBaseline, serializeBaseline, validateBaseline } from '../../lib/monitoring/baseline';
 import type { Baseline, NumericDistribution } from '../../lib/monitoring/types';
 
 const col = (values: (number | string | null)[]): (number | string | null)[][] => values.map((v) => [v]);
@@ -13,14 +13,10 @@ function numeric(b: Baseline, i = 0): NumericDistribution {
   return d;
 }
 
-function issuesOf(fn: () => unknown): { code: string; fields: string[]; error: ServingStackError } {
-  try {
-    fn();
-  } catch (e) {
-    if (!ServingStackError.isServingStackError(e)) throw e;
-    return { code: e.code, fields: e.issues.map((i) => i.field), error: e };
-  }
-  throw new Error('expected a ServingStackError');
+/** The shared error capture, with the issue fields listed. */
+function failureOf(fn: () => unknown): { code: string; fields: string[]; error: ReturnType<typeof errorOf> } {
+  const error = errorOf(fn);
+  return { code: error.code, fields: error.issues.map((i) => i.field), error };
 }
 
 describe('computeBaseline', () => {
@@ -111,7 +107,7 @@ describe('computeBaseline', () => {
   });
 
   it('refuses ragged rows and duplicate names', () => {
-    const { code, fields } = issuesOf(() => computeBaseline({ rows: [[1, 2], [3]], featureNames: ['a', 'a'], inputName: 'in', task: 'other' }));
+    const { code, fields } = failureOf(() => computeBaseline({ rows: [[1, 2], [3]], featureNames: ['a', 'a'], inputName: 'in', task: 'other' }));
     expect(code).toBe('SS_ERR_BASELINE_DATA');
     expect(fields).toEqual(['rows[1]', 'featureNames[1]']);
   });
@@ -137,7 +133,7 @@ describe('validateBaseline', () => {
     (b.features[1]!.distribution as Record<string, unknown>).values = 'x';
     b.features[2]!.colour = 'red';
     (b.features[2]!.distribution as Record<string, unknown>).kind = 'histogram';
-    const { code, fields, error } = issuesOf(() => validateBaseline(b, 'b.json'));
+    const { code, fields, error } = failureOf(() => validateBaseline(b, 'b.json'));
     expect(code).toBe('SS_ERR_BASELINE_INVALID');
     expect(fields).toEqual(expect.arrayContaining(['schemaVersion', 'task', 'features[0].missingRate', 'features[1].distribution.values', 'features[2].colour', 'features[2].distribution.kind']));
     const mr = error.issues.find((i) => i.field === 'features[0].missingRate')!;
@@ -156,7 +152,7 @@ describe('validateBaseline', () => {
     d2.min = -1;
     b.features[2]!.name = 'a';
     (b.prediction.distribution as { values: string[] }).values = ['1', '1'];
-    const { fields, error } = issuesOf(() => validateBaseline(b));
+    const { fields, error } = failureOf(() => validateBaseline(b));
     expect(fields).toEqual([
       'features[0].distribution.edges',
       'features[1].distribution.expected',
@@ -173,86 +169,25 @@ describe('validateBaseline', () => {
   it('rejects NaN through the schema', () => {
     const b = JSON.parse(serializeBaseline(good())) as { features: { distribution: { mean: number } }[] };
     b.features[0]!.distribution.mean = NaN;
-    expect(issuesOf(() => validateBaseline(b)).fields).toEqual(['features[0].distribution.mean']);
+    expect(failureOf(() => validateBaseline(b)).fields).toEqual(['features[0].distribution.mean']);
   });
 
   it('checks numeric share count = edges + 1', () => {
     const b = JSON.parse(serializeBaseline(good())) as { features: { distribution: { expected: number[] } }[] };
     b.features[0]!.distribution.expected = b.features[0]!.distribution.expected.slice(0, -1);
-    const { fields, error } = issuesOf(() => validateBaseline(b));
+    const { fields, error } = failureOf(() => validateBaseline(b));
     expect(fields).toEqual(['features[0].distribution.expected']);
     expect(error.issues[0]!.message).toMatch(/edges.length \+ 1/);
   });
 
   it('readBaseline reports a missing file and bad JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-baseline-'));
-    expect(issuesOf(() => readBaseline(path.join(dir, 'none.json'))).fields).toEqual(['file']);
+    expect(failureOf(() => readBaseline(path.join(dir, 'none.json'))).fields).toEqual(['file']);
     fs.writeFileSync(path.join(dir, 'bad.json'), '{nope');
-    expect(issuesOf(() => readBaseline(path.join(dir, 'bad.json'))).code).toBe('SS_ERR_BASELINE_INVALID');
+    expect(failureOf(() => readBaseline(path.join(dir, 'bad.json'))).code).toBe('SS_ERR_BASELINE_INVALID');
     fs.writeFileSync(path.join(dir, 'ok.json'), serializeBaseline(good()));
     expect(readBaseline(path.join(dir, 'ok.json')).features).toHaveLength(3);
     fs.rmSync(dir, { recursive: true });
-  });
-});
-
-describe('loadRows', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-rows-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true }));
-
-  it('reads a header CSV with quotes, missing values and a label column', () => {
-    const f = path.join(dir, 'a.csv');
-    fs.writeFileSync(f, 'age,city,label,score\n31,"Paris, FR",1,0.5\n,NA,0,"x"\n40,Lyon,1,\n');
-    const r = loadRows(f);
-    expect(r.format).toBe('csv');
-    expect(r.featureNames).toEqual(['age', 'city', 'score']);
-    expect(r.rows).toEqual([
-      [31, 'Paris, FR', 0.5],
-      [null, null, 'x'],
-      [40, 'Lyon', null],
-    ]);
-    expect(r.labels).toEqual([1, 0, 1]);
-    expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(loadRows(f, { labelColumn: 'age' }).labels).toEqual([31, null, 40]);
-    expect(issuesOf(() => loadRows(f, { labelColumn: 'nope' })).fields).toEqual(['labelColumn']);
-  });
-
-  it('reads the scikit-learn format: f0… and the last column as the label', () => {
-    const f = path.join(dir, 'sk.csv');
-    fs.writeFileSync(f, '2,3,no,yes\n1,2,3,0\n4,5,6,1\n');
-    const r = loadRows(f);
-    expect(r).toMatchObject({ format: 'sklearn-csv', featureNames: ['f0', 'f1', 'f2'], namedColumns: false, rows: [[1, 2, 3], [4, 5, 6]], labels: [0, 1], classNames: ['no', 'yes'] });
-    const real = loadRows(path.join(__dirname, '../../examples/data/breast_cancer.csv'));
-    expect(real.rows).toHaveLength(569);
-    expect(real.featureNames).toHaveLength(30);
-  });
-
-  it('reads JSON Lines keyed by feature name with an optional label', () => {
-    const f = path.join(dir, 'a.jsonl');
-    fs.writeFileSync(f, '{"a":1,"b":"x","label":1}\n\n{"b":"y","a":null}\n{"a":2,"c":true}\n');
-    const r = loadRows(f);
-    expect(r).toMatchObject({ format: 'jsonl', featureNames: ['a', 'b', 'c'], rows: [[1, 'x', null], [null, 'y', null], [2, null, 1]], labels: [1, null, null] });
-  });
-
-  it('reports malformed lines', () => {
-    const f = path.join(dir, 'bad.jsonl');
-    fs.writeFileSync(f, '{"a":1}\n[1,2]\n{"a":{"b":1}}\nnope\n');
-    const { code, fields } = issuesOf(() => loadRows(f));
-    expect(code).toBe('SS_ERR_DATA_INVALID');
-    expect(fields).toEqual([`${f}:2`, `${f}:4`]);
-    const c = path.join(dir, 'ragged.csv');
-    fs.writeFileSync(c, 'a,b\n1,2\n3\n');
-    expect(issuesOf(() => loadRows(c)).fields).toEqual([`${c}:3`]);
-  });
-
-  it('splits CSV lines with quotes and trailing empty fields', () => {
-    expect(splitCsvLine('a,"b ""q"", c",')).toEqual([
-      { value: 'a', quoted: false },
-      { value: 'b "q", c', quoted: true },
-      { value: '', quoted: false },
-    ]);
   });
 });
 

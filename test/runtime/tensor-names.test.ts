@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { computeBaseline, loadRows } from '../../lib/monitoring/baseline';
+import { computeBaseline } from '../../lib/monitoring/baseline';
+import { loadRows } from '../../lib/monitoring/data-file';
 import { compareWithBaseline, renderDriftHtml } from '../../lib/monitoring/report';
 import { corpusModels, oipJson, PYTORCH_MLP_FEATURES, writeCorpusModel } from './corpus';
 import { mulberry32, parseMetrics, postJson, request, startServer, waitFor } from './helpers';

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { ServingStackError, ValidationIssue } from '../../../lib/core/errors';
 import { ModelManifest, TensorSpec } from '../../../lib/core/manifest';
 import { loadModelPackage } from '../../../lib/core/model-package';
-import { Cell, loadRows } from '../../../lib/monitoring/baseline';
+import type { Cell } from '../../../lib/monitoring/baseline';
+import { loadRows } from '../../../lib/monitoring/data-file';
 import { AWS_ERRORS } from '../private/errors';
 
 /** One answer of the endpoint. */

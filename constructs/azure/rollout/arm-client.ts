@@ -4,7 +4,7 @@
  * management/async-operations). No cdktf imports.
  */
 import { ServingStackError } from '../../../lib/core/errors';
-import { AZURE_ERRORS } from '../private/errors';
+import { AzureErrorCodes } from '../private/errors';
 import { ARM_SCOPE, HttpClient, TokenProvider } from './http';
 
 export interface ArmClientOptions {
@@ -47,7 +47,7 @@ export class ArmClient {
     }
     if (res.status >= 400) {
       const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ServingStackError(AZURE_ERRORS.ROLLOUT_FAILED, `${method} ${url} answered HTTP ${res.status}`, [
+      throw new ServingStackError(AzureErrorCodes.ROLLOUT_FAILED, `${method} ${url} answered HTTP ${res.status}`, [
         { field: err?.code ?? 'response', message: err?.message ?? String(res.body).slice(0, 500), received: res.status },
       ]);
     }
@@ -72,10 +72,10 @@ export class ArmClient {
       if (status === 'Succeeded' || (status === undefined && op.status === 200)) return;
       if (status === 'Failed' || status === 'Canceled') {
         const e = (op.json as { error?: { code?: string; message?: string } }).error;
-        throw new ServingStackError(AZURE_ERRORS.ROLLOUT_FAILED, `${method} ${path} ended ${status}`, [{ field: e?.code ?? 'operation', message: e?.message ?? 'no error details', received: status }]);
+        throw new ServingStackError(AzureErrorCodes.ROLLOUT_FAILED, `${method} ${path} ended ${status}`, [{ field: e?.code ?? 'operation', message: e?.message ?? 'no error details', received: status }]);
       }
       if (Date.now() > deadline) {
-        throw new ServingStackError(AZURE_ERRORS.ROLLOUT_FAILED, `${method} ${path} did not finish in time`, [{ field: 'operation', message: `still ${status ?? 'running'}`, allowed: 'a longer --timeout' }]);
+        throw new ServingStackError(AzureErrorCodes.ROLLOUT_FAILED, `${method} ${path} did not finish in time`, [{ field: 'operation', message: `still ${status ?? 'running'}`, allowed: 'a longer --timeout' }]);
       }
     }
   }

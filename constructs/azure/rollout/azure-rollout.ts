@@ -4,7 +4,7 @@
  * the endpoint, bakes, and rolls back on a failed health gate. No cdktf imports.
  */
 import { ServingStackError } from '../../../lib/core/errors';
-import { AZURE_ERRORS } from '../private/errors';
+import { AzureErrorCodes } from '../private/errors';
 import type { ArmClient } from './arm-client';
 import {
   DeploymentHealth, DeploymentObservation, EndpointObservation, RolloutPlan, RolloutPolicy, planPromote, planRollback,
@@ -141,7 +141,7 @@ export class AzureRollout {
   public async rollback(to?: string): Promise<RolloutPlan> {
     const plan = planRollback(await this.observe(), { to });
     this.progress(`${plan.allowed ? 'rollback' : 'refused'}: ${plan.summary}`);
-    if (!plan.allowed) throw new ServingStackError(AZURE_ERRORS.ROLLOUT_REFUSED, `rollback refused: ${plan.summary}`, plan.reasons.map((r) => ({ field: 'rollback', message: r })));
+    if (!plan.allowed) throw new ServingStackError(AzureErrorCodes.ROLLOUT_REFUSED, `rollback refused: ${plan.summary}`, plan.reasons.map((r) => ({ field: 'rollback', message: r })));
     if (plan.action !== 'none') await this.apply(plan);
     return plan;
   }
@@ -170,7 +170,7 @@ export class AzureRollout {
           return { outcome: 'rolled-back', plans, final: await this.observe() };
         }
         if (plan.unhealthy || this.now() >= waitUntil) {
-          throw new ServingStackError(AZURE_ERRORS.ROLLOUT_REFUSED, `promote ${o.target} refused: ${plan.summary}`, plan.reasons.map((r) => ({ field: 'gate', message: r })));
+          throw new ServingStackError(AzureErrorCodes.ROLLOUT_REFUSED, `promote ${o.target} refused: ${plan.summary}`, plan.reasons.map((r) => ({ field: 'gate', message: r })));
         }
         await this.sleep(Math.min(bakeMs, 30_000) || 1000);
         continue;

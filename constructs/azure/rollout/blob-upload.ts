@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ServingStackError } from '../../../lib/core/errors';
-import { AZURE_ERRORS } from '../private/errors';
+import { AzureErrorCodes } from '../private/errors';
 import { HttpClient, STORAGE_SCOPE, TokenProvider } from './http';
 import type { PackageFile } from './package-files';
 
@@ -36,7 +36,7 @@ export async function uploadPackage(files: readonly PackageFile[], folderUrl: st
   const send = async (method: 'PUT', url: string, headers: Record<string, string>, body: Uint8Array | string): Promise<void> => {
     const res = await http({ method, url, headers: { authorization: `Bearer ${await token(STORAGE_SCOPE)}`, 'x-ms-version': BLOB_API_VERSION, ...headers }, body });
     if (res.status >= 300) {
-      throw new ServingStackError(AZURE_ERRORS.UPLOAD_FAILED, `PUT ${url.split('?')[0]} answered HTTP ${res.status}`, [
+      throw new ServingStackError(AzureErrorCodes.UPLOAD_FAILED, `PUT ${url.split('?')[0]} answered HTTP ${res.status}`, [
         { field: 'blob', message: res.body.slice(0, 300) || 'no body', received: res.status, allowed: 'Storage Blob Data Contributor on the model container, and network access to the account' },
       ]);
     }

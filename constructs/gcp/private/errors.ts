@@ -1,23 +1,13 @@
 /**
- * Error codes and the collect-then-throw helper of the GCP target. No cdktf imports: the rollout
- * uses the same codes and helper; constructs pass cdktf's `Token.isUnresolved` so unresolved
- * values are accepted unchecked.
+ * The collect-then-throw helper of the GCP target and the label check. No cdktf imports: the
+ * rollout uses the same helper; constructs pass cdktf's `Token.isUnresolved` so unresolved values
+ * are accepted unchecked.
  */
 import { Checker } from '../../../lib/core/validation';
+import { GcpErrorCodes } from '../errors';
 
-/** Stable error codes of the GCP target. Never reuse one. */
-export const GCP_ERRORS = {
-  STACK: 'SS_ERR_GCP_STACK_INVALID',
-  REPOSITORY: 'SS_ERR_GCP_REPOSITORY_INVALID',
-  BUCKET: 'SS_ERR_GCP_BUCKET_INVALID',
-  IDENTITY: 'SS_ERR_GCP_IDENTITY_INVALID',
-  ENDPOINT: 'SS_ERR_GCP_ENDPOINT_INVALID',
-  DEPLOYMENT: 'SS_ERR_GCP_DEPLOYMENT_INVALID',
-  MONITORING: 'SS_ERR_GCP_MONITORING_INVALID',
-  ROLLOUT_INPUT: 'SS_ERR_GCP_ROLLOUT_INPUT_INVALID',
-  ROLLOUT_FAILED: 'SS_ERR_GCP_ROLLOUT_FAILED',
-  ROLLOUT_STATE: 'SS_ERR_GCP_ROLLOUT_STATE',
-} as const;
+/** The codes (internal shorthand for {@link GcpErrorCodes}). */
+export const GCP_ERRORS = GcpErrorCodes;
 
 export { Checker };
 export type { IsUnresolved } from '../../../lib/core/validation';

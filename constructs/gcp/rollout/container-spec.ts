@@ -1,12 +1,12 @@
 /**
- * The Vertex `ModelContainerSpec` of the ServingStack runtime. The runtime listens on
- * AIP_HTTP_PORT (8080), answers AIP_HEALTH_ROUTE once the model is loaded and warmed up, and
- * serves `{instances, parameters}` → `{predictions}` on AIP_PREDICT_ROUTE; it downloads
+ * The Vertex `ModelContainerSpec` of the ServingStack runtime, from the container contract
+ * (lib/core/contract): the runtime listens on `RuntimeContract.PORT` (Vertex passes it as
+ * AIP_HTTP_PORT), answers the Vertex health route once the model is loaded and warmed up, and
+ * serves `{instances, parameters}` → `{predictions}` on the Vertex predict route; it downloads
  * AIP_STORAGE_URI (the copy of `artifact_uri`) itself.
  */
-export const RUNTIME_PORT = 8080;
-export const HEALTH_ROUTE = '/health';
-export const PREDICT_ROUTE = '/predict';
+import { RuntimeContract, ServingProtocol } from '../../../lib/core/contract/container';
+import { renderRuntimeEnvironment } from '../../../lib/core/contract/environment';
 
 export interface ContainerSpec {
   readonly imageUri: string;
@@ -16,14 +16,13 @@ export interface ContainerSpec {
   readonly env: { name: string; value: string }[];
 }
 
+/** The container spec for `imageUri`, with the user's extra runtime variables (sorted by name). */
 export function runtimeContainerSpec(imageUri: string, env: Readonly<Record<string, string>>): ContainerSpec {
   return {
     imageUri,
-    ports: [{ containerPort: RUNTIME_PORT }],
-    predictRoute: PREDICT_ROUTE,
-    healthRoute: HEALTH_ROUTE,
-    env: Object.entries(env)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, value]) => ({ name, value })),
+    ports: [{ containerPort: RuntimeContract.PORT }],
+    predictRoute: ServingProtocol.VERTEX_AI.predictPath,
+    healthRoute: ServingProtocol.VERTEX_AI.readinessPath,
+    env: Object.entries(renderRuntimeEnvironment({}, env)).map(([name, value]) => ({ name, value })),
   };
 }

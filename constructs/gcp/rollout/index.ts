@@ -4,4 +4,6 @@ export * from './container-spec';
 export * from './health';
 export * from './settings';
 export * from './traffic';
-export * from './vertex-rollout';
+export * from './executor';
+export * from './package-archive';
+export * from './planner';

@@ -4,6 +4,8 @@
  * `servingstack gcp` reads it back here and validates it before the first API call. Flags
  * override single fields. No cdktf imports.
  */
+import { checkRuntimeEnvironment } from '../../../lib/core/contract/environment';
+import { ThresholdGroup, Thresholds } from '../../../lib/core/contract/thresholds';
 import { ServingStackError } from '../../../lib/core/errors';
 import { DeploymentInput, DeploymentSpec, resolveDeployment } from '../deployment-resources';
 import { Checker, GCP_ERRORS, checkLabels } from '../private/errors';
@@ -26,7 +28,8 @@ export interface RolloutPolicy {
    */
   readonly bakeTimeSeconds?: number;
   /**
-   * Roll back when the canary's errors exceed this share of its predictions (0–100 %).
+   * Roll back when the canary's errors exceed this share of its predictions, in percent (the
+   * shared rollout gate `RolloutGateThresholds.maxErrorRatePercent`).
    * @default 1
    */
   readonly maxErrorRatePercent?: number;
@@ -77,15 +80,17 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function checkPolicy(c: Checker, policy: RolloutPolicy, prefix = 'policy'): { canaryTrafficPercent: number; bakeTimeSeconds: number; maxErrorRatePercent: number } {
   const canary = policy.canaryTrafficPercent ?? 10;
   const bake = policy.bakeTimeSeconds ?? 600;
-  const maxErr = policy.maxErrorRatePercent ?? 1;
   c.intRange(`${prefix}.canaryTrafficPercent`, canary, 1, 100, '%');
   c.intRange(`${prefix}.bakeTimeSeconds`, bake, 0, 86_400, 's');
-  if (!c.isUnresolved(maxErr)) c.check(Number.isFinite(maxErr) && maxErr >= 0 && maxErr <= 100, { field: `${prefix}.maxErrorRatePercent`, message: 'is out of range', received: maxErr, allowed: 'a number from 0 to 100' });
-  return { canaryTrafficPercent: canary, bakeTimeSeconds: bake, maxErrorRatePercent: maxErr };
+  // The error-rate gate is the shared rollout-gate threshold (same name, unit and default on every target).
+  for (const issue of Thresholds.validate(ThresholdGroup.ROLLOUT_GATE, { maxErrorRatePercent: policy.maxErrorRatePercent }, prefix, (v) => c.isUnresolved(v))) c.add(issue);
+  const { maxErrorRatePercent } = Thresholds.resolveRolloutGates({ maxErrorRatePercent: policy.maxErrorRatePercent });
+  return { canaryTrafficPercent: canary, bakeTimeSeconds: bake, maxErrorRatePercent };
 }
 
-/** Validate runtime env: names, and no `AIP_*` (Vertex sets those). */
+/** Validate runtime env: names, no `AIP_*` (Vertex sets those), `SERVINGSTACK_*` from the runtime's catalogue. */
 export function checkEnv(c: Checker, env: Readonly<Record<string, string>> | undefined, field = 'env'): void {
+  for (const issue of checkRuntimeEnvironment(field, env)) c.add(issue);
   for (const [k, v] of Object.entries(env ?? {})) {
     c.pattern(`${field}.${k}`, k, ENV_NAME, 'letters, digits and _, not starting with a digit', 'is not a valid environment variable name');
     c.check(!k.startsWith('AIP_'), { field: `${field}.${k}`, message: 'is reserved: Vertex AI sets AIP_* variables itself', received: k, allowed: 'any name not starting with AIP_' });

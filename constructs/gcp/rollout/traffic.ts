@@ -9,7 +9,7 @@ export const ALIAS_PATTERN = /^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]$/;
  * `deployedIds` (plus `"0"`, the model being deployed, when `allowNew`). Throws once listing all.
  */
 export function validateTrafficSplit(split: Readonly<Record<string, number>>, deployedIds: readonly string[], allowNew = false): void {
-  const c = new Checker(GCP_ERRORS.ROLLOUT_INPUT, 'the traffic split is invalid');
+  const c = new Checker(GCP_ERRORS.TRAFFIC_SPLIT, 'the traffic split is invalid');
   const total = Object.values(split).reduce((a, b) => a + b, 0);
   for (const [id, pct] of Object.entries(split)) {
     c.check(Number.isInteger(pct) && pct >= 0 && pct <= 100, { field: `trafficSplit.${id}`, message: 'is not a whole percentage', received: pct, allowed: 'a whole number from 0 to 100' });

@@ -1,14 +1,4 @@
-/** Stable error codes of the on-prem target (constructs and `servingstack onprem`). Never reuse one. */
-export const ONPREM_ERRORS = {
-  STACK: 'SS_ERR_ONPREM_STACK_INVALID',
-  NO_STACK: 'SS_ERR_ONPREM_NO_STACK',
-  SERVER: 'SS_ERR_ONPREM_SERVER_INVALID',
-  GPU_OPERATOR: 'SS_ERR_ONPREM_GPU_OPERATOR_INVALID',
-  MONITORING: 'SS_ERR_ONPREM_MONITORING_INVALID',
-  ADAPTER: 'SS_ERR_ONPREM_ADAPTER_INVALID',
-  REGISTRY: 'SS_ERR_ONPREM_REGISTRY_INVALID',
-  ROLLOUT: 'SS_ERR_ONPREM_ROLLOUT_INVALID',
-  ROLLOUT_REFUSED: 'SS_ERR_ONPREM_ROLLOUT_REFUSED',
-  ROLLOUT_UNREACHABLE: 'SS_ERR_ONPREM_ROLLOUT_UNREACHABLE',
-  NAMESPACE: 'SS_ERR_ONPREM_NAMESPACE_INVALID',
-} as const;
+/** Internal shorthand for {@link OnPremErrorCodes}. */
+import { OnPremErrorCodes } from '../errors';
+
+export const ONPREM_ERRORS = OnPremErrorCodes;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AZURE_ERRORS } from '../../../constructs/azure';
+import { AzureErrorCodes } from '../../../constructs/azure';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const readme = fs.readFileSync(path.join(ROOT, 'constructs', 'azure', 'README.md'), 'utf8');
@@ -32,5 +32,5 @@ test('constructs/azure/README.md simplest case synthesizes the resources the REA
 
 test('the README error table lists every Azure error code, and no other', () => {
   const documented = [...readme.matchAll(/^\| `(SS_ERR_AZURE_[A-Z_]+)` \|/gm)].map((m) => m[1]).sort();
-  expect(documented).toEqual(Object.values(AZURE_ERRORS).sort());
+  expect(documented).toEqual(Object.values(AzureErrorCodes).sort());
 });

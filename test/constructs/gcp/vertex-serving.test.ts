@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from '../../../constructs/cdktf/binding';
+import { Testing } from '../../../constructs/cdktf/binding';
 import {
-  AcceleratorType, EndpointNetworking, MachineType, ModelPackageBucket, VertexEndpoint, VertexServing,
+  AcceleratorType, EndpointNetworking, MachineType, VertexEndpoint, VertexServing,
   VertexServingProps, VertexServingStack, VertexServingStackProps,
 } from '../../../constructs/gcp';
-import { ServingStackError } from '../../../lib/core/errors';
 import { RUNTIME_METRICS } from '../../../lib/core/metrics-catalog';
-import { TerraformTemplate } from './support/template';
+import { TerraformTemplate } from '../../support/terraform-template';
+import { errorOf, fieldsOf } from '../../support/errors';
+import { newGcpStack as newStack } from '../../support/gcp';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'tiny');
 const KEY = 'projects/demo-project/locations/europe-west4/keyRings/serving/cryptoKeys/models';
@@ -23,37 +24,6 @@ function stackWith(props: VertexServingProps = {}, stackProps: Partial<VertexSer
 function synth(props: VertexServingProps = {}, stackProps: Partial<VertexServingStackProps> = {}): TerraformTemplate {
   return TerraformTemplate.synth(stackWith(props, stackProps).stack);
 }
-
-function errorOf(fn: () => unknown): ServingStackError {
-  try {
-    fn();
-  } catch (e) {
-    if (ServingStackError.isServingStackError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a ServingStackError');
-}
-
-describe('VertexServingStack', () => {
-  test('owns the google provider with project, region and default labels', () => {
-    // GIVEN / WHEN
-    const t = synth({}, { defaultLabels: { team: 'ml-platform' } });
-    // THEN
-    expect(t.provider('google')).toEqual([expect.objectContaining({ project: 'demo-project', region: 'europe-west4', default_labels: { team: 'ml-platform' } })]);
-  });
-
-  test('unknown region, bad project ID and bad project number are reported together, naming field, value and what is allowed', () => {
-    const e = errorOf(() => new VertexServingStack(new App(), 'S', { project: 'X', region: 'europe-west99', projectNumber: '0012' }));
-    expect(e.code).toBe('SS_ERR_GCP_STACK_INVALID');
-    expect(e.issues.map((i) => i.field)).toEqual(['project', 'region', 'projectNumber']);
-    expect(e.message).toMatch(/region: is not a region Vertex AI prediction is offered in; received "europe-west99"; allowed: .*europe-west4/);
-  });
-
-  test('constructs outside a VertexServingStack fail naming their path', () => {
-    const app = Testing.app();
-    expect(() => new ModelPackageBucket(app, 'Loose')).toThrow(/Loose is not inside a VertexServingStack/);
-  });
-});
 
 describe('VertexServing defaults', () => {
   const t = synth();
@@ -119,7 +89,7 @@ describe('VertexServing defaults', () => {
 
   test('alerts on error rate and p99 latency only when replicas cannot scale', () => {
     expect(t.resources('google_monitoring_alert_policy').map((p) => p.display_name)).toEqual([
-      'Serving/Tiny/Monitoring: error rate above 1%',
+      'Serving/Tiny/Monitoring: error rate above 5%',
       'Serving/Tiny/Monitoring: p99 latency above 1000 ms',
     ]);
   });
@@ -162,21 +132,28 @@ describe('monitoring options', () => {
   test('e-mail channels and existing channels are notified; thresholds carry through', () => {
     const t = synth({
       deployment: { machineType: MachineType.N1_STANDARD_4, minReplicaCount: 2, maxReplicaCount: 7 },
-      monitoring: { notificationEmails: ['oncall@example.com'], notificationChannelIds: ['projects/demo-project/notificationChannels/31337'], maxErrorRatePercent: 2.5, maxP99LatencyMillis: 777 },
+      monitoring: { notificationEmails: ['oncall@example.com'], notificationChannelIds: ['projects/demo-project/notificationChannels/31337'], thresholds: { maxErrorRatePercent: 2.5, maxP99LatencyMillis: 777 } },
     });
     t.hasResourceWithProperties('google_monitoring_notification_channel', { type: 'email', labels: { email_address: 'oncall@example.com' } });
     const policies = t.resources('google_monitoring_alert_policy');
     expect(policies).toHaveLength(3);
     for (const p of policies) expect(p.notification_channels).toEqual([expect.stringMatching(/google_monitoring_notification_channel\..*\.name/), 'projects/demo-project/notificationChannels/31337']);
-    t.hasResourceWithProperties('google_monitoring_alert_policy', { conditions: [{ condition_threshold: { threshold_value: 0.025, comparison: 'COMPARISON_GT' } }] });
-    t.hasResourceWithProperties('google_monitoring_alert_policy', { conditions: [{ condition_threshold: { threshold_value: 777 } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'CRITICAL', conditions: [{ condition_threshold: { threshold_value: 0.025, comparison: 'COMPARISON_GT' } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'WARNING', conditions: [{ condition_threshold: { threshold_value: 777 } }] });
     t.hasResourceWithProperties('google_monitoring_alert_policy', { display_name: expect.stringContaining('replicas at the ceiling (7)'), conditions: [{ condition_threshold: { threshold_value: 6.5, duration: '900s' } }] });
   });
 
   test('invalid e-mail, channel ID and thresholds are reported together', () => {
-    const e = errorOf(() => synth({ monitoring: { notificationEmails: ['not-an-email'], notificationChannelIds: ['31337'], maxErrorRatePercent: 0, maxP99LatencyMillis: 1.5 } }));
+    const e = errorOf(() => synth({ monitoring: { notificationEmails: ['not-an-email'], notificationChannelIds: ['31337'], thresholds: { maxErrorRatePercent: 0, maxP99LatencyMillis: 1.5 } } }));
     expect(e.code).toBe('SS_ERR_GCP_MONITORING_INVALID');
-    expect(e.issues.map((i) => i.field)).toEqual(['notificationEmails[0]', 'notificationChannelIds[0]', 'maxErrorRatePercent', 'maxP99LatencyMillis']);
+    expect(e.issues.map((i) => i.field)).toEqual(['notificationEmails[0]', 'notificationChannelIds[0]', 'thresholds.maxErrorRatePercent', 'thresholds.maxP99LatencyMillis']);
+  });
+
+  test('the shared defaults apply (error rate 5 %, p99 1000 ms), and the capacity alert waits maxMinutesAtMaxReplicas', () => {
+    const t = synth({ deployment: { machineType: MachineType.N1_STANDARD_4, minReplicaCount: 1, maxReplicaCount: 3 }, monitoring: { thresholds: { maxMinutesAtMaxReplicas: 30 } } });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'CRITICAL', conditions: [{ condition_threshold: { threshold_value: 0.05 } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'WARNING', conditions: [{ condition_threshold: { threshold_value: 1000 } }] });
+    t.hasResourceWithProperties('google_monitoring_alert_policy', { severity: 'WARNING', conditions: [{ condition_threshold: { threshold_value: 2.5, duration: '1800s' } }] });
   });
 });
 
@@ -302,10 +279,40 @@ describe('synth-time validation', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a misspelt runtime variable is named with the one it resembles (the environment catalogue)', () => {
+    const e = errorOf(() => synth({ runtimeEnvironment: { SERVINGSTACK_WORKRES: '2', SERVINGSTACK_WORKERS: '2' } }), 'SS_ERR_GCP_DEPLOYMENT_INVALID');
+    expect(e.issues).toEqual([expect.objectContaining({ field: 'runtimeEnvironment.SERVINGSTACK_WORKRES', allowed: expect.stringContaining('SERVINGSTACK_WORKERS') })]);
+  });
+
+  test('a package whose manifest disagrees with its ONNX file fails synth with the code every target uses', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcp-mismatch-'));
+    fs.cpSync(FIXTURE, dir, { recursive: true });
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'servingstack.json'), 'utf8')) as { signature: { outputs: { datatype: string }[] } };
+    m.signature.outputs[0]!.datatype = 'INT64';
+    fs.writeFileSync(path.join(dir, 'servingstack.json'), JSON.stringify(m));
+    const e = errorOf(() => synth({ modelPackage: dir }), 'SS_ERR_SIGNATURE_MISMATCH');
+    expect(e.issues.map((i) => i.field)).toEqual(['signature.outputs[0].datatype']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('a missing package directory and a missing model ID are named', () => {
-    expect(() => synth({ modelPackage: '/nonexistent/pkg' })).toThrow(/modelPackage: ENOENT/);
+    expect(errorOf(() => synth({ modelPackage: '/nonexistent/pkg' }), 'SS_ERR_PACKAGE_INVALID').message).toMatch(/dir: does not exist; received "\/nonexistent\/pkg"/);
     const app = Testing.app();
     const stack = new VertexServingStack(app, 'S', { project: 'demo-project', region: 'europe-west4' });
     expect(() => new VertexServing(stack, 'NoModel')).toThrow(/modelId: is required without a modelPackage/);
+  });
+});
+
+describe('VertexServing props', () => {
+  test('model ID override, image name and tag, model labels travel in the rollout settings', () => {
+    const stack = newStack();
+    const s = new VertexServing(stack, 'X', { modelId: 'fraud', runtimeImageName: 'ml/runtime', runtimeImageTag: '2.0.1', modelLabels: { team: 'risk' } });
+    expect(s.rolloutSettings).toMatchObject({ modelId: 'fraud', imageUri: 'us-central1-docker.pkg.dev/demo-project/servingstack-runtime/ml/runtime:2.0.1', labels: { team: 'risk' } });
+  });
+
+  test('invalid model ID, image name and tag, and model labels', () => {
+    expect(fieldsOf(() => new VertexServing(newStack(), 'X', { modelId: 'Fraud', runtimeImageName: 'ML Runtime', runtimeImageTag: ':latest', modelLabels: { team: 'Risk' } }))).toEqual([
+      'modelId', 'modelLabels.team', 'runtimeImageName', 'runtimeImageTag',
+    ]);
   });
 });

@@ -1,9 +1,11 @@
-import { CanaryRollout, CanaryRolloutProps, ONPREM_ERRORS, RolloutState, ServingContainer, ServingNamespace, Accelerator } from '../../../constructs/onprem';
-import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+import { CanaryRollout, CanaryRolloutProps, OnPremErrorCodes, RolloutState, ServingContainer, ServingNamespace, Accelerator } from '../../../constructs/onprem';
+import { Json, TerraformTemplate } from '../../support/terraform-template';
+import { issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 const STABLE: RolloutState = { stableVersion: '3', stableModelUri: 's3://models/fraud/3/' };
 
-function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): Synth {
+function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): TerraformTemplate {
   const stack = newStack();
   const namespace = new ServingNamespace(stack, 'Ns', { name: 'serving' });
   new CanaryRollout(stack, 'Fraud', {
@@ -16,7 +18,7 @@ function synth(state: RolloutState, extra: Partial<CanaryRolloutProps> = {}): Sy
     ingress: { host: 'fraud.ml.lab' },
     ...extra,
   });
-  return Synth.of(stack);
+  return TerraformTemplate.synth(stack);
 }
 
 describe('CanaryRollout', () => {
@@ -37,7 +39,9 @@ describe('CanaryRollout', () => {
     expect(canary.spec.template.spec.container[0].resources.limits['nvidia.com/gpu']).toBe('1');
     expect(s.resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud-canary').spec.min_replicas).toBe(2);
     const ing = s.resource('kubernetes_ingress_v1', 'fraud-canary');
-    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '25' });
+    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '25', 'nginx.ingress.kubernetes.io/use-regex': 'true' });
+    // The same routes as the main Ingress (the runtime's public ones), so the weight applies to each.
+    expect(ing.spec.rule[0].http.path.map((p: Json) => p.path)).toEqual(s.resource('kubernetes_ingress_v1', 'fraud').spec.rule[0].http.path.map((p: Json) => p.path));
     expect(ing.spec.rule[0].host).toBe('fraud.ml.lab');
     expect(ing.spec.rule[0].http.path[0].backend.service.name).toBe('fraud-canary');
     expect(ing.spec.tls).toEqual([{ hosts: ['fraud.ml.lab'], secret_name: 'fraud-tls' }]);
@@ -47,7 +51,17 @@ describe('CanaryRollout', () => {
       expect.stringMatching(/^kubernetes_deployment_v1\.Fraud_Canary/),
       expect.stringMatching(/^kubernetes_ingress_v1\.Fraud_Stable_Ingress/),
     ]);
-    expect(s.resource('kubernetes_ingress_v1', 'fraud').metadata.annotations).toEqual({});
+    expect(s.resource('kubernetes_ingress_v1', 'fraud').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/use-regex': 'true' });
+  });
+
+  test('both tracks answer the same clients: one generated auth Secret, mounted by both', () => {
+    const s = synth({ ...STABLE, canaryVersion: '4', canaryModelUri: 's3://models/fraud/4/', canaryWeight: 25 });
+    expect(s.resources('kubernetes_secret_v1').map((x: Json) => `${x.metadata.namespace}/${x.metadata.name}`)).toEqual(['serving/fraud-auth']);
+    for (const name of ['fraud', 'fraud-canary']) {
+      const d = s.resource('kubernetes_deployment_v1', name);
+      expect(d.spec.template.spec.volume).toContainEqual({ name: 'auth', secret: { secret_name: 'fraud-auth', default_mode: '0440' } });
+      expect(d.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_secret_v1\.Fraud_AuthSecret/));
+    }
   });
 
   test('in-cluster Service always selects the stable track', () => {
@@ -56,12 +70,12 @@ describe('CanaryRollout', () => {
   });
 
   test('an invalid state file fails at synth, naming the fields', () => {
-    const issues = issuesOf(() => synth({ stableVersion: '3', stableModelUri: 'https://models/3', canaryWeight: 150 }), ONPREM_ERRORS.ROLLOUT);
+    const issues = issuesOf(() => synth({ stableVersion: '3', stableModelUri: 'https://models/3', canaryWeight: 150 }), OnPremErrorCodes.ROLLOUT);
     expect(issues.map((i) => i.field)).toEqual(['state.stableModelUri', 'state.canaryWeight']);
   });
 
   test('names must leave room for the -canary suffix', () => {
-    const issue = issueFor(issuesOf(() => synth(STABLE, { name: 'a'.repeat(57) }), ONPREM_ERRORS.ROLLOUT), 'name');
+    const issue = issueFor(issuesOf(() => synth(STABLE, { name: 'a'.repeat(57) }), OnPremErrorCodes.ROLLOUT), 'name');
     expect(issue.allowed).toBe('at most 56 characters');
   });
 });

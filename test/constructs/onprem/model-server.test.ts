@@ -1,7 +1,9 @@
 import {
-  Accelerator, Cpu, ModelServer, ModelServerProps, ModelSource, ONPREM_ERRORS, OnPremServingStack, ServingContainer, ServingNamespace, Size, Taint, TaintEffect,
+  Accelerator, Cpu, Duration, ModelServer, ModelServerProps, ModelSource, OnPremErrorCodes, OnPremServingStack, ServingContainer, ServingNamespace, Size, Taint, TaintEffect,
 } from '../../../constructs/onprem';
-import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+import { Json, TerraformTemplate } from '../../support/terraform-template';
+import { errorOf, issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 const IMAGE = 'registry.lab/servingstack/runtime:0.1.0';
 
@@ -18,7 +20,7 @@ function server(overrides: Partial<ModelServerProps> = {}, stack: OnPremServingS
 }
 
 function deploymentOf(stack: OnPremServingStack, name = 'fraud'): Json {
-  return Synth.of(stack).resource('kubernetes_deployment_v1', name);
+  return TerraformTemplate.synth(stack).resource('kubernetes_deployment_v1', name);
 }
 
 function podSpec(stack: OnPremServingStack, name = 'fraud'): Json {
@@ -42,6 +44,9 @@ describe('ModelServer: Deployment', () => {
       SERVINGSTACK_WORKERS: '2',
       SERVINGSTACK_EXECUTION_PROVIDERS: 'cpu',
       SERVINGSTACK_DRAIN_TIMEOUT_MS: '25000',
+      // authentication is on by default (ModelServer: auth)
+      SERVINGSTACK_AUTH_TOKEN_FILE: '/var/run/secrets/servingstack/auth/inference-token',
+      SERVINGSTACK_ADMIN_TOKEN_FILE: '/var/run/secrets/servingstack/auth/admin-token',
     });
     expect(spec.termination_grace_period_seconds).toBe(30);
   });
@@ -71,6 +76,7 @@ describe('ModelServer: Deployment', () => {
     expect(spec.container[0].volume_mount).toEqual([
       { name: 'model', mount_path: '/models', read_only: true },
       { name: 'writable-0', mount_path: '/tmp' },
+      { name: 'auth', mount_path: '/var/run/secrets/servingstack/auth', read_only: true },
     ]);
   });
 
@@ -186,32 +192,34 @@ describe('ModelServer: model delivery', () => {
 
 describe('ModelServer: Service, PDB, NetworkPolicy, Ingress, HPA', () => {
   test('Service on port 80 to the named http port', () => {
-    const svc = Synth.of(server().stack).resource('kubernetes_service_v1', 'fraud');
+    const svc = TerraformTemplate.synth(server().stack).resource('kubernetes_service_v1', 'fraud');
     expect(svc.spec).toEqual({ type: 'ClusterIP', selector: { 'app.kubernetes.io/name': 'fraud', 'servingstack.io/track': 'stable' }, port: [{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }] });
   });
 
   test('PodDisruptionBudget allows one voluntary eviction', () => {
-    const pdb = Synth.of(server().stack).resource('kubernetes_pod_disruption_budget_v1', 'fraud');
+    const pdb = TerraformTemplate.synth(server().stack).resource('kubernetes_pod_disruption_budget_v1', 'fraud');
     expect(pdb.spec).toEqual({ max_unavailable: '1', selector: { match_labels: { 'app.kubernetes.io/name': 'fraud', 'servingstack.io/track': 'stable' } } });
   });
 
   test('NetworkPolicy admits only the monitoring namespace without an Ingress', () => {
-    const np = Synth.of(server().stack).resource('kubernetes_network_policy_v1', 'fraud');
+    const np = TerraformTemplate.synth(server().stack).resource('kubernetes_network_policy_v1', 'fraud');
     expect(np.spec.policy_types).toEqual(['Ingress']);
     expect(np.spec.ingress).toEqual([{ from: [{ namespace_selector: [{ match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }] }], ports: [{ port: '8080', protocol: 'TCP' }] }]);
   });
 
   test('NetworkPolicy admits the ingress controller, the scraper and listed namespaces, on serving and metrics ports', () => {
     const triton = ServingContainer.custom({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', port: 8000, livenessPath: '/v2/health/live', readinessPath: '/v2/health/ready', metricsPort: 8002 });
-    const np = Synth.of(server({ container: triton, ingress: { host: 'fraud.ml.lab', controllerNamespace: 'ingress' }, monitoringNamespace: 'obs', allowFromNamespaces: ['batch'] }).stack).resource('kubernetes_network_policy_v1', 'fraud');
+    const np = TerraformTemplate.synth(server({ container: triton, ingress: { host: 'fraud.ml.lab', controllerNamespace: 'ingress' }, monitoringNamespace: 'obs', allowFromNamespaces: ['batch'] }).stack).resource('kubernetes_network_policy_v1', 'fraud');
     expect(np.spec.ingress[0].from.map((f: Json) => f.namespace_selector[0].match_labels['kubernetes.io/metadata.name'])).toEqual(['ingress', 'obs', 'batch']);
     expect(np.spec.ingress[0].ports).toEqual([{ port: '8000', protocol: 'TCP' }, { port: '8002', protocol: 'TCP' }]);
   });
 
   test('Ingress with TLS, after the Deployment is rolled out', () => {
-    const synth = Synth.of(server({ ingress: { host: 'fraud.ml.lab', annotations: { 'cert-manager.io/cluster-issuer': 'lab-ca' } } }).stack);
+    const triton = ServingContainer.custom({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', port: 8000, livenessPath: '/v2/health/live', readinessPath: '/v2/health/ready' });
+    const synth = TerraformTemplate.synth(server({ container: triton, ingress: { host: 'fraud.ml.lab', annotations: { 'cert-manager.io/cluster-issuer': 'lab-ca' } } }).stack);
     const ing = synth.resource('kubernetes_ingress_v1', 'fraud');
     expect(ing.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'lab-ca' });
+    // A custom container's routes are unknown: everything under /.
     expect(ing.spec).toEqual({
       ingress_class_name: 'nginx',
       tls: [{ hosts: ['fraud.ml.lab'], secret_name: 'fraud-tls' }],
@@ -223,12 +231,12 @@ describe('ModelServer: Service, PDB, NetworkPolicy, Ingress, HPA', () => {
   test('exposeViaIngress() after construction also opens the NetworkPolicy', () => {
     const { stack, server: s } = server();
     s.exposeViaIngress({ host: 'fraud.ml.lab' });
-    const np = Synth.of(stack).resource('kubernetes_network_policy_v1', 'fraud');
+    const np = TerraformTemplate.synth(stack).resource('kubernetes_network_policy_v1', 'fraud');
     expect(np.spec.ingress[0].from.map((f: Json) => f.namespace_selector[0].match_labels['kubernetes.io/metadata.name'])).toEqual(['ingress-nginx', 'monitoring']);
   });
 
   test('HPA defaults: 2–10 replicas on CPU 70 %, 8 in-flight and 4 queued per pod; the Deployment leaves replicas to it', () => {
-    const synth = Synth.of(server({ autoscaling: {} }).stack);
+    const synth = TerraformTemplate.synth(server({ autoscaling: {} }).stack);
     expect(synth.resource('kubernetes_deployment_v1', 'fraud').spec.replicas).toBeUndefined();
     const hpa = synth.resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud');
     expect(hpa.spec.min_replicas).toBe(2);
@@ -244,13 +252,22 @@ describe('ModelServer: Service, PDB, NetworkPolicy, Ingress, HPA', () => {
 
   test('HPA for a custom container scales on CPU only', () => {
     const vllm = ServingContainer.custom({ image: 'vllm/vllm-openai:v0.8.5', port: 8000, livenessPath: '/health', readinessPath: '/health' });
-    const hpa = Synth.of(server({ container: vllm, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 60 } }).stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud');
+    const hpa = TerraformTemplate.synth(server({ container: vllm, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 60 } }).stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud');
     expect(hpa.spec.metric).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 60 } } }]);
+  });
+
+  test('typed durations: grace period, startup timeout and scale-down stabilization render in seconds', () => {
+    const synth = TerraformTemplate.synth(server({ terminationGracePeriod: Duration.minutes(1), startupTimeout: Duration.seconds(120), autoscaling: { scaleDownStabilization: Duration.minutes(10) } }).stack);
+    const d = synth.resource('kubernetes_deployment_v1', 'fraud');
+    expect(d.spec.template.spec.termination_grace_period_seconds).toBe(60);
+    expect(d.spec.template.spec.container[0].startup_probe.failure_threshold).toBe(24);
+    expect(d.spec.progress_deadline_seconds).toBe(420);
+    expect(synth.resource('kubernetes_horizontal_pod_autoscaler_v2', 'fraud').spec.behavior.scale_down[0].stabilization_window_seconds).toBe(600);
   });
 });
 
 describe('ModelServer: bad input fails at synth, all problems at once', () => {
-  const code = ONPREM_ERRORS.SERVER;
+  const code = OnPremErrorCodes.SERVER;
 
   test('fractional GPU counts', () => {
     const issue = issueFor(issuesOf(() => server({ accelerator: Accelerator.nvidiaGpu(0.5) }), code), 'accelerator.count');
@@ -276,13 +293,14 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
   });
 
   test('requests above limits', () => {
-    const issues = issuesOf(() => server({ cpuRequest: Cpu.units(3), cpuLimit: Cpu.units(2), memoryRequest: Size.gibibytes(8), memoryLimit: Size.gibibytes(4) }), code);
-    expect(issueFor(issues, 'cpuRequest')).toMatchObject({ message: 'is above cpuLimit', received: '3000m > 2000m', allowed: 'at most cpuLimit (2000m)' });
-    expect(issueFor(issues, 'memoryRequest')).toMatchObject({ message: 'is above memoryLimit', received: '8192Mi > 4096Mi' });
+    const issues = issuesOf(() => server({ resources: { cpu: { request: Cpu.units(3), limit: Cpu.units(2) }, memory: { request: Size.gibibytes(8), limit: Size.gibibytes(4) } } }), code);
+    expect(issueFor(issues, 'resources.cpu.request')).toMatchObject({ message: 'is above the limit', received: '3000m > 2000m', allowed: 'at most resources.cpu.limit (2000m)' });
+    expect(issueFor(issues, 'resources.memory.request')).toMatchObject({ message: 'is above the limit', received: '8192Mi > 4096Mi' });
   });
 
   test('fractional quantities', () => {
-    expect(issueFor(issuesOf(() => server({ cpuRequest: Cpu.millis(0.5) }), code), 'cpuRequest').message).toContain('whole, positive number of millicores');
+    expect(issueFor(issuesOf(() => server({ resources: { cpu: { request: Cpu.millis(0.5) } } }), code), 'resources.cpu.request').message).toContain('whole, positive number of millicores');
+    expect(issueFor(issuesOf(() => server({ terminationGracePeriod: Duration.millis(30_500) }), code), 'terminationGracePeriod').message).toBe('is not a whole number');
   });
 
   test('model URI schemes the init container cannot fetch', () => {
@@ -297,8 +315,8 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
   });
 
   test('a termination grace period shorter than the drain', () => {
-    const issue = issueFor(issuesOf(() => server({ terminationGracePeriodSeconds: 20 }), code), 'terminationGracePeriodSeconds');
-    expect(issue.allowed).toBe('at least drainTimeoutSeconds + 5 = 30');
+    const issue = issueFor(issuesOf(() => server({ terminationGracePeriod: Duration.seconds(20) }), code), 'terminationGracePeriod');
+    expect(issue.allowed).toBe('at least the drain timeout + 5 s = 30s');
   });
 
   test('runtime metrics autoscaling on a custom container', () => {
@@ -312,22 +330,17 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
     s.scheduling.attract('nvidia.com/gpu product', 'A100');
     s.scheduling.tolerate(Taint.equals('dedicated', 'gpu pool'));
     s.scheduling.spread('kubernetes.io/hostname', 0);
-    const issues = issuesOf(() => Synth.of(stack), code);
+    const issues = issuesOf(() => TerraformTemplate.synth(stack), code);
     expect(issues.map((i) => i.field)).toEqual(['scheduling.attract', 'scheduling.tolerate(dedicated)', 'scheduling.spread(kubernetes.io/hostname)']);
     expect(issues[0]!.received).toBe('nvidia.com/gpu product');
   });
 
   test('collects every problem into one error whose summary names the construct', () => {
-    let message = '';
-    try {
-      server({ name: 'Fraud', accelerator: Accelerator.nvidiaGpu(1.5), cpuRequest: Cpu.units(4), ingress: { host: 'not a host' } });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = errorOf(() => server({ name: 'Fraud', accelerator: Accelerator.nvidiaGpu(1.5), resources: { cpu: { request: Cpu.units(4) } }, ingress: { host: 'not a host' } }), code).message;
     expect(message.split('\n')[0]).toBe('ModelServer at test/Fraud is invalid');
     expect(message).toContain('name: is not a valid Kubernetes name; received "Fraud"');
     expect(message).toContain('accelerator.count:');
-    expect(message).toContain('cpuRequest: is above cpuLimit');
+    expect(message).toContain('resources.cpu.request: is above the limit');
     expect(message).toContain('ingress.host: is not a DNS host name');
   });
 });

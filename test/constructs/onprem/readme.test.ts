@@ -19,7 +19,7 @@ test('constructs/onprem/README.md simplest case synthesizes', () => {
     jest.isolateModules(() => require(file)); // eslint-disable-line @typescript-eslint/no-require-imports
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'stacks', 'serving', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(json.resource).sort()).toEqual([
-      'kubernetes_deployment_v1', 'kubernetes_namespace_v1', 'kubernetes_network_policy_v1', 'kubernetes_pod_disruption_budget_v1', 'kubernetes_service_v1',
+      'kubernetes_deployment_v1', 'kubernetes_namespace_v1', 'kubernetes_network_policy_v1', 'kubernetes_pod_disruption_budget_v1', 'kubernetes_secret_v1', 'kubernetes_service_v1',
     ]);
     const container = Object.values(json.resource.kubernetes_deployment_v1 as Record<string, { spec: { template: { spec: { container: { resources: unknown }[] } } } }>)[0]!.spec.template.spec.container[0]!;
     expect(container.resources).toEqual({ requests: { cpu: '1000m', memory: '2048Mi' }, limits: { cpu: '2000m', memory: '4096Mi', 'nvidia.com/gpu': '1' } });
@@ -29,9 +29,9 @@ test('constructs/onprem/README.md simplest case synthesizes', () => {
 });
 
 test('the README error table lists every on-prem error code', () => {
-  const { ONPREM_ERRORS } = require('../../../constructs/onprem') as typeof import('../../../constructs/onprem'); // eslint-disable-line @typescript-eslint/no-require-imports
+  const { OnPremErrorCodes } = require('../../../constructs/onprem') as typeof import('../../../constructs/onprem'); // eslint-disable-line @typescript-eslint/no-require-imports
   const readme = fs.readFileSync(path.join(ROOT, 'constructs', 'onprem', 'README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('## Errors'));
   const listed = (code: string): boolean => table.includes(code) || table.includes(`…${code.replace(/^SS_ERR_ONPREM/, '')}`);
-  expect(Object.values(ONPREM_ERRORS).filter((c) => !listed(c))).toEqual([]);
+  expect(OnPremErrorCodes.all().filter((c) => !listed(c))).toEqual([]);
 });

@@ -1,12 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
+import { Severity } from '../../../lib/core/contract/severity';
 import { RUNTIME_METRICS } from '../../../lib/core/metrics-catalog';
-import {
-  AlertSeverity, DCGM_METRICS, GpuOperator, ModelServer, ModelSource, ONPREM_ERRORS, PrometheusAdapter, ServingContainer, ServingMonitoring, ServingNamespace,
-  DASHBOARD_METRICS, healthQueries, modelMonitoringRuleGroup, servingAlertRuleGroups, servingDashboard,
-} from '../../../constructs/onprem';
-import { Json, Synth, issueFor, issuesOf, newStack } from './support';
+import { GpuOperator, ModelServer, ModelSource, OnPremErrorCodes, PrometheusAdapter, ServingContainer, ServingMonitoring, ServingNamespace } from '../../../constructs/onprem';
+import { modelQualityRuleGroup, servingAlertRuleGroups } from '../../../constructs/onprem/alert-rules';
+import { DCGM_METRICS } from '../../../constructs/onprem/dcgm-metrics';
+import { DASHBOARD_METRICS, servingDashboard } from '../../../constructs/onprem/grafana-dashboard';
+import { healthQueries } from '../../../constructs/onprem/rollout/executor';
+import { Json, TerraformTemplate } from '../../support/terraform-template';
+import { issueFor, issuesOf } from '../../support/errors';
+import { newStack } from '../../support/onprem';
 
 const SCHEMAS = path.join(__dirname, '..', '..', 'fixtures', 'k8s-schemas');
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -21,10 +25,10 @@ function asConfigMap(resource: Json): Json {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: resource.metadata, data: resource.data };
 }
 
-function synthMonitoring(props: ConstructorParameters<typeof ServingMonitoring>[2] = {}): { synth: Synth; monitoring: ServingMonitoring } {
+function synthMonitoring(props: ConstructorParameters<typeof ServingMonitoring>[2] = {}): { synth: TerraformTemplate; monitoring: ServingMonitoring } {
   const stack = newStack();
   const monitoring = new ServingMonitoring(stack, 'Monitoring', props);
-  return { synth: Synth.of(stack), monitoring };
+  return { synth: TerraformTemplate.synth(stack), monitoring };
 }
 
 describe('ServingMonitoring: kube-prometheus-stack', () => {
@@ -50,13 +54,25 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
     expect(job.relabel_configs.map((r: Json) => r.target_label).filter(Boolean)).toEqual(['__metrics_path__', '__address__', 'namespace', 'pod', 'app', 'track', 'model_version']);
   });
 
+  test('scrapes with the generated scrape token: a Secret in the monitoring namespace, mounted into Prometheus, made at apply time', () => {
+    const { synth } = synthMonitoring();
+    const values = synth.helmValues('kube-prometheus-stack');
+    expect(values.prometheus.prometheusSpec.secrets).toEqual(['servingstack-scrape-token']);
+    expect(values.prometheus.prometheusSpec.additionalScrapeConfigs[0].authorization).toEqual({ type: 'Bearer', credentials_file: '/etc/prometheus/secrets/servingstack-scrape-token/token' });
+    const secret = synth.resource('kubernetes_secret_v1', 'servingstack-scrape-token');
+    expect(secret).toMatchObject({ metadata: { namespace: 'monitoring' }, type: 'Opaque', lifecycle: { ignore_changes: ['data'] } });
+    // The synthesized JSON holds the expression, never a token.
+    expect(secret.data.token).toBe('${join("", [replace(uuid(), "-", ""), replace(uuid(), "-", "")])}');
+    expect(synth.resource('helm_release', 'kube-prometheus-stack').depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_secret_v1\./)]));
+  });
+
   test('alert rules go in additionalPrometheusRulesMap and satisfy the PrometheusRule spec schema', () => {
     const values = synthMonitoring().synth.helmValues('kube-prometheus-stack');
     const spec = values.additionalPrometheusRulesMap.servingstack;
     expect(validateRuleSpec(spec)).toBe(true);
     expect(spec.groups.map((g: Json) => g.name)).toEqual(['servingstack-serving', 'servingstack-gpu']);
     expect(spec.groups.flatMap((g: Json) => g.rules.map((r: Json) => r.alert))).toEqual([
-      'ServingStackHighLatencyP99', 'ServingStackHighErrorRate', 'ServingStackRequestsRejected', 'ServingStackQueueBacklog', 'ServingStackModelNotReady',
+      'ServingStackHighLatencyP99', 'ServingStackHighErrorRate', 'ServingStackAtMaxReplicas', 'ServingStackRequestsRejected', 'ServingStackQueueBacklog', 'ServingStackModelNotReady',
       'ServingStackGpuMemoryHigh', 'ServingStackGpuXidError', 'ServingStackGpuRowRemapFailure', 'ServingStackGpuHot',
     ]);
   });
@@ -78,18 +94,30 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
   });
 
   test('thresholds are stated in the rules', () => {
-    const values = synthMonitoring({ thresholds: { maxP99LatencySeconds: 0.25, maxErrorRatePercent: 2, maxGpuMemoryUsedPercent: 80 } }).synth.helmValues('kube-prometheus-stack');
+    const values = synthMonitoring({ thresholds: { maxP99LatencyMillis: 250, maxErrorRatePercent: 2, maxGpuMemoryUsedPercent: 80, maxMinutesAtMaxReplicas: 20 } }).synth.helmValues('kube-prometheus-stack');
     const rules = values.additionalPrometheusRulesMap.servingstack.groups.flatMap((g: Json) => g.rules);
     const byName = (n: string): Json => rules.find((r: Json) => r.alert === n);
     expect(byName('ServingStackHighLatencyP99').expr).toMatch(/\) > 0\.25$/);
     expect(byName('ServingStackHighErrorRate').expr).toMatch(/ > 2$/);
     expect(byName('ServingStackHighErrorRate').labels).toEqual({ severity: 'critical', source: 'servingstack' });
     expect(byName('ServingStackGpuMemoryHigh').expr).toBe('100 * DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 80');
+    expect(byName('ServingStackAtMaxReplicas')).toMatchObject({ for: '20m', labels: { severity: 'warning' } });
+    expect(byName('ServingStackAtMaxReplicas').expr).toContain('kube_horizontalpodautoscaler_labels{label_app_kubernetes_io_part_of="servingstack"}');
+    // kube-state-metrics exports the label the rule keys on
+    expect(values['kube-state-metrics']).toEqual({ metricLabelsAllowlist: ['horizontalpodautoscalers=[app.kubernetes.io/part-of]'] });
   });
 
-  test('model-monitoring rules (drift, disparate impact, accuracy) are opt-in, from the catalogue', () => {
+  test('the shared defaults: p99 above 1000 ms (1 s of the histogram), 5 % errors, 15 minutes at the ceiling', () => {
+    const rules = servingAlertRuleGroups().flatMap((g) => g.rules);
+    const byName = (n: string) => rules.find((r) => r.alert === n)!;
+    expect(byName('ServingStackHighLatencyP99').expr).toMatch(/\) > 1$/);
+    expect(byName('ServingStackHighErrorRate').expr).toMatch(/ > 5$/);
+    expect(byName('ServingStackAtMaxReplicas').for).toBe('15m');
+  });
+
+  test('model-quality rules (drift, fairness, accuracy, concept drift) are opt-in, from the catalogue and the shared thresholds', () => {
     expect(synthMonitoring().synth.helmValues('kube-prometheus-stack').additionalPrometheusRulesMap.servingstack.groups).toHaveLength(2);
-    const values = synthMonitoring({ modelMonitoringAlerts: true, modelMonitoringThresholds: { minAccuracy: 0.95 } }).synth.helmValues('kube-prometheus-stack');
+    const values = synthMonitoring({ modelQualityAlerts: true, modelQualityThresholds: { minAccuracy: 0.95 } }).synth.helmValues('kube-prometheus-stack');
     const spec = values.additionalPrometheusRulesMap.servingstack;
     expect(validateRuleSpec(spec)).toBe(true);
     const group = spec.groups[2];
@@ -98,16 +126,22 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
     expect(group.rules.map((r: Json) => r.expr)).toEqual([
       'max by (namespace, app, model) (servingstack_drifted_features) >= 1',
       'min by (namespace, app, model) (servingstack_fairness_disparate_impact_ratio) < 0.8',
+      'max by (namespace, app, model) (servingstack_fairness_demographic_parity_difference) >= 0.1',
       'min by (namespace, app, model) (servingstack_model_accuracy) < 0.95',
+      'sum by (namespace, app, model) (increase(servingstack_concept_drift_detections_total[15m])) >= 1',
+    ]);
+    // Severities from the vocabulary: accuracy pages.
+    expect(group.rules.map((r: Json) => [r.alert, r.labels.severity])).toEqual([
+      ['ServingStackFeatureDrift', 'warning'], ['ServingStackDisparateImpact', 'warning'], ['ServingStackDemographicParity', 'warning'], ['ServingStackAccuracyLow', 'critical'], ['ServingStackConceptDrift', 'warning'],
     ]);
     // A fixed PSI band only when asked for.
-    const fixed = synthMonitoring({ modelMonitoringAlerts: true, modelMonitoringThresholds: { maxPsi: 0.3 } }).synth.helmValues('kube-prometheus-stack');
+    const fixed = synthMonitoring({ modelQualityAlerts: true, modelQualityThresholds: { maxPsi: 0.3 } }).synth.helmValues('kube-prometheus-stack');
     expect(fixed.additionalPrometheusRulesMap.servingstack.groups[2].rules[0].expr).toBe('max by (namespace, app, model, feature) (servingstack_drift_psi) >= 0.3');
   });
 
   test('drift seam: additional alert rules are appended unchanged in their own group', () => {
     const values = synthMonitoring({
-      additionalAlertRules: [{ alert: 'ServingStackFeatureDrift', expr: 'vector(1) > 0', forDuration: '30m', severity: AlertSeverity.INFO, summary: 'drift placeholder' }],
+      additionalAlertRules: [{ alert: 'ServingStackFeatureDrift', expr: 'vector(1) > 0', forDuration: '30m', severity: Severity.INFO, summary: 'drift placeholder' }],
     }).synth.helmValues('kube-prometheus-stack');
     const groups = values.additionalPrometheusRulesMap.servingstack.groups;
     expect(groups[2]).toEqual({ name: 'servingstack-extra', rules: [{ alert: 'ServingStackFeatureDrift', expr: 'vector(1) > 0', for: '30m', labels: { severity: 'info', source: 'servingstack' }, annotations: { summary: 'drift placeholder' } }] });
@@ -116,8 +150,8 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
 
   test('existing Prometheus: no chart, the scrape job and rules in a ConfigMap to load', () => {
     const { synth, monitoring } = synthMonitoring({ installPrometheusStack: false, namespace: 'observability' });
-    expect(synth.resources('helm_release')).toEqual({});
-    expect(synth.resources('kubernetes_namespace_v1')).toEqual({});
+    expect(synth.resources('helm_release')).toEqual([]);
+    expect(synth.resources('kubernetes_namespace_v1')).toEqual([]);
     const cm = synth.resource('kubernetes_config_map_v1', 'servingstack-prometheus');
     expect(validateConfigMap(asConfigMap(cm))).toBe(true);
     expect(cm.metadata.namespace).toBe('observability');
@@ -138,7 +172,7 @@ describe('ServingMonitoring: kube-prometheus-stack', () => {
             { alert: 'Drift', expr: '', summary: 's', forDuration: 'soon' },
           ],
         }),
-      ONPREM_ERRORS.MONITORING,
+      OnPremErrorCodes.MONITORING,
     );
     expect(issues.map((i) => i.field)).toEqual([
       'releaseName', 'retention', 'thresholds.maxErrorRatePercent', 'additionalAlertRules[1].alert', 'additionalAlertRules[1].expr', 'additionalAlertRules[1].forDuration',
@@ -166,12 +200,12 @@ describe('one source of truth for metric names', () => {
 
   function everything(): { name: string; text: string }[] {
     const stack = newStack();
-    const monitoring = new ServingMonitoring(stack, 'Monitoring', { modelMonitoringAlerts: true });
+    const monitoring = new ServingMonitoring(stack, 'Monitoring', { modelQualityAlerts: true });
     new GpuOperator(stack, 'Gpu', { monitoring });
     new PrometheusAdapter(stack, 'Adapter', { monitoring });
     const ns = new ServingNamespace(stack, 'Ns');
     new ModelServer(stack, 'Srv', { namespace: ns, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/x/'), autoscaling: {} });
-    const synth = Synth.of(stack);
+    const synth = TerraformTemplate.synth(stack);
     const values = synth.helmValues('kube-prometheus-stack');
     return [
       { name: 'alert rules', text: JSON.stringify(values.additionalPrometheusRulesMap) },
@@ -206,7 +240,7 @@ describe('one source of truth for metric names', () => {
     const served = (adapter.values.rules as Json).custom.map((r: Json) => r.seriesQuery.split('{')[0]);
     const ns = new ServingNamespace(stack, 'Ns');
     new ModelServer(stack, 'Srv', { namespace: ns, container: ServingContainer.servingStackRuntime('r/rt:1'), model: ModelSource.fromS3('s3://models/x/'), autoscaling: {} });
-    const hpa = Synth.of(stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'srv');
+    const hpa = TerraformTemplate.synth(stack).resource('kubernetes_horizontal_pod_autoscaler_v2', 'srv');
     const used = hpa.spec.metric.filter((m: Json) => m.type === 'Pods').map((m: Json) => m.pods.metric.name);
     expect(used.sort()).toEqual([...served].sort());
   });
@@ -215,7 +249,7 @@ describe('one source of truth for metric names', () => {
     const stack = newStack();
     const monitoring = new ServingMonitoring(stack, 'M');
     const targetLabels = (monitoring.scrapeConfig.relabel_configs as Json[]).map((r) => r.target_label).filter((l: string) => l && !l.startsWith('__'));
-    for (const group of [...servingAlertRuleGroups(), modelMonitoringRuleGroup()]) {
+    for (const group of [...servingAlertRuleGroups(), modelQualityRuleGroup()]) {
       for (const rule of group.rules) {
         const metric = Object.values(RUNTIME_METRICS).find((m) => rule.expr.includes(m.name));
         if (!metric) continue;
