@@ -21,8 +21,11 @@ const awsCdkTarget = (name) => ({
 });
 const terraformTarget = {
   forbidden: pkg('aws-cdk-lib', 'cdk-nag', 'cdktf', '@cdktf'),
-  message: 'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/binding.ts.',
+  message: 'Targets never import each other; cdktf and its providers are imported only through constructs/cdktf/.',
 };
+// constructs/cdktf/ files and the indexes of the CDKTF_PACKAGES each may import.
+const CDKTF_PACKAGES = ['cdktf', '@cdktf/provider-google', '@cdktf/provider-kubernetes', '@cdktf/provider-helm'];
+const CDKTF_MODULES = { 'binding.ts': [0], 'google.ts': [1], 'kubernetes.ts': [2, 3], '*': [] };
 const TARGETS = {
   aws: awsCdkTarget('AWS'),
   edge: awsCdkTarget('edge'),
@@ -59,7 +62,7 @@ export default tseslint.config(
     },
   },
   // Every target forbids every other target. The AWS CDK targets use aws-cdk-lib and never cdktf;
-  // the Terraform targets reach cdktf and its providers only through constructs/cdktf/binding.ts.
+  // the Terraform targets reach cdktf and its providers only through constructs/cdktf/.
   ...Object.entries(TARGETS).map(([target, { forbidden, message }]) => ({
     files: [`constructs/${target}/**/*.ts`],
     rules: {
@@ -74,13 +77,22 @@ export default tseslint.config(
       ),
     },
   })),
-  {
-    files: ['constructs/cdktf/**/*.ts'],
-    ignores: ['constructs/cdktf/binding.ts'],
+  // Inside constructs/cdktf/: cdktf itself only in binding.ts; each prebuilt provider only in its
+  // own module, so a target loads no other target's provider.
+  ...Object.entries(CDKTF_MODULES).map(([file, allowed]) => ({
+    files: [file === '*' ? 'constructs/cdktf/**/*.ts' : `constructs/cdktf/${file}`],
+    ignores: file === '*' ? Object.keys(CDKTF_MODULES).filter((f) => f !== '*').map((f) => `constructs/cdktf/${f}`) : [],
     rules: {
-      'no-restricted-imports': restrict(pkg('cdktf', '@cdktf'), 'Only constructs/cdktf/binding.ts imports cdktf and its providers.'),
+      'no-restricted-imports': restrict(
+        [
+          ...pkg(...CDKTF_PACKAGES).filter((_, i) => !allowed.includes(i)),
+          // any other @cdktf package: none is used
+          '^@cdktf/(?!provider-(google|kubernetes|helm)(/|$))',
+        ],
+        'cdktf is imported only by constructs/cdktf/binding.ts, each provider package only by its module in constructs/cdktf/.',
+      ),
     },
-  },
+  })),
   {
     // bin/ is wiring: it parses flags, calls a target's or lib's public modules and presents the
     // result. A construct's private/ helpers are not its API.

@@ -39,13 +39,14 @@ interface ChildResult {
 async function child(scenario: Scenario, outdir: string): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const binding = require('../constructs/cdktf/binding') as typeof import('../constructs/cdktf/binding');
+  const google = require('../constructs/cdktf/google') as typeof import('../constructs/cdktf/google');
   let build: () => { synth(): void };
   if (scenario === 'bare-one-resource') {
     build = () => {
       const app = new binding.App({ outdir });
       const stack = new binding.TerraformStack(app, 'bare');
-      new binding.GoogleProvider(stack, 'google', { project: 'my-ml-project', region: 'europe-west4' });
-      new binding.StorageBucket(stack, 'Bucket', { name: 'my-ml-project-bench', location: 'europe-west4' });
+      new google.GoogleProvider(stack, 'google', { project: 'my-ml-project', region: 'europe-west4' });
+      new google.StorageBucket(stack, 'Bucket', { name: 'my-ml-project-bench', location: 'europe-west4' });
       return app;
     };
   } else {

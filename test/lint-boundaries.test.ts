@@ -19,6 +19,10 @@ const forbidden: [string, string][] = [
     ['constructs/onprem/x.ts', "import { App } from 'cdktf';"],
     ['constructs/onprem/x.ts', "import { X } from '../gcp/y';"],
     ['constructs/cdktf/stack.ts', "import { App } from 'cdktf';"],
+    ['constructs/cdktf/google.ts', "import { App } from 'cdktf';"],
+    ['constructs/cdktf/google.ts', "import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';"],
+    ['constructs/cdktf/kubernetes.ts', "import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';"],
+    ['constructs/cdktf/binding.ts', "import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';"],
     ['constructs/azure/x.ts', "import { App } from 'cdktf';"],
     ['constructs/azure/x.ts', "import { X } from '../gcp';"],
     ['constructs/azure/x.ts', "import { X } from '../onprem/y';"],
@@ -45,6 +49,9 @@ const allowed: [string, string][] = [
     ['constructs/edge/x.ts', "import { App } from 'aws-cdk-lib';"],
     ['constructs/edge/x.ts', "import { loadModelPackageSync } from '../../lib/core/model-package';"],
     ['constructs/cdktf/binding.ts', "import { App } from 'cdktf';"],
+    ['constructs/cdktf/google.ts', "import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';"],
+    ['constructs/cdktf/kubernetes.ts', "import { Release } from '@cdktf/provider-helm/lib/release';"],
+    ['constructs/gcp/x.ts', "import { StorageBucket } from '../cdktf/google';"],
     ['bin/commands/x.ts', "import { GcpErrorCodes } from '../../constructs/gcp/errors';"],
 ];
 

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { StorageBucket, StorageBucketIamMember, Token } from '../cdktf/binding';
+import { Token } from '../cdktf/binding';
+import { StorageBucket, StorageBucketIamMember } from '../cdktf/google';
 import { Checker, GCP_ERRORS } from './private/errors';
 import { checkKmsKey } from './private/kms';
 import { VertexServingStack } from './vertex-serving-stack';

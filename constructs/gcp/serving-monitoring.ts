@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { MonitoringAlertPolicy, MonitoringDashboard, MonitoringNotificationChannel, Token } from '../cdktf/binding';
+import { Token } from '../cdktf/binding';
+import { MonitoringAlertPolicy, MonitoringDashboard, MonitoringNotificationChannel } from '../cdktf/google';
 import { Severity } from '../../lib/core/contract/severity';
 import { ServingThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { MetricDefinition, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ProjectIamMember, ServiceAccount, ServiceAccountIamMember, Token } from '../cdktf/binding';
+import { Token } from '../cdktf/binding';
+import { ProjectIamMember, ServiceAccount, ServiceAccountIamMember } from '../cdktf/google';
 import { Checker, GCP_ERRORS } from './private/errors';
 import { VertexServingStack } from './vertex-serving-stack';
 

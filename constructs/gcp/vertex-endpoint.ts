@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ComputeGlobalAddress, ServiceNetworkingConnection, Token, VertexAiEndpoint } from '../cdktf/binding';
+import { Token } from '../cdktf/binding';
+import { ComputeGlobalAddress, ServiceNetworkingConnection, VertexAiEndpoint } from '../cdktf/google';
 import { EndpointNetworking } from './endpoint-networking';
 import { Checker, GCP_ERRORS, checkLabels } from './private/errors';
 import { checkKmsKey } from './private/kms';

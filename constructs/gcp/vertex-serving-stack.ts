@@ -1,5 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
-import { GoogleProvider, TerraformStack, Token } from '../cdktf/binding';
+import { TerraformStack, Token } from '../cdktf/binding';
+import { GoogleProvider } from '../cdktf/google';
 import { ServingStackError } from '../../lib/core/errors';
 import { Checker, GCP_ERRORS, checkLabels } from './private/errors';
 import { VERTEX_REGIONS_ALLOWED, isVertexRegion } from './regions';

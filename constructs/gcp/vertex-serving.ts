@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { KmsCryptoKeyIamMember, TerraformOutput, Token } from '../cdktf/binding';
+import { TerraformOutput, Token } from '../cdktf/binding';
+import { KmsCryptoKeyIamMember } from '../cdktf/google';
 import { ModelManifest } from '../../lib/core/manifest';
 import { loadModelPackageSync } from '../../lib/core/model-package';
 import { DeploymentResources, DeploymentSpec, deploymentInputOf, resolveDeployment } from './deployment-resources';
