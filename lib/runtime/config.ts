@@ -3,8 +3,10 @@
  * platforms' contracts: SageMaker, Vertex AI, Azure ML), then defaults. Validated once at boot
  * with every problem listed, then frozen.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { IssueCollector } from '../core/errors';
+import { parseTokenLines, TOKEN_ALLOWED, tokenProblem } from './auth';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -30,7 +32,24 @@ export interface RuntimeConfig {
   readonly bodyLimitBytes: number;
   readonly maxTensorElements: number;
   readonly maxJsonDepth: number;
+  /** On SIGTERM: how long the server keeps serving (readiness off) before it refuses new work. */
+  readonly shutdownGraceMs: number;
+  /** After the grace period: how long in-flight requests may finish. */
   readonly drainTimeoutMs: number;
+  /** Longest time to receive a request's headers (408 after). */
+  readonly headersTimeoutMs: number;
+  /** Longest time to receive a whole request, headers and body (408 after). */
+  readonly receiveTimeoutMs: number;
+  /** Idle time after which a keep-alive connection is closed. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections above which new connections are answered 503 and closed (health probes excepted). */
+  readonly maxConnections: number;
+  /** Bearer token / API key for inference routes (value or file; at most one). */
+  readonly authToken?: string;
+  readonly authTokenFile?: string;
+  /** Bearer token / API key for admin routes (value or file; at most one). */
+  readonly adminToken?: string;
+  readonly adminTokenFile?: string;
   readonly warmup: boolean;
   readonly emf: boolean;
   readonly emfIntervalMs: number;
@@ -74,7 +93,12 @@ export const DEFAULTS = {
   bodyLimitBytes: 6 * 1024 * 1024,
   maxTensorElements: 64 * 1024 * 1024,
   maxJsonDepth: 32,
-  drainTimeoutMs: 25_000,
+  shutdownGraceMs: 5_000,
+  drainTimeoutMs: 20_000,
+  headersTimeoutMs: 10_000,
+  receiveTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 75_000,
+  maxConnections: 4096,
   emfIntervalMs: 60_000,
   logLevel: 'info',
 } as const;
@@ -98,7 +122,16 @@ export const ENVIRONMENT = {
   SERVINGSTACK_BODY_LIMIT_BYTES: 'Largest request body (default 6291456 = 6 MiB, SageMaker real-time; async endpoints take up to 1 GiB).',
   SERVINGSTACK_MAX_TENSOR_ELEMENTS: 'Largest element count one tensor may declare (default 67108864).',
   SERVINGSTACK_MAX_JSON_DEPTH: 'Deepest nesting of JSON tensor data (default 32).',
-  SERVINGSTACK_DRAIN_TIMEOUT_MS: 'On SIGTERM, how long in-flight requests may finish (default 25000; SageMaker kills after 30 s).',
+  SERVINGSTACK_SHUTDOWN_GRACE_MS: 'On SIGTERM: how long readiness is off while requests are still served, each answer closing its connection, so platforms stop routing first (default 5000 ms; SIGINT skips it).',
+  SERVINGSTACK_DRAIN_TIMEOUT_MS: 'After the grace period: how long in-flight requests may finish while new ones get 503 + Retry-After (default 20000 ms; grace + drain + 2 s worker stop stay inside the 30 s SageMaker and Kubernetes allow).',
+  SERVINGSTACK_HEADERS_TIMEOUT_MS: 'Longest time a client may take to send the request headers, from connecting or its first byte, before a 408 (default 10000 ms).',
+  SERVINGSTACK_RECEIVE_TIMEOUT_MS: 'Longest time a client may take to send a whole request, headers and body, before a 408 (default 30000 ms).',
+  SERVINGSTACK_KEEP_ALIVE_TIMEOUT_MS: 'Idle time after which a keep-alive connection is closed (default 75000 ms: longer than the 60 s idle timeout of AWS load balancers).',
+  SERVINGSTACK_MAX_CONNECTIONS: 'Open connections above which a new connection gets 503 + Retry-After and is closed; health routes are still answered (default 4096).',
+  SERVINGSTACK_AUTH_TOKEN: 'Bearer token (or x-api-key) required on inference and metadata routes (default: none, open). At least 16 visible ASCII characters. For SageMaker, Vertex AI and Azure ML leave it unset: the platform authenticates.',
+  SERVINGSTACK_AUTH_TOKEN_FILE: 'File holding the inference token(s), one per line, re-read within 1 s when it changes (a mounted Kubernetes secret). Exclusive with SERVINGSTACK_AUTH_TOKEN.',
+  SERVINGSTACK_ADMIN_TOKEN: 'Bearer token (or x-api-key) required on admin routes: model load/unload, the repository extension, feedback, /metrics (default: the inference token when one is set, else none).',
+  SERVINGSTACK_ADMIN_TOKEN_FILE: 'File holding the admin token(s), one per line, re-read within 1 s when it changes. Exclusive with SERVINGSTACK_ADMIN_TOKEN.',
   SERVINGSTACK_WARMUP: 'false skips the warm-up inference before ready (default true).',
   SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
   SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
@@ -163,6 +196,30 @@ function parseRoute(issues: IssueCollector, env: Env, name: string): string | un
   if (raw === undefined || raw === '') return undefined;
   issues.check(/^\/[A-Za-z0-9_\-./:@]*$/.test(raw), { field: name, message: 'is not an absolute URL path', received: raw, allowed: 'a path starting with /' });
   return raw;
+}
+
+function parseToken(issues: IssueCollector, env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const problem = tokenProblem(raw);
+  issues.check(problem === undefined, { field: name, message: problem ?? '', received: `(${raw.length} characters, not shown)`, allowed: TOKEN_ALLOWED });
+  return raw;
+}
+
+function parseTokenFile(issues: IssueCollector, env: Env, name: string, valueName: string): string | undefined {
+  const file = env[name];
+  if (file === undefined || file === '') return undefined;
+  if (!issues.check(!env[valueName], { field: name, message: `is set together with ${valueName}`, received: file, allowed: 'one of the two' })) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    issues.add({ field: name, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, received: file, allowed: 'a readable file holding one token per line' });
+    return undefined;
+  }
+  const parsed = parseTokenLines(text);
+  if (typeof parsed === 'string') issues.add({ field: name, message: parsed, received: file, allowed: TOKEN_ALLOWED });
+  return file;
 }
 
 /**
@@ -230,7 +287,16 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     bodyLimitBytes: parseIntIn(issues, env, 'SERVINGSTACK_BODY_LIMIT_BYTES', 1024, 1024 ** 3) ?? DEFAULTS.bodyLimitBytes,
     maxTensorElements: parseIntIn(issues, env, 'SERVINGSTACK_MAX_TENSOR_ELEMENTS', 1, 2 ** 31 - 1) ?? DEFAULTS.maxTensorElements,
     maxJsonDepth: parseIntIn(issues, env, 'SERVINGSTACK_MAX_JSON_DEPTH', 1, 100) ?? DEFAULTS.maxJsonDepth,
+    shutdownGraceMs: parseIntIn(issues, env, 'SERVINGSTACK_SHUTDOWN_GRACE_MS', 0, 600_000) ?? DEFAULTS.shutdownGraceMs,
     drainTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_DRAIN_TIMEOUT_MS', 0, 600_000) ?? DEFAULTS.drainTimeoutMs,
+    headersTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_HEADERS_TIMEOUT_MS', 100, 600_000) ?? DEFAULTS.headersTimeoutMs,
+    receiveTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_RECEIVE_TIMEOUT_MS', 100, 3_600_000) ?? DEFAULTS.receiveTimeoutMs,
+    keepAliveTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_KEEP_ALIVE_TIMEOUT_MS', 1, 3_600_000) ?? DEFAULTS.keepAliveTimeoutMs,
+    maxConnections: parseIntIn(issues, env, 'SERVINGSTACK_MAX_CONNECTIONS', 1, 1_000_000) ?? DEFAULTS.maxConnections,
+    authToken: parseToken(issues, env, 'SERVINGSTACK_AUTH_TOKEN'),
+    authTokenFile: parseTokenFile(issues, env, 'SERVINGSTACK_AUTH_TOKEN_FILE', 'SERVINGSTACK_AUTH_TOKEN'),
+    adminToken: parseToken(issues, env, 'SERVINGSTACK_ADMIN_TOKEN'),
+    adminTokenFile: parseTokenFile(issues, env, 'SERVINGSTACK_ADMIN_TOKEN_FILE', 'SERVINGSTACK_ADMIN_TOKEN'),
     warmup: parseBool(issues, env, 'SERVINGSTACK_WARMUP') ?? true,
     emf: parseBool(issues, env, 'SERVINGSTACK_EMF') ?? false,
     emfIntervalMs: parseIntIn(issues, env, 'SERVINGSTACK_EMF_INTERVAL_MS', 1000, 3_600_000) ?? DEFAULTS.emfIntervalMs,
@@ -261,6 +327,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     field: 'SERVINGSTACK_MODEL_DIR',
     message: 'no model to serve',
     allowed: 'a model package directory (--model-dir, SERVINGSTACK_MODEL_DIR, /opt/ml/model, AIP_STORAGE_URI) or multi-model mode',
+  });
+  check.check(merged.headersTimeoutMs <= merged.receiveTimeoutMs, {
+    field: 'SERVINGSTACK_HEADERS_TIMEOUT_MS',
+    message: 'is longer than the time allowed for the whole request',
+    received: merged.headersTimeoutMs,
+    allowed: `at most SERVINGSTACK_RECEIVE_TIMEOUT_MS (${merged.receiveTimeoutMs})`,
   });
   check.throwIfAny('RT_ERR_CONFIG', 'The runtime configuration is invalid');
   return Object.freeze({ ...merged, executionProviders: Object.freeze([...merged.executionProviders]), gpuDeviceIds: Object.freeze([...merged.gpuDeviceIds]) });
