@@ -14,12 +14,11 @@ import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fast
 import pino, { Logger } from 'pino';
 import { Authenticator, TokenSet } from './auth';
 import type { RuntimeConfig } from './config';
-import { DataPlane } from './data-plane';
+import { DataPlane, PoolFactory } from './data-plane';
 import { Connections } from './http/connections';
 import { clientErrorHandler, installErrorHandling, RouteTable } from './http/errors';
 import { Guard } from './http/guard';
 import type { RuntimeMetrics } from './metrics';
-import type { InferencePool } from './pool';
 import { azurePlugin } from './protocols/azure';
 import type { ProtocolContext } from './protocols/context';
 import { observabilityPlugin } from './protocols/observability';
@@ -60,8 +59,8 @@ export interface RuntimeOptions {
   readonly logDestination?: pino.DestinationStream;
   /** Where EMF lines go; default stdout. */
   readonly emfWrite?: (line: string) => void;
-  /** The inference back end; default a WorkerPool of `config.workers` threads (tests pass fakes). */
-  readonly pool?: InferencePool;
+  /** Builds the inference back end; default a WorkerPool of `config.workers` threads (tests pass fakes). */
+  readonly createPool?: PoolFactory;
 }
 
 /** The client's X-Request-Id when it is a sane header value, else a random UUID. */
@@ -79,7 +78,7 @@ const QUIET_MS = 250;
 
 export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}): Runtime {
   const log = pino({ level: config.logLevel, base: { service: 'servingstack-runtime' } }, options.logDestination);
-  const plane = new DataPlane(config, log, options.pool);
+  const plane = new DataPlane(config, log, options.createPool);
   const { metrics } = plane;
   const auth = new Authenticator(
     config.authToken ? TokenSet.fromValue(config.authToken) : config.authTokenFile ? TokenSet.fromFile(config.authTokenFile, log) : undefined,

@@ -13,7 +13,10 @@ import { RuntimeMetrics } from './metrics';
 import type { ModelResult, ServedModel } from './model';
 import { FeedbackItem, FeedbackResult, RequestContext, RuntimeMonitoring } from './monitoring';
 import { confine } from './package';
-import { InferencePool, WorkerPool } from './pool';
+import { InferencePool, PoolEvents, WorkerPool } from './pool';
+
+/** Builds the inference back end: a WorkerPool of `size` threads unless a test passes another. */
+export type PoolFactory = (size: number, events: PoolEvents) => InferencePool;
 import { ModelRepository } from './repository';
 import { Scheduler } from './scheduler';
 import { resolveModelLocation } from './storage';
@@ -66,16 +69,14 @@ export class DataPlane {
   constructor(
     public readonly config: RuntimeConfig,
     private readonly log: Logger,
-    pool?: InferencePool,
+    createPool: PoolFactory = (size, events) => new WorkerPool(size, events),
   ) {
     this.metrics = new RuntimeMetrics(config.emf);
     const idle = { pump: (): void => undefined };
-    this.pool =
-      pool ??
-      new WorkerPool(config.workers, {
-        onIdle: () => idle.pump(),
-        onWorkerExit: (index, code) => log.error({ worker: index, code }, 'inference worker exited; restarting it'),
-      });
+    this.pool = createPool(config.workers, {
+      onIdle: () => idle.pump(),
+      onWorkerExit: (index, code) => log.error({ worker: index, code }, 'inference worker exited; restarting it'),
+    });
     this.scheduler = new Scheduler(this.pool, { maxQueueSize: config.maxQueueSize, requestTimeoutMs: config.requestTimeoutMs }, this.metrics);
     idle.pump = () => this.scheduler.pump();
     this.repository = new ModelRepository(config, this.pool, this.scheduler, this.metrics, log);

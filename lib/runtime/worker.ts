@@ -47,7 +47,11 @@ async function createSession(path: string, settings: SessionSettings, workerInde
   return { session, provider: 'cpu', warnings };
 }
 
+/** Set by 'exit': messages after it are not handled (the main thread fails their batches when the thread ends). */
+let exiting = false;
+
 async function handle(msg: ToWorker): Promise<void> {
+  if (exiting) return;
   switch (msg.op) {
     case 'load': {
       try {
@@ -69,6 +73,7 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     }
     case 'exit': {
+      exiting = true;
       for (const s of sessions.values()) await s.release();
       sessions.clear();
       process.exit(0);
