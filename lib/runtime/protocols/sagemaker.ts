@@ -66,7 +66,8 @@ export function sagemakerPlugin(app: FastifyInstance, ctx: ProtocolContext, done
     });
     const entry = { type: 'object', properties: { modelName: { type: 'string' }, modelUrl: { type: 'string' } } };
     app.get('/models', { ...guard.route('/models', 'inference'), schema: { response: { 200: { type: 'object', properties: { models: { type: 'array', items: entry } } } } } }, (_req, reply) =>
-      reply.send({ models: [...plane.repository.models.values()].map((m) => ({ modelName: m.name, modelUrl: m.dir })) }),
+      // Models whose load failed are not loaded (the OIP repository index lists them with the reason).
+      reply.send({ models: [...plane.repository.models.values()].filter((m) => m.state !== 'failed').map((m) => ({ modelName: m.name, modelUrl: m.dir })) }),
     );
     const described = { type: 'object', properties: { modelName: { type: 'string' }, modelUrl: { type: 'string' }, state: { type: 'string' }, ...modelMetadataSchema.properties } };
     app.get('/models/:name', { ...guard.route('/models/:name', 'inference'), schema: { params: nameParams, response: { 200: described } } }, (req, reply) => {
