@@ -42,16 +42,19 @@ export class Guard {
     const onRequest = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
       reply.header('x-request-id', req.id);
       if (plane.lifecycle !== 'serving') reply.header('connection', 'close');
-      if (capped && connections.overCapOpen > 0 && connections.isOverCap(req.raw.socket)) {
+      if (connections.overCapOpen > 0 && connections.isOverCap(req.raw.socket)) {
+        // Over the cap: one answer, then the connection closes. Health probes get a real answer.
         reply.header('connection', 'close');
-        done(
-          rtError('RT_ERR_TOO_MANY_CONNECTIONS', `the server holds ${connections.size} connections`, {
-            received: connections.size,
-            allowed: `at most ${plane.config.maxConnections} (SERVINGSTACK_MAX_CONNECTIONS); health routes are answered anyway`,
-            retryAfterSeconds: 1,
-          }),
-        );
-        return;
+        if (capped) {
+          done(
+            rtError('RT_ERR_TOO_MANY_CONNECTIONS', `the server holds ${connections.size} connections`, {
+              received: connections.size,
+              allowed: `at most ${plane.config.maxConnections} (SERVINGSTACK_MAX_CONNECTIONS); health routes are answered anyway`,
+              retryAfterSeconds: 1,
+            }),
+          );
+          return;
+        }
       }
       if (needsToken) {
         const denied = auth.check(access, req.headers);
