@@ -114,7 +114,7 @@ export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {
 
   const routes = new RouteTable();
   app.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
-  installErrorHandling(app, routes, metrics, config.bodyLimitBytes);
+  installErrorHandling(app, routes, metrics, config.bodyLimitBytes, () => plane.lifecycle !== 'serving');
 
   const ctx: ProtocolContext = { plane, guard: new Guard(plane, auth, connections), limits: { maxElements: config.maxTensorElements, maxDepth: config.maxJsonDepth } };
   app.register(oipPlugin, ctx);

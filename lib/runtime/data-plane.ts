@@ -171,15 +171,9 @@ export class DataPlane {
     }
   }
 
+  /** Run prepared inputs through the model's queue (checked again: the state may change while a body is decoded). */
   public async infer(model: ServedModel, prepared: PreparedInputs, ctx: RequestContext): Promise<ModelResult> {
-    if (this.lifecycle === 'refusing') {
-      this.metrics.onRejectedByName(model.name, 'draining');
-      throw draining();
-    }
-    if (model.state !== 'ready') {
-      this.metrics.onRejectedByName(model.name, 'not_ready');
-      throw rtError('RT_ERR_NOT_READY', `model '${model.name}' is ${model.state}${model.failure ? `: ${model.failure}` : ''}`, { retryAfterSeconds: model.state === 'failed' ? 30 : 1 });
-    }
+    this.admit(model);
     this.inflight++;
     try {
       const observation = this.monitoring.begin(model, prepared.inputs, prepared.rows, ctx);

@@ -46,6 +46,9 @@ describe('inference through the data plane', () => {
     const r = await infer(t);
     expect(r.statusCode).toBe(200);
     expect(r.headers.connection).toBe('close');
+    const unknown = await t.runtime.app.inject({ url: '/v3/nothing' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers.connection).toBe('close');
   });
 
   test('refusing (after the grace period): 503 RT_ERR_DRAINING with Retry-After and Connection: close, before the body is decoded', async () => {

@@ -1,15 +1,20 @@
 /**
  * Nothing lost on shutdown, the way platforms shut a replica down during a rolling update: a real
- * `servingstack serve` process under keep-alive load from 64 clients (Node's fetch, i.e. undici,
- * one request after another on each connection), SIGTERM, repeated for many rounds. Every request
+ * server process — the image's entrypoint `bin/serve.ts`, compiled as the image compiles it (here
+ * bundled with esbuild, so a round pays for the server's start, not the TypeScript loader's) —
+ * under keep-alive load from 64 clients (undici fetch, one connection each, one request after
+ * another), SIGTERM, repeated for many rounds. (sigterm.test.ts runs `servingstack serve` itself.) Every request
  * that was written must get a complete answer — 2xx, or 503 with Retry-After (the clients honour
  * it) — and the only connection errors allowed are connections refused (or reset while connecting,
  * before anything was written) after the signal, once the listener has closed.
  *
- * The grace period and drain timeout are shortened (0.5 s / 5 s) to keep the rounds quick; the
+ * The grace period and drain timeout are shortened (0.4 s / 5 s) to keep the rounds quick; the
  * mechanism is the same as with the defaults.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { Agent, fetch } from 'undici';
 import { breastCancerRows, freePort, MODELS, ROOT, waitFor } from './helpers';
 
@@ -28,18 +33,25 @@ interface Served {
   readonly out: { stdout: string; stderr: string };
 }
 
+/** The compiled entrypoint and its worker, under node_modules so their imports resolve. */
+const BUILD = path.join(ROOT, 'node_modules', '.cache', `servingstack-serve-${process.pid}`);
+beforeAll(() => {
+  buildSync({ entryPoints: { serve: 'bin/serve.ts', worker: 'lib/runtime/worker.ts' }, absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', format: 'cjs', outdir: BUILD, packages: 'external', logLevel: 'warning' });
+});
+afterAll(() => fs.rmSync(BUILD, { recursive: true, force: true }));
+
 async function serve(): Promise<Served> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'bin/servingstack.ts', 'serve', '--model-dir', MODELS.breastCancer, '--port', String(port), '--host', '127.0.0.1', '--workers', '1', '--log-level', process.env.SIGTERM_DEBUG ? 'info' : 'warn'],
+    [path.join(BUILD, 'serve.js'), 'serve', '--model-dir', MODELS.breastCancer, '--port', String(port), '--host', '127.0.0.1', '--workers', '1', '--log-level', process.env.SIGTERM_DEBUG ? 'info' : 'warn'],
     {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NODE_ENV: 'production',
-        SERVINGSTACK_SHUTDOWN_GRACE_MS: '500',
+        SERVINGSTACK_SHUTDOWN_GRACE_MS: '400',
         SERVINGSTACK_DRAIN_TIMEOUT_MS: '5000',
         SERVINGSTACK_MONITORING: 'false',
       },

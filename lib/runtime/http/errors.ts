@@ -30,8 +30,9 @@ export class RouteTable {
   }
 }
 
-export function installErrorHandling(app: FastifyInstance, routes: RouteTable, metrics: RuntimeMetrics, bodyLimitBytes: number): void {
+export function installErrorHandling(app: FastifyInstance, routes: RouteTable, metrics: RuntimeMetrics, bodyLimitBytes: number, shuttingDown: () => boolean): void {
   app.setNotFoundHandler((req, reply) => {
+    if (shuttingDown()) reply.header('connection', 'close');
     const url = req.url.split('?')[0];
     const allowed = routes.allowed(url);
     const err = allowed.length
