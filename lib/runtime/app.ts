@@ -45,7 +45,7 @@ export interface Runtime {
    * Shut down without losing a request. At once: readiness off, and every answer from now on
    * carries `Connection: close`. For `graceMs`: keep serving normally (platforms keep routing for
    * a few seconds after the signal). Then answer new requests 503 + Retry-After, close the listener
-   * at the first lull (no connection accepted for 250 ms; new connections are refused after it),
+   * at the first lull (no connection accepted or closed for 1 s; new connections are refused after it),
    * let in-flight work finish and wait for every connection to have had its last answer or to be
    * closed by its client (an idle keep-alive connection is never closed under a client that may be
    * writing onto it), and stop the workers. The drain timeout bounds the wait; connections still
@@ -70,11 +70,11 @@ function requestId(req: IncomingMessage): string {
 }
 
 /**
- * After the grace period the listener closes once no connection has been accepted for this long:
- * clients answered 503 + Retry-After are waiting, none is connecting (closing the listener under
- * a connecting client would reset its connection after it wrote its request).
+ * After the grace period the listener closes once no connection has been accepted or closed for
+ * this long: clients answered 503 + Retry-After (5 s) are waiting, none is connecting (closing the
+ * listener under a connecting client would reset its connection after it wrote its request).
  */
-const QUIET_MS = 250;
+const QUIET_MS = 1000;
 
 export function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}): Runtime {
   const log = pino({ level: config.logLevel, base: { service: 'servingstack-runtime' } }, options.logDestination);

@@ -44,11 +44,12 @@ export interface ExecutionParameters {
 }
 
 /**
- * The 503 while shutting down. Retry-After 2 s: a client behind a load balancer retries on another
- * replica anyway; one that retries here waits long enough for the listener to close in between.
+ * The 503 while shutting down. Retry-After 5 s: a client behind a load balancer retries on another
+ * replica anyway; one that retries here waits long enough for the listener to close at a lull in
+ * between (and is then refused at once, before it sends anything).
  */
 function draining(): RuntimeError {
-  return rtError('RT_ERR_DRAINING', 'the server is shutting down', { retryAfterSeconds: 2 });
+  return rtError('RT_ERR_DRAINING', 'the server is shutting down', { retryAfterSeconds: 5 });
 }
 
 export const SERVER_NAME = 'servingstack';

@@ -57,7 +57,7 @@ describe('inference through the data plane', () => {
     for (const body of [TINY_ROW, { inputs: 'not even valid' }]) {
       const r = await infer(t, body);
       expectErrorBody(r, 503, 'RT_ERR_DRAINING');
-      expect(r.headers['retry-after']).toBe('2');
+      expect(r.headers['retry-after']).toBe('5');
       expect(r.headers.connection).toBe('close');
     }
     const sm = await t.runtime.app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json' }, payload: '{"instances":[[1,2,3,4]]}' });

@@ -18,11 +18,12 @@ function responseOf(socket: Socket): ServerResponse | null | undefined {
 }
 
 /**
- * Connections to `port` the kernel holds that the process has not accepted yet: completed ones
- * waiting in the listener's accept queue and half-open ones (SYN_RECV), from /proc/net/tcp{,6}
- * (Linux; undefined elsewhere).
+ * What the kernel holds for `port` that is not settled yet, from /proc/net/tcp{,6} (Linux;
+ * undefined elsewhere): connections waiting in the listener's accept queue, half-open ones
+ * (SYN_RECV), and ones this side has closed whose client has not closed its side yet (FIN_WAIT1/2:
+ * the client has not read its last answer, and may connect again as soon as it does).
  */
-export function pendingConnections(port: number): number | undefined {
+export function unsettledConnections(port: number): number | undefined {
   let found: number | undefined;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
@@ -37,7 +38,7 @@ export function pendingConnections(port: number): number | undefined {
       if (f.length < 5 || !f[1].includes(':')) continue;
       if (parseInt(f[1].slice(f[1].lastIndexOf(':') + 1), 16) !== port) continue;
       if (f[3] === '0A') found += parseInt(f[4].split(':')[1], 16) || 0; // LISTEN: rx_queue is the accept queue length
-      else if (f[3] === '03') found += 1; // SYN_RECV
+      else if (f[3] === '03' || f[3] === '04' || f[3] === '05') found += 1; // SYN_RECV, FIN_WAIT1, FIN_WAIT2
     }
   }
   return found;
@@ -49,7 +50,8 @@ export class Connections {
   private readonly overCap = new WeakSet<Socket>();
   /** Open connections accepted above the cap (each gets one 503 and is closed). */
   public overCapOpen = 0;
-  private lastAccept = 0;
+  /** Last connection accepted or closed (ms since the epoch). */
+  private lastActivity = 0;
 
   constructor(
     private readonly server: Server,
@@ -64,14 +66,15 @@ export class Connections {
   }
 
   private add(socket: Socket): void {
-    this.lastAccept = Date.now();
-    this.sockets.set(socket, this.lastAccept);
+    this.lastActivity = Date.now();
+    this.sockets.set(socket, this.lastActivity);
     const over = this.sockets.size > this.max;
     if (over) {
       this.overCap.add(socket);
       this.overCapOpen++;
     }
     socket.once('close', () => {
+      this.lastActivity = Date.now();
       this.sockets.delete(socket);
       if (over) this.overCapOpen--;
     });
@@ -108,25 +111,31 @@ export class Connections {
   }
 
   /**
-   * Close the listener (`close`) at the first lull: no connection accepted for `quietMs` (clients
-   * answered 503 wait out Retry-After), or at `timeoutMs`. Resolves whether there was a lull.
+   * Close the listener (`close`) at the first lull: no connection accepted or closed for `quietMs`
+   * from now on, or at `timeoutMs`. Resolves whether there was a lull. Every answer now closes its
+   * connection, so a close is an answer a client may follow at once with a new connection; clients
+   * answered 503 wait out Retry-After instead.
    *
    * A listener closed while connections wait in the kernel's accept queue (or are half open)
    * resets them, and their clients have already written their requests. So the check runs in the
    * event loop's check phase, right after a poll phase that accepted everything queued (a process
    * starved of CPU may not have accepted for a while: those count as activity), asks the kernel
-   * (/proc/net/tcp) that nothing is queued or half open, and `close` runs synchronously with it.
+   * (/proc/net/tcp) that nothing is queued or half open and that every client has read its last
+   * answer, and `close` runs synchronously with it.
    * Clients connecting afterwards are refused before they send anything.
    */
   public closeListenerAtLull(quietMs: number, timeoutMs: number, close: () => void): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    // The quiet period starts now, not at the last connection: clients starved of CPU through the
+    // grace period get their turn to connect and be told to retry.
+    this.lastActivity = Math.max(this.lastActivity, Date.now());
     const address = this.server.address();
     const port = address !== null && typeof address === 'object' ? (address as AddressInfo).port : undefined;
     return new Promise((resolve) => {
       const check = (): void => {
         const now = Date.now();
         // The kernel's own view, just before closing: nothing queued, nothing half open.
-        const lull = now - this.lastAccept >= quietMs && (port === undefined || !pendingConnections(port));
+        const lull = now - this.lastActivity >= quietMs && (port === undefined || !unsettledConnections(port));
         if (lull || now >= deadline) {
           close();
           resolve(lull);
