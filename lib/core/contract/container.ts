@@ -138,6 +138,7 @@ const STATUSES: readonly RuntimeStatus[] = [
   { status: 409, meaning: 'a model of that name is already loaded, or feedback for an unmonitored model', retryAfter: false },
   { status: 413, meaning: 'the body is larger than SERVINGSTACK_BODY_LIMIT_BYTES', retryAfter: false },
   { status: 415, meaning: 'the Content-Type is not one the route reads', retryAfter: false },
+  { status: 431, meaning: 'the request headers are larger than the HTTP parser allows (16 KiB)', retryAfter: false },
   { status: 500, meaning: 'the model failed while running, or a bug', retryAfter: false },
   {
     status: 503,
