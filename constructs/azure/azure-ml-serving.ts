@@ -7,7 +7,7 @@ import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { EndpointAuthMode, OnlineEndpoint, TrafficOwner } from './online-endpoint';
 import { Lazy, TerraformOutput, addDependsOn } from './private/binding';
 import { AZURE_ROLLOUT_KIND, AZURE_ROLLOUT_VERSION, AzureModelSettings, AzureRolloutSettings } from './rollout/settings';
-import { RuntimeEnvironment, RuntimeEnvironmentProps } from './runtime-environment';
+import { RuntimeEnvironment, RuntimeImageOptions } from './runtime-environment';
 import { ServingIdentity } from './serving-identity';
 
 export interface ServingDeploymentOptions extends OnlineDeploymentOptions {
@@ -55,7 +55,7 @@ export interface AzureMlServingProps {
    * Runtime image (repository, tag or full reference).
    * @default - `servingstack-runtime:latest` in the workspace registry
    */
-  readonly runtime?: Omit<RuntimeEnvironmentProps, 'workspace'>;
+  readonly runtime?: RuntimeImageOptions;
   /**
    * Who owns the traffic split after the first apply.
    * @default TrafficOwner.ROLLOUT
@@ -94,7 +94,7 @@ export class AzureMlServing extends Construct {
   public readonly environment: RuntimeEnvironment;
   public readonly identity: ServingIdentity;
   public readonly endpoint: OnlineEndpoint;
-  public readonly deployments: OnlineDeployment[] = [];
+  private readonly deploymentList: OnlineDeployment[] = [];
   private readonly models = new Map<string, ModelAsset>();
   private readonly deploy: boolean;
 
@@ -135,8 +135,13 @@ export class AzureMlServing extends Construct {
     const { modelPackage: _p, ...rest } = options;
     const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment });
     addDependsOn(d.resource, ...this.identity.grants);
-    this.deployments.push(d);
+    this.deploymentList.push(d);
     return d;
+  }
+
+  /** The deployments created, in the order they were added (none in the bootstrap). */
+  public get deployments(): readonly OnlineDeployment[] {
+    return [...this.deploymentList];
   }
 
   private readonly deploymentModels = new Map<string, ModelAsset>();

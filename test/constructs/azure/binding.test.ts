@@ -1,6 +1,7 @@
 /** The typed azapi binding: provider block, azapi_resource and azapi_update_resource as Terraform sees them. */
 import { AZAPI_PROVIDER_VERSION, AzapiResource, Testing } from '../../../constructs/cdktf/binding';
-import { AZAPI_TYPES, AzureServingStack } from '../../../constructs/azure';
+import { AzureServingStack } from '../../../constructs/azure';
+import { AZAPI_TYPES } from '../../../constructs/azure/azapi/api-versions';
 import { SUB, TENANT, errorOf, newStack, synth } from './support/stack';
 
 describe('azapi provider', () => {
