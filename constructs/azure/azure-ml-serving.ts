@@ -9,6 +9,7 @@ import { Lazy, TerraformOutput, addDependsOn } from './private/binding';
 import { AZURE_ROLLOUT_KIND, AZURE_ROLLOUT_VERSION, AzureModelSettings, AzureRolloutSettings } from './rollout/settings';
 import { RuntimeEnvironment, RuntimeImageOptions } from './runtime-environment';
 import { ServingIdentity } from './serving-identity';
+import { MonitoringOptions, ServingMonitoring } from './serving-monitoring';
 
 export interface ServingDeploymentOptions extends OnlineDeploymentOptions {
   /**
@@ -73,6 +74,13 @@ export interface AzureMlServingProps {
    */
   readonly registerOutputs?: boolean;
   /**
+   * Azure Monitor for the endpoint and every deployment: resource logs to Log Analytics, an action
+   * group, metric and log alerts from the shared threshold vocabulary, a workbook and optionally
+   * the retraining trigger.
+   * @default - no monitoring
+   */
+  readonly monitoring?: MonitoringOptions;
+  /**
    * Register the model and create the deployments. The first apply of a new stack passes false
    * (the bootstrap): workspace, model store, identity, environment and endpoint are created, so
    * `servingstack azure upload` can put the package in place before the deployments read it.
@@ -94,6 +102,8 @@ export class AzureMlServing extends Construct {
   public readonly environment: RuntimeEnvironment;
   public readonly identity: ServingIdentity;
   public readonly endpoint: OnlineEndpoint;
+  /** Alerts, action group, workbook and retraining, when `monitoring` is given. */
+  public readonly monitoring?: ServingMonitoring;
   private readonly deploymentList: OnlineDeployment[] = [];
   private readonly models = new Map<string, ModelAsset>();
   private readonly deploy: boolean;
@@ -116,6 +126,7 @@ export class AzureMlServing extends Construct {
     });
     // Role assignments take effect before the first deployment pulls the image and the model.
     addDependsOn(this.endpoint.resource, ...this.identity.grants);
+    if (props.monitoring) this.monitoring = new ServingMonitoring(this, 'Monitoring', { ...props.monitoring, endpoint: this.endpoint });
     this.addDeployment(props.deploymentName ?? 'blue', props.deployment);
 
     if (props.registerOutputs ?? false) {
@@ -135,6 +146,7 @@ export class AzureMlServing extends Construct {
     const { modelPackage: _p, ...rest } = options;
     const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment });
     addDependsOn(d.resource, ...this.identity.grants);
+    this.monitoring?.monitorDeployment(d);
     this.deploymentList.push(d);
     return d;
   }

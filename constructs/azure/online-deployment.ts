@@ -147,7 +147,7 @@ export class OnlineDeployment extends Construct {
     super(scope, id);
     const stack = AzureServingStack.of(this);
     const instanceType = props.instanceType ?? InstanceType.DS3_V2;
-    const instanceCount = props.instanceCount ?? props.autoscale?.defaultInstances ?? 1;
+    const instanceCount = props.instanceCount ?? props.autoscale?.defaultInstances ?? props.autoscale?.minInstances ?? 1;
     const limit = props.instanceLimit ?? DEFAULT_INSTANCE_LIMIT;
     const c = new Checker(AzureErrorCodes.DEPLOYMENT, `OnlineDeployment at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     checkOnlineName(c, 'deploymentName', props.deploymentName);
