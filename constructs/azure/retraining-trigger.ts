@@ -10,7 +10,7 @@
 import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
-import { AzapiResource, DataAzapiResourceAction, Fn, Token } from './private/binding';
+import { AzapiResource, DataAzapiResourceAction, Fn, TerraformLocal, Token } from './private/binding';
 import { AzureErrorCodes, Checker, ONLINE_NAME } from './private/errors';
 import { BuiltInRole, grantRole } from './role-assignment';
 
@@ -140,7 +140,8 @@ export class RetrainingTrigger {
     });
     // A custom role with only the batch-invoke actions, assignable in the workspace's resource group, assigned on the workspace.
     const rg = `/subscriptions/${workspace.subscriptionId}/resourceGroups/${workspace.resourceGroupName}`;
-    const roleGuid = Fn.uuidv5('url', `${workspace.workspaceId}/servingstack-batch-endpoint-invoker`);
+    // A local, so the assignment's own uuidv5 name references it instead of nesting a function call.
+    const roleGuid = new TerraformLocal(scope, 'RetrainingRoleGuid', Fn.uuidv5('url', `${workspace.workspaceId}/servingstack-batch-endpoint-invoker`)).asString;
     const role = stack.resource(scope, 'RetrainingRole', 'roleDefinition', {
       name: roleGuid,
       parentId: rg,

@@ -186,7 +186,10 @@ test('GIVEN a GPU deployment with autoscale, a second deployment added later, ov
   expect(role).toMatchObject({ parent_id: `/subscriptions/${SUB}/resourceGroups/rg-ml`, body: { properties: { type: 'CustomRole', assignableScopes: [`/subscriptions/${SUB}/resourceGroups/rg-ml`], permissions: [{ actions: [...BATCH_INVOKE_ACTIONS], notActions: [], dataActions: [], notDataActions: [] }] } } });
   expect(BATCH_INVOKE_ACTIONS.every((a) => a.startsWith('Microsoft.MachineLearningServices/workspaces/') && !a.includes('*'))).toBe(true);
   const grant = armResources(t, 'Microsoft.Authorization/roleAssignments').find((r) => JSON.stringify(r.body).includes('RetrainingWorkflow'))!;
-  expect(grant).toMatchObject({ parent_id: expect.stringMatching(/^\$\{azapi_resource\.Scoring_Workspace_\w+\.id\}$/), body: { properties: { principalType: 'ServicePrincipal', principalId: expect.stringMatching(/RetrainingWorkflow_\w+\.output\.identity\.principalId/), roleDefinitionId: expect.stringContaining(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/\${uuidv5(`) } } });
+  expect(grant).toMatchObject({ parent_id: expect.stringMatching(/^\$\{azapi_resource\.Scoring_Workspace_\w+\.id\}$/), body: { properties: { principalType: 'ServicePrincipal', principalId: expect.stringMatching(/RetrainingWorkflow_\w+\.output\.identity\.principalId/), roleDefinitionId: expect.stringMatching(new RegExp(`^/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/\\$\\{local\\.Scoring_Monitoring_RetrainingRoleGuid_\\w+\\}$`)) } } });
+  // The role's name is the same GUID (a stable uuidv5 of the workspace), so the assignment names the role it created.
+  expect(role.name).toMatch(/^\$\{local\.Scoring_Monitoring_RetrainingRoleGuid_\w+\}$/);
+  expect(Object.values(t.json.locals as Record<string, string>)).toEqual(expect.arrayContaining([expect.stringMatching(/^\$\{uuidv5\("url", "\$\{azapi_resource\.Scoring_Workspace_\w+\.id\}\/servingstack-batch-endpoint-invoker"\)\}$/)]));
   expect(grant.depends_on).toEqual([expect.stringMatching(/RetrainingRole_/)]);
 });
 
