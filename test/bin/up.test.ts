@@ -21,6 +21,7 @@ test('servingstack up synthesizes the blueprints, serves the example model and a
   expect({ code: out.code, stderrHasError: /Error/.test(out.stderr) }).toEqual({ code: 0, stderrHasError: false });
   expect(out.stdout).toMatch(/Synthesized AWS SageMaker examples \(AWS CDK\): 5 stacks, \d+ resources/);
   expect(out.stdout).toMatch(/Synthesized Google Vertex AI example \(CDK for Terraform\): \d+ Terraform resources/);
+  expect(out.stdout).toMatch(/Synthesized Azure Machine Learning example \(CDK for Terraform\): \d+ Terraform resources/);
   expect(out.stdout).toMatch(/Synthesized On-premise GPU Kubernetes example \(CDK for Terraform\): \d+ Terraform resources/);
   expect(out.stdout).toMatch(/curl -s -H 'Content-Type: application\/json' -d '\{"inputs":\[\{"name":"input","shape":\[1,30\]/);
   expect(out.stdout).toMatch(/Self-check \(200\): \{"model_name":"breast-cancer"/);
