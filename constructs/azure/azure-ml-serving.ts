@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
+import { FeedbackKey } from './feedback-key';
 import { IMlWorkspace, MlWorkspace, MlWorkspaceProps } from './ml-workspace';
 import { ModelAsset } from './model-asset';
 import { ModelStore } from './model-store';
@@ -87,6 +88,14 @@ export interface AzureMlServingProps {
    * @default true
    */
   readonly deploy?: boolean;
+  /**
+   * Keep a feedback token key (HMAC, random at apply) in the workspace Key Vault and give it to
+   * every deployment as `SERVINGSTACK_FEEDBACK_KEY` by Key Vault reference (Azure ML secret
+   * injection), so labels can reach the monitor through the scoring route. The value is never in
+   * the synthesized JSON.
+   * @default - true when `monitoring` is given and the workspace's Key Vault is known
+   */
+  readonly feedbackKey?: boolean;
 }
 
 /**
@@ -104,6 +113,8 @@ export class AzureMlServing extends Construct {
   public readonly endpoint: OnlineEndpoint;
   /** Alerts, action group, workbook and retraining, when `monitoring` is given. */
   public readonly monitoring?: ServingMonitoring;
+  /** The feedback token key in the workspace Key Vault, unless `feedbackKey` is false. */
+  public readonly feedbackKey?: FeedbackKey;
   private readonly deploymentList: OnlineDeployment[] = [];
   private readonly models = new Map<string, ModelAsset>();
   private readonly deploy: boolean;
@@ -127,6 +138,9 @@ export class AzureMlServing extends Construct {
     // Role assignments take effect before the first deployment pulls the image and the model.
     addDependsOn(this.endpoint.resource, ...this.identity.grants);
     if (props.monitoring) this.monitoring = new ServingMonitoring(this, 'Monitoring', { ...props.monitoring, endpoint: this.endpoint });
+    if (props.feedbackKey ?? (props.monitoring !== undefined && this.workspace.keyVaultId !== undefined)) {
+      this.feedbackKey = new FeedbackKey(this, 'FeedbackKey', { workspace: this.workspace, readerPrincipalId: this.identity.principalId });
+    }
     this.addDeployment(props.deploymentName ?? 'blue', props.deployment);
 
     if (props.registerOutputs ?? false) {
@@ -144,7 +158,7 @@ export class AzureMlServing extends Construct {
     this.deploymentModels.set(name, model);
     if (!this.deploy) return undefined;
     const { modelPackage: _p, ...rest } = options;
-    const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment });
+    const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment, feedbackKey: this.feedbackKey });
     addDependsOn(d.resource, ...this.identity.grants);
     this.monitoring?.monitorDeployment(d);
     this.deploymentList.push(d);

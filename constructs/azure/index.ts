@@ -11,6 +11,8 @@ export type { AzureMlServingProps, ServingDeploymentOptions } from './azure-ml-s
 export { AzureServingStack } from './azure-serving-stack';
 export type { AzureResourceOptions, AzureServingStackProps } from './azure-serving-stack';
 export { AzureErrorCodes } from './errors';
+export { FeedbackKey } from './feedback-key';
+export type { FeedbackKeyProps } from './feedback-key';
 export { InstanceType } from './instance-type';
 export { MlWorkspace, StorageRedundancy } from './ml-workspace';
 export type { CustomerManagedKeyOptions, IMlWorkspace, MlWorkspaceAttributes, MlWorkspaceProps } from './ml-workspace';

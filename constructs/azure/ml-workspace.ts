@@ -29,6 +29,11 @@ export interface IMlWorkspace {
    * @default - none (a brought-in workspace names it in its attributes, or monitoring asks for it)
    */
   readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * ARM ID of the workspace's Key Vault: where the feedback token key is kept.
+   * @default - none (a brought-in workspace names it in its attributes)
+   */
+  readonly keyVaultId?: string;
 }
 
 export interface MlWorkspaceAttributes {
@@ -49,6 +54,11 @@ export interface MlWorkspaceAttributes {
    * @default - none
    */
   readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * ARM ID of the workspace's Key Vault (the feedback token key is kept there).
+   * @default - none (AzureMlServing then needs `feedbackKey: false`)
+   */
+  readonly keyVaultId?: string;
 }
 
 /** Storage account redundancy (`sku.name` of `Microsoft.Storage/storageAccounts`). */
@@ -139,6 +149,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     c.pattern('workspaceId', attrs.workspaceId, armIdPattern('Microsoft.MachineLearningServices/workspaces'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>');
     c.pattern('storageAccountId', attrs.storageAccountId, armIdPattern('Microsoft.Storage/storageAccounts'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>');
     c.pattern('containerRegistryId', attrs.containerRegistryId, armIdPattern('Microsoft.ContainerRegistry/registries'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>');
+    c.pattern('keyVaultId', attrs.keyVaultId, armIdPattern('Microsoft.KeyVault/vaults'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>');
     c.pattern('logAnalyticsWorkspaceId', attrs.logAnalyticsWorkspaceId, armIdPattern('Microsoft.OperationalInsights/workspaces'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>');
     c.throwIfAny();
     const registryName = lastSegment(attrs.containerRegistryId);
@@ -155,6 +166,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       registryLoginServer: `${registryName.toLowerCase()}.azurecr.io`,
       networking: attrs.isPrivate ? WorkspaceNetworking.privateEndpoints({ subnetId: '(existing)' }) : WorkspaceNetworking.publicAccess(),
       logAnalyticsWorkspaceId: attrs.logAnalyticsWorkspaceId,
+      keyVaultId: attrs.keyVaultId,
     };
   }
 
@@ -168,6 +180,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
   public readonly registryLoginServer: string;
   public readonly networking: WorkspaceNetworking;
   public readonly logAnalyticsWorkspaceId: string;
+  public readonly keyVaultId: string;
   public readonly resource: AzapiResource;
   public readonly storageAccount: AzapiResource;
   public readonly keyVault: AzapiResource;
@@ -376,5 +389,6 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     this.containerRegistryId = this.containerRegistry.id;
     this.registryLoginServer = `${prefix}acr.azurecr.io`;
     this.logAnalyticsWorkspaceId = this.logAnalytics.id;
+    this.keyVaultId = this.keyVault.id;
   }
 }

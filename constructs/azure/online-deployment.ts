@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
 import type { OnlineDeploymentBody, ProbeBody } from './azapi/bodies';
 import { DeploymentAutoscale, DeploymentAutoscaleOptions } from './autoscale';
+import type { FeedbackKey } from './feedback-key';
 import { InstanceType } from './instance-type';
 import type { ModelAsset } from './model-asset';
 import type { OnlineEndpoint } from './online-endpoint';
@@ -41,6 +42,7 @@ const RESERVED: Readonly<Partial<Record<RuntimeVariable, string>>> = {
   SERVINGSTACK_MODEL_DIR: 'where Azure mounts the model (set by the construct)',
   SERVINGSTACK_PORT: `the port the environment's inferenceConfig routes to (${RuntimeContract.PORT})`,
   SERVINGSTACK_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  SERVINGSTACK_FEEDBACK_KEY: 'feedbackKey: a Key Vault reference, so no key is written into the template',
 };
 
 export interface OnlineDeploymentOptions {
@@ -105,6 +107,11 @@ export interface OnlineDeploymentProps extends OnlineDeploymentOptions {
   readonly deploymentName: string;
   readonly model: ModelAsset;
   readonly environment: RuntimeEnvironment;
+  /**
+   * The feedback token key: `SERVINGSTACK_FEEDBACK_KEY` is set to its Key Vault reference.
+   * @default - none (labels on the scoring route are off)
+   */
+  readonly feedbackKey?: FeedbackKey;
 }
 
 function iso(seconds: number): string {
@@ -186,6 +193,7 @@ export class OnlineDeployment extends Construct {
       SERVINGSTACK_REQUEST_TIMEOUT_MS: requestTimeoutMs,
       SERVINGSTACK_EXECUTION_PROVIDERS: userEnv.SERVINGSTACK_EXECUTION_PROVIDERS ?? (instanceType.hasGpu ? 'cuda,cpu' : undefined),
       SERVINGSTACK_EMF: userEnv.SERVINGSTACK_EMF ?? true,
+      SERVINGSTACK_FEEDBACK_KEY: props.feedbackKey?.environmentReference,
     }, userEnv);
     this.environmentVariables = env;
     const networking = props.endpoint.workspace.networking;
@@ -212,7 +220,7 @@ export class OnlineDeployment extends Construct {
           description: `${props.model.modelName}:${props.model.modelVersion} on ${props.environment.environmentName}:${props.environment.environmentVersion}`,
         },
       },
-      dependsOn: [...(props.model.resource ? [props.model.resource] : []), props.environment.resource],
+      dependsOn: [...(props.model.resource ? [props.model.resource] : []), props.environment.resource, ...(props.feedbackKey ? [props.feedbackKey.grant] : [])],
     });
     this.deploymentId = this.resource.id;
     props.endpoint._registerDeployment(this);

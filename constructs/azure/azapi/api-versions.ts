@@ -47,9 +47,10 @@ export const AZAPI_TYPES = {
   logicAppWorkflow: { resourceType: 'Microsoft.Logic/workflows', apiVersion: '2019-05-01', minimum: '2016-06-01' },
   // A custom role with exactly the actions a batch-endpoint invoker needs.
   roleDefinition: { resourceType: 'Microsoft.Authorization/roleDefinitions', apiVersion: '2022-04-01', minimum: '2018-01-01-preview' },
-  // Microsoft.KeyVault 2023-07-01 (vaults and keys).
+  // Microsoft.KeyVault 2023-07-01 (vaults, keys and secrets).
   keyVault: { resourceType: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', minimum: '2019-09-01' },
   keyVaultKey: { resourceType: 'Microsoft.KeyVault/vaults/keys', apiVersion: '2023-07-01', minimum: '2019-09-01' },
+  keyVaultSecret: { resourceType: 'Microsoft.KeyVault/vaults/secrets', apiVersion: '2023-07-01', minimum: '2019-09-01' },
   // Microsoft.Storage 2023-05-01.
   storageAccount: { resourceType: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-05-01', minimum: '2021-09-01' },
   blobContainer: { resourceType: 'Microsoft.Storage/storageAccounts/blobServices/containers', apiVersion: '2023-05-01', minimum: '2021-09-01' },

@@ -342,6 +342,15 @@ export interface KeyVaultKeyBody {
   };
 }
 
+export interface KeyVaultSecretBody {
+  readonly properties: {
+    /** Write-only in ARM: never returned by a read. */
+    readonly value: Str;
+    readonly contentType?: Str;
+    readonly attributes?: { readonly enabled: boolean };
+  };
+}
+
 // --- Microsoft.Storage (2023-05-01) ---------------------------------------------------------
 
 export interface StorageAccountBody {
@@ -414,6 +423,7 @@ export interface AzapiBodies {
   roleDefinition: RoleDefinitionBody;
   keyVault: KeyVaultBody;
   keyVaultKey: KeyVaultKeyBody;
+  keyVaultSecret: KeyVaultSecretBody;
   storageAccount: StorageAccountBody;
   blobContainer: BlobContainerBody;
   containerRegistry: ContainerRegistryBody;
