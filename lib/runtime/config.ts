@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { IssueCollector } from '../core/errors';
+import { IssueCollector, ServingStackError } from '../core/errors';
+import { AzureModelMount } from '../core/contract/azure-model-mount';
 import { RuntimeContract } from '../core/contract/container';
 import { ENVIRONMENT, PLATFORM_ENVIRONMENT } from '../core/contract/environment';
 
@@ -216,7 +217,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const fromEnv: RuntimeConfig = {
     host: env.SERVINGSTACK_HOST || DEFAULTS.host,
     port: parseIntIn(issues, env, 'SERVINGSTACK_PORT', 0, 65535) ?? portFromPlatform ?? DEFAULTS.port,
-    modelDir: env.SERVINGSTACK_MODEL_DIR || env.AZUREML_MODEL_DIR || undefined,
+    modelDir: env.SERVINGSTACK_MODEL_DIR || azureModelDir(issues, env.AZUREML_MODEL_DIR) || undefined,
     modelRoot: env.SERVINGSTACK_MODEL_ROOT || DEFAULTS.modelRoot,
     multiModel,
     workers: parseIntIn(issues, env, 'SERVINGSTACK_WORKERS', 1, 256) ?? cores,
@@ -287,4 +288,20 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/**
+ * Azure ML mounts a folder model one level above its files (`AZUREML_MODEL_DIR` is the mount,
+ * the package is the folder inside it): the package directory is found by the contract's rule.
+ * A mount without exactly one package is a configuration error naming AZUREML_MODEL_DIR.
+ */
+function azureModelDir(issues: IssueCollector, dir: string | undefined): string | undefined {
+  if (dir === undefined || dir === '') return undefined;
+  try {
+    return AzureModelMount.resolvePackageDir(dir);
+  } catch (e) {
+    if (!(e instanceof ServingStackError)) throw e;
+    for (const issue of e.issues) issues.add(issue);
+    return undefined;
+  }
 }

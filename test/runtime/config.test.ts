@@ -2,6 +2,9 @@
  * Runtime configuration: every bad environment value reported at once, the platforms' port
  * variables honoured, and execution-provider fallback to CPU on this CPU-only machine.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ServingStackError } from '../../lib/core/errors';
 import { loadConfig } from '../../lib/runtime/config';
 import { MODELS, postJson, startServer } from './helpers';
@@ -19,6 +22,23 @@ function configError(env: Record<string, string>): ServingStackError {
 }
 
 describe('loadConfig', () => {
+  test('AZUREML_MODEL_DIR: the package itself, or the one package folder inside the mount; SERVINGSTACK_MODEL_DIR wins', () => {
+    const mount = fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-'));
+    try {
+      expect(loadConfig({ AZUREML_MODEL_DIR: MODELS.tiny }).modelDir).toBe(MODELS.tiny);
+      fs.cpSync(MODELS.tiny, path.join(mount, 'package'), { recursive: true });
+      expect(loadConfig({ AZUREML_MODEL_DIR: mount }).modelDir).toBe(path.join(mount, 'package'));
+      expect(loadConfig({ AZUREML_MODEL_DIR: mount, SERVINGSTACK_MODEL_DIR: MODELS.tiny }).modelDir).toBe(MODELS.tiny);
+      fs.cpSync(MODELS.tiny, path.join(mount, 'second'), { recursive: true });
+      const e = configError({ AZUREML_MODEL_DIR: mount });
+      expect(e.code).toBe('RT_ERR_CONFIG');
+      expect(e.issues).toEqual([expect.objectContaining({ field: 'AZUREML_MODEL_DIR', message: 'holds several model packages', received: ['package', 'second'] })]);
+      expect(configError({ AZUREML_MODEL_DIR: path.join(mount, 'missing') }).issues[0]).toEqual(expect.objectContaining({ field: 'AZUREML_MODEL_DIR', message: 'is not a directory' }));
+    } finally {
+      fs.rmSync(mount, { recursive: true, force: true });
+    }
+  });
+
   test('rejects bad values, listing every bad field in one error', () => {
     const e = configError({
       ...base,

@@ -2,6 +2,9 @@
  * Vertex AI (routes from AIP_* environment variables, including a literal ':' in the predict
  * route) and Azure ML online endpoint routes, over real HTTP.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { expectError, MODELS, postJson, request, startServer, TestServer } from './helpers';
 
 const HEALTH = '/health/x/y';
@@ -66,11 +69,21 @@ describe('Vertex AI', () => {
 
 describe('Azure ML', () => {
   let s: TestServer;
+  let mount: string;
   beforeAll(async () => {
-    s = await startServer({ modelDir: MODELS.breastCancer });
+    // Laid out as Azure mounts a folder model: AZUREML_MODEL_DIR is the version's folder, the
+    // package is the uploaded folder inside it.
+    mount = fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-models-'));
+    fs.cpSync(MODELS.breastCancer, path.join(mount, 'package'), { recursive: true });
+    s = await startServer({}, { env: { AZUREML_MODEL_DIR: mount } });
   });
   afterAll(async () => {
     await s?.close();
+    fs.rmSync(mount, { recursive: true, force: true });
+  });
+
+  test('the package is found one level below AZUREML_MODEL_DIR', () => {
+    expect(s.runtime.config.modelDir).toBe(path.join(mount, 'package'));
   });
 
   test('GET / is live, GET /ready is ready', async () => {

@@ -70,7 +70,7 @@ export const PLATFORM_ENVIRONMENT = {
   AIP_STORAGE_URI: 'Vertex AI: gs:// copy of the model artifacts, downloaded at start.',
   STORAGE_EMULATOR_HOST: 'Cloud Storage endpoint override for AIP_STORAGE_URI (tests, emulators).',
   GCE_METADATA_HOST: 'Metadata server override for the Cloud Storage token.',
-  AZUREML_MODEL_DIR: 'Azure ML: where the model is mounted.',
+  AZUREML_MODEL_DIR: 'Azure ML: where the model version is mounted; the package is this folder or its one subfolder holding servingstack.json.',
 } as const;
 
 /** The name of a `SERVINGSTACK_*` variable of the catalogue. */
