@@ -10,6 +10,7 @@ import { EdgePlatform, SUPPORTED_PLATFORMS_TEXT } from './edge-platform';
 import { EdgeModel } from './edge-model';
 import { duplicateNodeBinaries, EdgeNodeRuntime } from './node-runtime';
 import { EDGE_ERRORS, EdgeChecker } from './private/errors';
+import { RuntimeContract } from '../../lib/core/contract/container';
 import { EdgeComponentConfiguration, RecipeArtifact, RecipeManifestInputs, renderRecipe } from './recipe';
 import { runtimeBundle, RuntimeBundle } from './runtime-bundle';
 import { checkVersionLock, DEFAULT_VERSION_LOCK_FILE } from './version-lock';
@@ -67,14 +68,14 @@ export interface EdgeModelComponentProps {
    * Device platforms, one recipe manifest (and runtime bundle) each.
    * @default EdgePlatform.ALL (linux/amd64 and linux/aarch64)
    */
-  readonly platforms?: EdgePlatform[];
+  readonly platforms?: readonly EdgePlatform[];
   /** @default EdgeNodeRuntime.fromDevice() */
   readonly nodeRuntime?: EdgeNodeRuntime;
   /** @default - 512 MiB, 1 CPU, 1 worker */
   readonly device?: EdgeDeviceLimits;
   /**
    * Local port the runtime listens on (configuration `Port`).
-   * @default 8080
+   * @default RuntimeContract.PORT (8080)
    */
   readonly port?: number;
   /**
@@ -82,8 +83,8 @@ export interface EdgeModelComponentProps {
    * @default '127.0.0.1'
    */
   readonly host?: string;
-  /** @default 'info' */
-  readonly logLevel?: string;
+  /** @default EdgeLogLevel.INFO */
+  readonly logLevel?: EdgeLogLevel;
   /**
    * How long a stopping runtime may finish in-flight requests (configuration `DrainTimeoutMs`;
    * the shutdown step waits this long plus 2 s).
@@ -109,6 +110,27 @@ export interface EdgeModelComponentProps {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The runtime's log level on the device (`SERVINGSTACK_LOG_LEVEL`). */
+export class EdgeLogLevel {
+  public static readonly FATAL = new EdgeLogLevel('fatal');
+  public static readonly ERROR = new EdgeLogLevel('error');
+  public static readonly WARN = new EdgeLogLevel('warn');
+  public static readonly INFO = new EdgeLogLevel('info');
+  public static readonly DEBUG = new EdgeLogLevel('debug');
+  public static readonly TRACE = new EdgeLogLevel('trace');
+  public static readonly SILENT = new EdgeLogLevel('silent');
+
+  /** A level by name; an unknown name fails at synth (SS_ERR_EDGE_COMPONENT_INVALID). */
+  public static of(name: string): EdgeLogLevel {
+    return new EdgeLogLevel(name);
+  }
+
+  private constructor(public readonly value: string) {}
+}
+/** Capture files rotate at 1 MiB on devices (small uploads, little disk), 20 kept. */
+export const CAPTURE_MAX_BYTES = 1024 * 1024;
+export const CAPTURE_MAX_FILES = 20;
 const MIB = 1024 * 1024;
 /** Node and the bundled runtime with one idle worker, without the V8 heap and ONNX Runtime (measured ~58 MiB RSS on linux/x64). */
 export const RUNTIME_BASE_MIB = 64;
@@ -184,9 +206,9 @@ export class EdgeModelComponent extends Construct {
     this.cpus = device.cpus ?? 1;
     const workers = device.workers ?? this.cpus;
     const heapMiB = device.heapSize ? Math.floor(device.heapSize.toBytes() / MIB) : Math.min(1024, Math.max(64, Math.floor(this.memoryMiB / 4)));
-    const port = props.port ?? 8080;
+    const port = props.port ?? RuntimeContract.PORT;
     const host = props.host ?? '127.0.0.1';
-    const logLevel = props.logLevel ?? 'info';
+    const logLevel = (props.logLevel ?? EdgeLogLevel.INFO).value;
     const drainSeconds = (props.drainTimeout ?? Duration.seconds(10)).toSeconds();
     const nodeRuntime = props.nodeRuntime ?? EdgeNodeRuntime.fromDevice();
 
@@ -269,7 +291,9 @@ export class EdgeModelComponent extends Construct {
       MaxOldSpaceSizeMiB: String(heapMiB),
       LogLevel: logLevel,
       DrainTimeoutMs: String(drainSeconds * 1000),
-      Monitoring: { Enabled: 'false', Topic: `servingstack/${m.name}/telemetry`, PublishIntervalSeconds: '60', SampleUploadPercent: '0' },
+      CapturePercent: '0',
+      CaptureMaxBytes: String(CAPTURE_MAX_BYTES),
+      CaptureMaxFiles: String(CAPTURE_MAX_FILES),
     };
     const manifests = (uri: (a: s3assets.Asset) => string): RecipeManifestInputs[] =>
       perPlatform.map((p) => {

@@ -3,4 +3,4 @@ export * from './edge-model';
 export * from './node-runtime';
 export * from './edge-model-component';
 export * from './fleet-deployment';
-export { EDGE_ERRORS } from './private/errors';
+export * from './errors';

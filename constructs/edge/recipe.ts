@@ -8,6 +8,7 @@
  * lifecycle scripts through `{configuration:/Key}` and passed to the runtime as SERVINGSTACK_*
  * variables, quoted: a value never reaches the shell unquoted.
  */
+import type { RuntimeVariable } from '../../lib/core/contract/environment';
 import type { EdgePlatform } from './edge-platform';
 import { MINIMUM_NODE_MAJOR } from './node-runtime';
 
@@ -15,7 +16,7 @@ export const RECIPE_FORMAT_VERSION = '2020-01-25';
 /** The run step records the runtime's process id here, in the component's work folder. */
 export const PID_FILE = 'servingstack-runtime.pid';
 
-/** Keys of `DefaultConfiguration` (all values strings). `Monitoring` is reserved for fleet monitoring. */
+/** Keys of `DefaultConfiguration` (all values strings). */
 export interface EdgeComponentConfiguration {
   readonly Host: string;
   readonly Port: string;
@@ -25,16 +26,17 @@ export interface EdgeComponentConfiguration {
   readonly LogLevel: string;
   readonly DrainTimeoutMs: string;
   /**
-   * Reserved for edge monitoring (publishing metrics and drift verdicts over Greengrass IPC):
-   * present with monitoring off so deployments can already merge these keys.
+   * Data capture: the share of requests the runtime records (JSON Lines in `{work:path}/capture`,
+   * rotated at `CaptureMaxBytes`, `CaptureMaxFiles` kept). `0` is off; fleet monitoring's
+   * deployment sets it, and the telemetry component ships the rotated files to S3.
    */
-  readonly Monitoring: {
-    readonly Enabled: string;
-    readonly Topic: string;
-    readonly PublishIntervalSeconds: string;
-    readonly SampleUploadPercent: string;
-  };
+  readonly CapturePercent: string;
+  readonly CaptureMaxBytes: string;
+  readonly CaptureMaxFiles: string;
 }
+
+/** Where the runtime writes capture files on the device, under the component's work folder. */
+export const CAPTURE_FOLDER = 'capture';
 
 export interface RecipeArtifact {
   readonly uri: string;
@@ -88,17 +90,25 @@ export function installScript(m: RecipeManifestInputs): string {
   ].join('\n');
 }
 
+/** The runtime's environment on the device: each variable of the contract's catalogue, from the component configuration. */
+export function runtimeEnvironment(m: RecipeManifestInputs): Readonly<Partial<Record<RuntimeVariable, string>>> {
+  return {
+    SERVINGSTACK_MODEL_DIR: `{artifacts:decompressedPath}/${m.modelFolder}`,
+    SERVINGSTACK_HOST: '{configuration:/Host}',
+    SERVINGSTACK_PORT: '{configuration:/Port}',
+    SERVINGSTACK_WORKERS: '{configuration:/Workers}',
+    SERVINGSTACK_INTRA_OP_THREADS: '{configuration:/IntraOpThreads}',
+    SERVINGSTACK_LOG_LEVEL: '{configuration:/LogLevel}',
+    SERVINGSTACK_DRAIN_TIMEOUT_MS: '{configuration:/DrainTimeoutMs}',
+    SERVINGSTACK_CAPTURE_DIR: `{work:path}/${CAPTURE_FOLDER}`,
+    SERVINGSTACK_CAPTURE_PERCENT: '{configuration:/CapturePercent}',
+    SERVINGSTACK_CAPTURE_MAX_BYTES: '{configuration:/CaptureMaxBytes}',
+    SERVINGSTACK_CAPTURE_MAX_FILES: '{configuration:/CaptureMaxFiles}',
+  };
+}
+
 export function runScript(m: RecipeManifestInputs): string {
-  const env = [
-    'NODE_ENV=production',
-    `SERVINGSTACK_MODEL_DIR=${q(`{artifacts:decompressedPath}/${m.modelFolder}`)}`,
-    `SERVINGSTACK_HOST=${q('{configuration:/Host}')}`,
-    `SERVINGSTACK_PORT=${q('{configuration:/Port}')}`,
-    `SERVINGSTACK_WORKERS=${q('{configuration:/Workers}')}`,
-    `SERVINGSTACK_INTRA_OP_THREADS=${q('{configuration:/IntraOpThreads}')}`,
-    `SERVINGSTACK_LOG_LEVEL=${q('{configuration:/LogLevel}')}`,
-    `SERVINGSTACK_DRAIN_TIMEOUT_MS=${q('{configuration:/DrainTimeoutMs}')}`,
-  ];
+  const env = ['NODE_ENV=production', ...Object.entries(runtimeEnvironment(m)).map(([k, v]) => `${k}=${q(v!)}`)];
   return [
     'set -eu',
     // exec keeps the shell's pid: the pid file names the Node process itself.

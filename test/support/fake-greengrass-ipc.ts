@@ -162,7 +162,7 @@ export class FakeGreengrassIpc {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let authenticated = false;
     socket.on('data', (chunk) => {
       pending = Buffer.concat([pending, chunk]);

@@ -3,6 +3,7 @@
  * platform's ONNX Runtime binaries, the model), and the lifecycle executed on this machine the way
  * the Greengrass nucleus runs it, answering a prediction over HTTP.
  */
+import { ENVIRONMENT } from '../../../lib/core/contract/environment';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -91,7 +92,7 @@ describe('recipe', () => {
     expect(fs.readdirSync(model).sort()).toEqual(['README.md', 'baseline.json', 'model.onnx', 'servingstack.json']);
   });
 
-  test('configuration: port, workers, heap, log level as strings; monitoring keys reserved and off', () => {
+  test('configuration: port, workers, heap, log level, capture as strings; capture off until fleet monitoring turns it on', () => {
     expect(recipe.ComponentConfiguration.DefaultConfiguration).toEqual({
       Host: '127.0.0.1',
       Port: '8080',
@@ -100,12 +101,17 @@ describe('recipe', () => {
       MaxOldSpaceSizeMiB: '192',
       LogLevel: 'info',
       DrainTimeoutMs: '10000',
-      Monitoring: { Enabled: 'false', Topic: 'servingstack/breast-cancer/telemetry', PublishIntervalSeconds: '60', SampleUploadPercent: '0' },
+      CapturePercent: '0',
+      CaptureMaxBytes: '1048576',
+      CaptureMaxFiles: '20',
     });
     const run = recipe.Manifests[0]!.Lifecycle.Run!.Script;
     expect(run).toContain("--max-old-space-size='{configuration:/MaxOldSpaceSizeMiB}'");
     expect(run).toContain("SERVINGSTACK_WORKERS='{configuration:/Workers}'");
     expect(run).toMatch(/SERVINGSTACK_MODEL_DIR='\{artifacts:decompressedPath\}\/[a-f0-9]{64}'/);
+    expect(run).toContain("SERVINGSTACK_CAPTURE_DIR='{work:path}/capture' SERVINGSTACK_CAPTURE_PERCENT='{configuration:/CapturePercent}'");
+    // Every variable the run step sets is one the runtime reads (the contract's catalogue).
+    for (const name of run.match(/SERVINGSTACK_[A-Z_]+/g)!) expect(Object.keys(ENVIRONMENT)).toContain(name);
     expect(recipe.Manifests[0]!.Lifecycle.Shutdown!.Timeout).toBe(15);
   });
 
