@@ -189,12 +189,18 @@ export class EdgeModelComponent extends Construct {
   /** sha256 of the component's content (recipe with artifact content hashes instead of S3 locations). */
   public readonly fingerprint: string;
   public readonly resource: CfnComponentVersion;
+  /** The model's name (manifest `name`): the runtime's `model` metric label. */
+  public readonly modelName: string;
+  /** The lock file versions are checked against (undefined when checking is off). */
+  public readonly versionLockFile?: string;
   private readonly assets: s3assets.Asset[] = [];
+  private readonly nodeCommands = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: EdgeModelComponentProps) {
     super(scope, id);
     const c = new EdgeChecker(this, 'EdgeModelComponent');
     const m = props.model.manifest;
+    this.modelName = m.name;
     this.componentName = props.componentName ?? `servingstack.${m.name}`;
     const versionFromManifest = props.componentVersion === undefined;
     this.componentVersion = props.componentVersion ?? m.version;
@@ -321,15 +327,23 @@ export class EdgeModelComponent extends Construct {
     };
     // Content fingerprint: the recipe with each artifact named by its content hash.
     this.fingerprint = createHash('sha256').update(JSON.stringify(renderRecipe({ ...recipeInputs, manifests: manifests((a) => `asset:${a.assetHash}`) }))).digest('hex');
-    if (c.ok && (props.checkVersionLock ?? true)) {
-      checkVersionLock(path.resolve(props.versionLockFile ?? DEFAULT_VERSION_LOCK_FILE), this.componentName, this.componentVersion, this.fingerprint, c);
-    }
+    this.versionLockFile = props.checkVersionLock ?? true ? path.resolve(props.versionLockFile ?? DEFAULT_VERSION_LOCK_FILE) : undefined;
+    if (c.ok && this.versionLockFile) checkVersionLock(this.versionLockFile, this.componentName, this.componentVersion, this.fingerprint, c);
+    for (const p of perPlatform) this.nodeCommands.set(p.platform.key, p.node ? `{${this.componentName}:artifacts:path}/${path.posix.basename(p.node.s3ObjectKey)}` : nodeRuntime.deviceCommand);
     c.throwIfAny();
 
     this.recipe = renderRecipe({ ...recipeInputs, manifests: manifests((a) => a.s3ObjectUrl) });
     this.resource = new CfnComponentVersion(this, 'Resource', { inlineRecipe: Stack.of(this).toJsonString(this.recipe) });
     this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.componentArn = this.resource.attrArn;
+  }
+
+  /**
+   * The Node command on `platform` as a recipe of a component depending on this one writes it:
+   * the shipped binary through a cross-component variable, else the device's command.
+   */
+  public nodeCommandFor(platform: EdgePlatform): string {
+    return this.nodeCommands.get(platform.key) ?? 'node';
   }
 
   /** ARNs of the artifact objects (runtime bundles, model, Node binaries) in the assets bucket. */

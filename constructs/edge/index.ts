@@ -2,5 +2,8 @@ export * from './edge-platform';
 export * from './edge-model';
 export * from './node-runtime';
 export * from './edge-model-component';
+export * from './fleet-options';
 export * from './fleet-deployment';
+export * from './fleet-monitoring';
+export * from './telemetry-component';
 export * from './errors';
