@@ -86,9 +86,10 @@ export interface EdgeModelComponentProps {
   /** @default EdgeLogLevel.INFO */
   readonly logLevel?: EdgeLogLevel;
   /**
-   * How long a stopping runtime may finish in-flight requests (configuration `DrainTimeoutMs`;
-   * the shutdown step waits this long plus 2 s).
-   * @default Duration.seconds(10)
+   * How long a stopping runtime may finish in-flight requests (configuration `DrainTimeoutMs`).
+   * The runtime skips its shutdown grace on a device (no load balancer to drain), so the shutdown
+   * step waits this long plus the contract's exit time (2 s).
+   * @default Duration.seconds(20), the runtime contract's drain timeout
    */
   readonly drainTimeout?: Duration;
   /**
@@ -215,7 +216,7 @@ export class EdgeModelComponent extends Construct {
     const port = props.port ?? RuntimeContract.PORT;
     const host = props.host ?? '127.0.0.1';
     const logLevel = (props.logLevel ?? EdgeLogLevel.INFO).value;
-    const drainSeconds = (props.drainTimeout ?? Duration.seconds(10)).toSeconds();
+    const drainSeconds = (props.drainTimeout ?? Duration.seconds(RuntimeContract.DRAIN_TIMEOUT_SECONDS)).toSeconds();
     const nodeRuntime = props.nodeRuntime ?? EdgeNodeRuntime.fromDevice();
 
     c.check(NAME.test(this.componentName), EDGE_ERRORS.COMPONENT, {

@@ -10,6 +10,7 @@ import { FleetMonitoring, MonitoredGroup } from './fleet-monitoring';
 import { AbortCriteria, CanaryOptions, DeploymentFailureType, FleetMonitoringOptions, RolloutRate } from './fleet-options';
 import { CaptureBucket } from './private/capture-bucket';
 import { EDGE_ERRORS, EdgeChecker } from './private/errors';
+import { acknowledgeWildcardResource } from './private/nag';
 import { EdgeTelemetryComponent } from './telemetry-component';
 
 export interface FleetDeploymentProps {
@@ -223,7 +224,11 @@ export class FleetDeployment extends Construct {
       });
       this.telemetryComponent.grantArtifactRead(this.tokenExchangeRole);
       // Devices upload their capture files under captures/<model>/: PutObject there, nothing else.
-      if (this.captureBucket) this.captureBucket.grantPut(this.tokenExchangeRole, `captures/${component.modelName}/*`);
+      if (this.captureBucket) {
+        const captures = this.captureBucket.arnForObjects(`captures/${component.modelName}/*`);
+        iam.Grant.addToPrincipal({ grantee: this.tokenExchangeRole, actions: ['s3:PutObject'], resourceArns: [captures] });
+        if (!props.tokenExchangeRole) acknowledgeWildcardResource(this.tokenExchangeRole, captures, 'devices write capture files with generated names (device, time, sequence) under this model\'s capture prefix; PutObject only, nothing else in the bucket');
+      }
       this.monitoring = new FleetMonitoring(this, 'Monitoring', {
         modelName: component.modelName,
         componentName: component.componentName,

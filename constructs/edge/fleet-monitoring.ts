@@ -20,6 +20,7 @@ import { ResolvedFleetThresholds, ResolvedModelQualityThresholds, ResolvedServin
 import { RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { FleetMetric, fleetMetrics, TELEMETRY_SCHEMA } from '../../lib/edge/message';
 import { createEdgeAlarm, EdgeAlarmDefinition } from './private/alarms';
+import { acknowledgeWildcardResource } from './private/nag';
 
 /** A thing group watched by the dashboard and alarms. */
 export interface MonitoredGroup {
@@ -77,9 +78,10 @@ export class FleetMonitoring extends Construct {
       inline: 'the grant-generated policy of this one role; a managed policy would be reusable by other principals',
       wildcard: 'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to the device groups\' namespaces',
     };
-    for (const ack of [['NIST.800.53.R5-IAMNoInlinePolicy', why.inline], ['HIPAA.Security-IAMNoInlinePolicy', why.inline], ['AwsSolutions-IAM5', why.wildcard]] as const) {
+    for (const ack of [['NIST.800.53.R5-IAMNoInlinePolicy', why.inline], ['HIPAA.Security-IAMNoInlinePolicy', why.inline]] as const) {
       Validations.of(this.ruleRole).acknowledge({ id: ack[0], reason: ack[1] });
     }
+    acknowledgeWildcardResource(this.ruleRole, '*', why.wildcard);
     for (const ack of ['NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'HIPAA.Security-CloudWatchLogGroupEncrypted']) {
       Validations.of(errors).acknowledge({ id: ack, reason: 'rule errors hold IoT error text and telemetry counts, no model inputs; CloudWatch Logs encrypts them at rest with its service key' });
     }
