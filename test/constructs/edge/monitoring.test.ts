@@ -47,6 +47,8 @@ describe('telemetry component and deployments', () => {
     const run = recipe.Manifests[0]!.Lifecycle.Run.Script;
     expect(run).toContain("SERVINGSTACK_EDGE_RUNTIME_URL='http://127.0.0.1:{servingstack.breast-cancer:configuration:/Port}'");
     expect(run).toContain("SERVINGSTACK_EDGE_CAPTURE_DIR='{servingstack.breast-cancer:work:path}/capture'");
+    // Capture files go where the token exchange role may put them (see the device permissions below).
+    expect(recipe.ComponentConfiguration.DefaultConfiguration).toMatchObject({ CapturePrefix: 'captures/breast-cancer' });
     expect(run).toMatch(/AWS_CRT_NODEJS_BINARY_ABSOLUTE_PATH='\{artifacts:decompressedPath\}\/[a-f0-9]{64}\/aws-crt-nodejs\.node'/);
   });
 
