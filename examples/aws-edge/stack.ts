@@ -6,7 +6,7 @@
  * alarms) and 5 % of requests captured to S3 for offline drift reports.
  */
 import * as path from 'node:path';
-import { Size, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Size, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EdgeModel, EdgeModelComponent, EdgePlatform, FleetDeployment } from '../../constructs/edge';
 
@@ -51,5 +51,10 @@ export class EdgeFleetStack extends Stack {
         thresholds: { maxP99LatencyMillis: 50 },
       },
     });
+    // What the Greengrass installer needs to register a device (docs/edge.md).
+    new CfnOutput(this, 'TokenExchangeRoleAlias', { value: this.fleet.roleAlias.ref, description: '--tes-role-alias-name' });
+    new CfnOutput(this, 'TokenExchangeRoleName', { value: this.fleet.tokenExchangeRole.roleName, description: '--tes-role-name' });
+    new CfnOutput(this, 'DevicePolicyName', { value: this.fleet.devicePolicy.ref, description: '--thing-policy-name' });
+    new CfnOutput(this, 'CanaryThingGroup', { value: 'clinic-devices-canary', description: '--thing-group-name for canary devices' });
   }
 }
