@@ -49,3 +49,15 @@ test('canary and fleet deployments (reviewed snapshot)', () => {
   });
   expect(deployments.sort((a, b) => a.name.localeCompare(b.name))).toMatchSnapshot();
 });
+
+test('outputs: the names the Greengrass installer needs to register a device', () => {
+  const outputs = template.toJSON().Outputs as Record<string, { Description: string; Value: unknown }>;
+  expect(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.Description]))).toEqual({
+    TokenExchangeRoleAlias: '--tes-role-alias-name',
+    TokenExchangeRoleName: '--tes-role-name',
+    DevicePolicyName: '--thing-policy-name',
+    CanaryThingGroup: '--thing-group-name for canary devices',
+  });
+  expect(outputs.TokenExchangeRoleAlias!.Value).toEqual({ Ref: Object.keys(template.findResources('AWS::IoT::RoleAlias'))[0] });
+  expect(outputs.DevicePolicyName!.Value).toEqual({ Ref: Object.keys(template.findResources('AWS::IoT::Policy'))[0] });
+});
