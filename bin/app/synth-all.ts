@@ -54,8 +54,12 @@ export function synthSteps(root: string): SynthStep[] {
       name: 'AWS IoT Greengrass edge fleet example (AWS CDK)',
       run: async () => {
         const outdir = path.join(root, 'cdk.out', 'aws-edge');
+        // A fresh version lock file each run, beside the output: in this repository the example's
+        // runtime bundle changes with the sources, so a lock kept across runs would refuse 1.0.0.
+        fs.rmSync(outdir, { recursive: true, force: true });
         const app = new App({ outdir });
-        new EdgeFleetStack(app, 'ServingStack-EdgeFleet', { description: 'ServingStack example ServingStack-EdgeFleet', env: defaultEnv() });
+        const versionLockFile = path.join(outdir, 'servingstack-edge.lock.json');
+        new EdgeFleetStack(app, 'ServingStack-EdgeFleet', { description: 'ServingStack example ServingStack-EdgeFleet', env: defaultEnv(), versionLockFile });
         addNagPacks(app);
         const stack = app.synth().stacks[0]!;
         return `${Object.keys((stack.template as { Resources?: object }).Resources ?? {}).length} resources, cdk-nag packs: no unacknowledged finding → ${path.relative(process.cwd(), outdir)}`;
