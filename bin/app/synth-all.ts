@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { App as TerraformApp } from '../../constructs/cdktf/binding';
 import { buildAzureExampleApp } from '../../examples/azure-ml/stack';
+import { EdgeFleetStack } from '../../examples/aws-edge/stack';
 import { buildVertexExampleApp } from '../../examples/gcp-vertex/stack';
 import { OnPremGpuStack } from '../../examples/onprem-k8s-gpu/stack';
 import { EXAMPLES, ExampleName, addExample, defaultEnv } from './examples';
@@ -48,6 +49,21 @@ export function synthSteps(root: string): SynthStep[] {
         const asm = app.synth();
         const resources = asm.stacks.reduce((n, s) => n + Object.keys((s.template as { Resources?: object }).Resources ?? {}).length, 0);
         return `${asm.stacks.length} stacks, ${resources} resources, cdk-nag AwsSolutions, NIST 800-53 R5 and HIPAA Security: no unacknowledged finding (synth fails on one) → ${path.relative(process.cwd(), outdir) || '.'}`;
+      },
+    },
+    {
+      name: 'AWS IoT Greengrass edge fleet example (AWS CDK)',
+      run: async () => {
+        const outdir = path.join(root, 'cdk.out', 'aws-edge');
+        // A fresh version lock file each run, beside the output: in this repository the example's
+        // runtime bundle changes with the sources, so a lock kept across runs would refuse 1.0.0.
+        fs.rmSync(outdir, { recursive: true, force: true });
+        const app = new App({ outdir });
+        const versionLockFile = path.join(outdir, 'servingstack-edge.lock.json');
+        new EdgeFleetStack(app, 'ServingStack-EdgeFleet', { description: 'ServingStack example ServingStack-EdgeFleet', env: defaultEnv(), versionLockFile });
+        addNagPacks(app);
+        const stack = app.synth().stacks[0]!;
+        return `${Object.keys((stack.template as { Resources?: object }).Resources ?? {}).length} resources, cdk-nag packs: no unacknowledged finding → ${path.relative(process.cwd(), outdir)}`;
       },
     },
     {

@@ -10,6 +10,7 @@ import { EdgePlatform, SUPPORTED_PLATFORMS_TEXT } from './edge-platform';
 import { EdgeModel } from './edge-model';
 import { duplicateNodeBinaries, EdgeNodeRuntime } from './node-runtime';
 import { EDGE_ERRORS, EdgeChecker } from './private/errors';
+import { RuntimeContract } from '../../lib/core/contract/container';
 import { EdgeComponentConfiguration, RecipeArtifact, RecipeManifestInputs, renderRecipe } from './recipe';
 import { runtimeBundle, RuntimeBundle } from './runtime-bundle';
 import { checkVersionLock, DEFAULT_VERSION_LOCK_FILE } from './version-lock';
@@ -67,14 +68,14 @@ export interface EdgeModelComponentProps {
    * Device platforms, one recipe manifest (and runtime bundle) each.
    * @default EdgePlatform.ALL (linux/amd64 and linux/aarch64)
    */
-  readonly platforms?: EdgePlatform[];
+  readonly platforms?: readonly EdgePlatform[];
   /** @default EdgeNodeRuntime.fromDevice() */
   readonly nodeRuntime?: EdgeNodeRuntime;
   /** @default - 512 MiB, 1 CPU, 1 worker */
   readonly device?: EdgeDeviceLimits;
   /**
    * Local port the runtime listens on (configuration `Port`).
-   * @default 8080
+   * @default RuntimeContract.PORT (8080)
    */
   readonly port?: number;
   /**
@@ -82,12 +83,13 @@ export interface EdgeModelComponentProps {
    * @default '127.0.0.1'
    */
   readonly host?: string;
-  /** @default 'info' */
-  readonly logLevel?: string;
+  /** @default EdgeLogLevel.INFO */
+  readonly logLevel?: EdgeLogLevel;
   /**
-   * How long a stopping runtime may finish in-flight requests (configuration `DrainTimeoutMs`;
-   * the shutdown step waits this long plus 2 s).
-   * @default Duration.seconds(10)
+   * How long a stopping runtime may finish in-flight requests (configuration `DrainTimeoutMs`).
+   * The runtime skips its shutdown grace on a device (no load balancer to drain), so the shutdown
+   * step waits this long plus the contract's exit time (2 s).
+   * @default Duration.seconds(20), the runtime contract's drain timeout
    */
   readonly drainTimeout?: Duration;
   /**
@@ -109,6 +111,27 @@ export interface EdgeModelComponentProps {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The runtime's log level on the device (`SERVINGSTACK_LOG_LEVEL`). */
+export class EdgeLogLevel {
+  public static readonly FATAL = new EdgeLogLevel('fatal');
+  public static readonly ERROR = new EdgeLogLevel('error');
+  public static readonly WARN = new EdgeLogLevel('warn');
+  public static readonly INFO = new EdgeLogLevel('info');
+  public static readonly DEBUG = new EdgeLogLevel('debug');
+  public static readonly TRACE = new EdgeLogLevel('trace');
+  public static readonly SILENT = new EdgeLogLevel('silent');
+
+  /** A level by name; an unknown name fails at synth (SS_ERR_EDGE_COMPONENT_INVALID). */
+  public static of(name: string): EdgeLogLevel {
+    return new EdgeLogLevel(name);
+  }
+
+  private constructor(public readonly value: string) {}
+}
+/** Capture files rotate at 1 MiB on devices (small uploads, little disk), 20 kept. */
+export const CAPTURE_MAX_BYTES = 1024 * 1024;
+export const CAPTURE_MAX_FILES = 20;
 const MIB = 1024 * 1024;
 /** Node and the bundled runtime with one idle worker, without the V8 heap and ONNX Runtime (measured ~58 MiB RSS on linux/x64). */
 export const RUNTIME_BASE_MIB = 64;
@@ -167,12 +190,18 @@ export class EdgeModelComponent extends Construct {
   /** sha256 of the component's content (recipe with artifact content hashes instead of S3 locations). */
   public readonly fingerprint: string;
   public readonly resource: CfnComponentVersion;
+  /** The model's name (manifest `name`): the runtime's `model` metric label. */
+  public readonly modelName: string;
+  /** The lock file versions are checked against (undefined when checking is off). */
+  public readonly versionLockFile?: string;
   private readonly assets: s3assets.Asset[] = [];
+  private readonly nodeCommands = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: EdgeModelComponentProps) {
     super(scope, id);
     const c = new EdgeChecker(this, 'EdgeModelComponent');
     const m = props.model.manifest;
+    this.modelName = m.name;
     this.componentName = props.componentName ?? `servingstack.${m.name}`;
     const versionFromManifest = props.componentVersion === undefined;
     this.componentVersion = props.componentVersion ?? m.version;
@@ -184,10 +213,10 @@ export class EdgeModelComponent extends Construct {
     this.cpus = device.cpus ?? 1;
     const workers = device.workers ?? this.cpus;
     const heapMiB = device.heapSize ? Math.floor(device.heapSize.toBytes() / MIB) : Math.min(1024, Math.max(64, Math.floor(this.memoryMiB / 4)));
-    const port = props.port ?? 8080;
+    const port = props.port ?? RuntimeContract.PORT;
     const host = props.host ?? '127.0.0.1';
-    const logLevel = props.logLevel ?? 'info';
-    const drainSeconds = (props.drainTimeout ?? Duration.seconds(10)).toSeconds();
+    const logLevel = (props.logLevel ?? EdgeLogLevel.INFO).value;
+    const drainSeconds = (props.drainTimeout ?? Duration.seconds(RuntimeContract.DRAIN_TIMEOUT_SECONDS)).toSeconds();
     const nodeRuntime = props.nodeRuntime ?? EdgeNodeRuntime.fromDevice();
 
     c.check(NAME.test(this.componentName), EDGE_ERRORS.COMPONENT, {
@@ -269,7 +298,9 @@ export class EdgeModelComponent extends Construct {
       MaxOldSpaceSizeMiB: String(heapMiB),
       LogLevel: logLevel,
       DrainTimeoutMs: String(drainSeconds * 1000),
-      Monitoring: { Enabled: 'false', Topic: `servingstack/${m.name}/telemetry`, PublishIntervalSeconds: '60', SampleUploadPercent: '0' },
+      CapturePercent: '0',
+      CaptureMaxBytes: String(CAPTURE_MAX_BYTES),
+      CaptureMaxFiles: String(CAPTURE_MAX_FILES),
     };
     const manifests = (uri: (a: s3assets.Asset) => string): RecipeManifestInputs[] =>
       perPlatform.map((p) => {
@@ -297,15 +328,23 @@ export class EdgeModelComponent extends Construct {
     };
     // Content fingerprint: the recipe with each artifact named by its content hash.
     this.fingerprint = createHash('sha256').update(JSON.stringify(renderRecipe({ ...recipeInputs, manifests: manifests((a) => `asset:${a.assetHash}`) }))).digest('hex');
-    if (c.ok && (props.checkVersionLock ?? true)) {
-      checkVersionLock(path.resolve(props.versionLockFile ?? DEFAULT_VERSION_LOCK_FILE), this.componentName, this.componentVersion, this.fingerprint, c);
-    }
+    this.versionLockFile = props.checkVersionLock ?? true ? path.resolve(props.versionLockFile ?? DEFAULT_VERSION_LOCK_FILE) : undefined;
+    if (c.ok && this.versionLockFile) checkVersionLock(this.versionLockFile, this.componentName, this.componentVersion, this.fingerprint, c);
+    for (const p of perPlatform) this.nodeCommands.set(p.platform.key, p.node ? `{${this.componentName}:artifacts:path}/${path.posix.basename(p.node.s3ObjectKey)}` : nodeRuntime.deviceCommand);
     c.throwIfAny();
 
     this.recipe = renderRecipe({ ...recipeInputs, manifests: manifests((a) => a.s3ObjectUrl) });
     this.resource = new CfnComponentVersion(this, 'Resource', { inlineRecipe: Stack.of(this).toJsonString(this.recipe) });
     this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.componentArn = this.resource.attrArn;
+  }
+
+  /**
+   * The Node command on `platform` as a recipe of a component depending on this one writes it:
+   * the shipped binary through a cross-component variable, else the device's command.
+   */
+  public nodeCommandFor(platform: EdgePlatform): string {
+    return this.nodeCommands.get(platform.key) ?? 'node';
   }
 
   /** ARNs of the artifact objects (runtime bundles, model, Node binaries) in the assets bucket. */

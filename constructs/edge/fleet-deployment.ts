@@ -1,62 +1,17 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { CfnDeployment } from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy, CfnRoleAlias, CfnThingGroup } from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import type { EdgeModelComponent } from './edge-model-component';
+import { FleetMonitoring, MonitoredGroup } from './fleet-monitoring';
+import { AbortCriteria, CanaryOptions, DeploymentFailureType, FleetMonitoringOptions, RolloutRate } from './fleet-options';
+import { CaptureBucket } from './private/capture-bucket';
 import { EDGE_ERRORS, EdgeChecker } from './private/errors';
-
-/** Which failed device deployments count toward the abort threshold (IoT jobs `failureType`). */
-export class DeploymentFailureType {
-  public static readonly ALL = new DeploymentFailureType('ALL');
-  public static readonly FAILED = new DeploymentFailureType('FAILED');
-  public static readonly REJECTED = new DeploymentFailureType('REJECTED');
-  public static readonly TIMED_OUT = new DeploymentFailureType('TIMED_OUT');
-  private constructor(public readonly value: string) {}
-}
-
-/** Exponential rollout: devices notified per minute start at `baseRatePerMinute` and grow by `incrementFactor`. */
-export interface RolloutRate {
-  /** @default 5 */
-  readonly baseRatePerMinute?: number;
-  /** 1.1–5, one decimal. @default 2 */
-  readonly incrementFactor?: number;
-  /** The rate grows each time this many more devices succeeded. @default 10 */
-  readonly rateIncreaseAfterSucceededDevices?: number;
-  /** @default 100 */
-  readonly maximumPerMinute?: number;
-}
-
-/** Cancel the rollout when too many devices fail. */
-export interface AbortCriteria {
-  /** Failure share that cancels the rollout (0–100, two decimals). @default 10 */
-  readonly failurePercentage?: number;
-  /** Devices that must have received the deployment before it can cancel. @default 10 */
-  readonly minExecutedDevices?: number;
-  /** @default DeploymentFailureType.ALL */
-  readonly failureType?: DeploymentFailureType;
-}
-
-/** A small thing group that gets the component first. */
-export interface CanaryOptions {
-  /**
-   * Name of the canary thing group to create.
-   * @default - `<fleet thing group name>-canary`
-   */
-  readonly thingGroupName?: string;
-  /**
-   * An existing canary thing group instead.
-   * @default - a new thing group
-   */
-  readonly thingGroupArn?: string;
-  /**
-   * Component version the fleet stays on while the canary group runs the new one. Deploy with it,
-   * watch the canary, then remove it to roll the new version out to the fleet. The version must
-   * exist (component versions are retained by default).
-   * @default - the fleet gets the new version too, after the canary deployment
-   */
-  readonly holdFleetAtVersion?: string;
-}
+import { acknowledgeWildcardResource } from './private/nag';
+import { EdgeTelemetryComponent } from './telemetry-component';
 
 export interface FleetDeploymentProps {
   readonly component: EdgeModelComponent;
@@ -110,6 +65,12 @@ export interface FleetDeploymentProps {
    */
   readonly posixUser?: string;
   /**
+   * Watch the fleet from the cloud: a telemetry component deployed with the model, metrics,
+   * dashboard and alarms per device group, and optional capture upload.
+   * @default - no monitoring
+   */
+  readonly monitoring?: FleetMonitoringOptions;
+  /**
    * Removal policy of the thing groups this construct creates (they hold device membership).
    * @default RemovalPolicy.RETAIN
    */
@@ -145,6 +106,12 @@ export class FleetDeployment extends Construct {
   public readonly roleAlias: CfnRoleAlias;
   /** The IoT policy to attach to the core devices' certificates. */
   public readonly devicePolicy: CfnPolicy;
+  /** The telemetry component, when monitoring is on. */
+  public readonly telemetryComponent?: EdgeTelemetryComponent;
+  /** Rules, dashboard and alarms, when monitoring is on. */
+  public readonly monitoring?: FleetMonitoring;
+  /** Where capture files go, when captured. */
+  public readonly captureBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: FleetDeploymentProps) {
     super(scope, id);
@@ -196,6 +163,24 @@ export class FleetDeployment extends Construct {
     }
     const aliasName = props.roleAliasName ?? friendly(`${this.node.path}-TokenExchange`, 128);
     c.check(ROLE_ALIAS.test(aliasName), D, { field: 'roleAliasName', message: 'is not a role alias name', received: aliasName, allowed: 'letters, digits, _ = , @ -, 1–128 characters' });
+    const mon = props.monitoring;
+    const publishSeconds = (mon?.publishInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
+    const scrapeSeconds = (mon?.scrapeInterval ?? Duration.seconds(10)).toSeconds({ integral: false });
+    const bufferIntervals = mon?.bufferIntervals ?? 1440;
+    const capturePercent = mon?.captureSamplePercent ?? 0;
+    if (mon) {
+      const MON = EDGE_ERRORS.MONITORING;
+      for (const [group, values, prefix] of [[ThresholdGroup.SERVING, mon.thresholds, 'monitoring.thresholds'], [ThresholdGroup.MODEL_QUALITY, mon.modelQualityThresholds, 'monitoring.modelQualityThresholds'], [ThresholdGroup.FLEET, mon.fleetThresholds, 'monitoring.fleetThresholds']] as const) {
+        for (const issue of Thresholds.validate(group, values, prefix, (v) => Token.isUnresolved(v))) c.add(MON, issue);
+      }
+      c.check(Number.isInteger(publishSeconds) && publishSeconds >= 10 && 300 % publishSeconds === 0, MON, {
+        field: 'monitoring.publishInterval', message: 'does not divide the 5-minute periods the fleet metrics count devices in', received: `${publishSeconds} s`, allowed: 'whole seconds from 10 that divide 300: 10, 12, 15, 20, 25, 30, 50, 60, 75, 100, 150 or 300',
+      });
+      c.check(Number.isInteger(scrapeSeconds) && scrapeSeconds >= 1 && scrapeSeconds <= publishSeconds, MON, { field: 'monitoring.scrapeInterval', message: 'is out of range', received: `${scrapeSeconds} s`, allowed: `whole seconds from 1 to the publish interval (${publishSeconds} s)` });
+      c.intRange(MON, 'monitoring.bufferIntervals', bufferIntervals, 2, 100_000);
+      if (!Token.isUnresolved(capturePercent)) c.check(capturePercent >= 0 && capturePercent <= 100, MON, { field: 'monitoring.captureSamplePercent', message: 'is out of range', received: capturePercent, allowed: 'a percentage from 0 to 100' });
+      c.check(!(mon.captureBucket && capturePercent === 0), MON, { field: 'monitoring.captureBucket', message: 'is given but nothing is captured', received: 'a bucket', allowed: 'captureSamplePercent above 0, or no captureBucket' });
+    }
     c.throwIfAny();
 
     const removal = props.thingGroupRemovalPolicy ?? RemovalPolicy.RETAIN;
@@ -205,6 +190,13 @@ export class FleetDeployment extends Construct {
       return g.attrArn;
     };
     this.thingGroupArn = props.thingGroupArn ?? group('ThingGroup', groupName);
+    if (props.canary) this.canaryThingGroupArn = props.canary.thingGroupArn ?? group('CanaryThingGroup', canaryName);
+    // A group's name: as given, or the last part of an existing group's ARN (arn:…:thinggroup/<name>).
+    const nameOf = (arn: string | undefined, name: string): string => (arn ? Fn.select(1, Fn.split('/', arn)) : name);
+    const groups: MonitoredGroup[] = [
+      { name: nameOf(props.thingGroupArn, groupName), role: 'fleet' },
+      ...(props.canary ? [{ name: nameOf(props.canary.thingGroupArn, canaryName), role: 'canary' }] : []),
+    ];
 
     // Device credentials: a role the IoT credentials provider assumes for certificates through the alias.
     if (props.tokenExchangeRole) {
@@ -220,6 +212,36 @@ export class FleetDeployment extends Construct {
       Validations.of(role).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: why });
     }
     component.grantArtifactRead(this.tokenExchangeRole);
+    const topicPrefix = `servingstack/edge/${component.modelName}/telemetry`;
+    if (mon) {
+      this.telemetryComponent = new EdgeTelemetryComponent(this, 'Telemetry', {
+        modelComponent: component,
+        topicPrefix,
+        scrapeSeconds,
+        publishSeconds,
+        bufferIntervals,
+        captureBucketName: capturePercent > 0 ? (this.captureBucket = mon.captureBucket ?? new CaptureBucket(this, 'Captures').bucket).bucketName : undefined,
+      });
+      this.telemetryComponent.grantArtifactRead(this.tokenExchangeRole);
+      // Devices upload their capture files under captures/<model>/: PutObject there, nothing else.
+      if (this.captureBucket) {
+        const captures = this.captureBucket.arnForObjects(`captures/${component.modelName}/*`);
+        iam.Grant.addToPrincipal({ grantee: this.tokenExchangeRole, actions: ['s3:PutObject'], resourceArns: [captures] });
+        if (!props.tokenExchangeRole) acknowledgeWildcardResource(this.tokenExchangeRole, captures, 'devices write capture files with generated names (device, time, sequence) under this model\'s capture prefix; PutObject only, nothing else in the bucket');
+      }
+      this.monitoring = new FleetMonitoring(this, 'Monitoring', {
+        modelName: component.modelName,
+        componentName: component.componentName,
+        groups,
+        topicPrefix,
+        publishSeconds,
+        serving: Thresholds.resolveServing(mon.thresholds),
+        modelQuality: Thresholds.resolveModelQuality(mon.modelQualityThresholds),
+        fleet: Thresholds.resolveFleet(mon.fleetThresholds),
+        alarmTopic: mon.alarmTopic,
+        dashboardName: mon.dashboardName,
+      });
+    }
     this.roleAlias = new CfnRoleAlias(this, 'RoleAlias', { roleAlias: aliasName, roleArn: this.tokenExchangeRole.roleArn, credentialDurationSeconds: 3600 });
 
     const arn = (resource: string, name: string): string => stack.formatArn({ service: 'iot', resource, resourceName: name });
@@ -237,17 +259,32 @@ export class FleetDeployment extends Construct {
           { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [`$aws/things/${thing}/jobs/*`, `$aws/things/${thing}/shadow/*`].map((t) => arn('topicfilter', t)) },
           { Effect: 'Allow', Action: ['iot:GetThingShadow', 'iot:UpdateThingShadow', 'iot:DeleteThingShadow'], Resource: arn('thing', thing) },
           { Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: this.roleAlias.attrRoleAliasArn },
+          // Telemetry: each device publishes on its own topic only.
+          ...(mon ? [{ Effect: 'Allow', Action: 'iot:Publish', Resource: arn('topic', `${topicPrefix}/${thing}`) }] : []),
           // Data-plane calls of the nucleus; they take no narrower resource than the account.
           { Effect: 'Allow', Action: ['greengrass:ListThingGroupsForCoreDevice', 'greengrass:GetDeploymentConfiguration', 'greengrass:ResolveComponentCandidates', 'greengrass:GetComponentVersionArtifact'], Resource: '*' },
         ],
       },
     });
 
-    const components = (version: string): Record<string, CfnDeployment.ComponentDeploymentSpecificationProperty> => ({
+    const runAs = props.posixUser ? { posixUser: props.posixUser } : {};
+    const components = (version: string, deviceGroup: string): Record<string, CfnDeployment.ComponentDeploymentSpecificationProperty> => ({
       [component.componentName]: {
         componentVersion: version,
-        runWith: { ...(props.posixUser ? { posixUser: props.posixUser } : {}), systemResourceLimits: { memory: component.memoryMiB * 1024, cpus: component.cpus } },
+        // Capture on when monitoring asks for it (merged over the component's default, 0).
+        ...(mon && capturePercent > 0 ? { configurationUpdate: { merge: JSON.stringify({ CapturePercent: String(capturePercent) }) } } : {}),
+        runWith: { ...runAs, systemResourceLimits: { memory: component.memoryMiB * 1024, cpus: component.cpus } },
       },
+      ...(this.telemetryComponent
+        ? {
+            [this.telemetryComponent.componentName]: {
+              componentVersion: this.telemetryComponent.componentVersion,
+              configurationUpdate: { merge: Stack.of(this).toJsonString({ DeviceGroup: deviceGroup }) },
+              // Same user as the runtime: it reads the runtime's capture folder. 64 MiB heap, a tenth of a core.
+              runWith: { ...runAs, systemResourceLimits: { memory: 128 * 1024, cpus: 0.1 } },
+            },
+          }
+        : {}),
     });
     const policies: CfnDeployment.DeploymentPoliciesProperty = {
       failureHandlingPolicy: 'ROLLBACK',
@@ -255,11 +292,10 @@ export class FleetDeployment extends Construct {
       configurationValidationPolicy: { timeoutInSeconds: validationSeconds },
     };
     if (props.canary) {
-      this.canaryThingGroupArn = props.canary.thingGroupArn ?? group('CanaryThingGroup', canaryName);
       this.canaryDeployment = new CfnDeployment(this, 'CanaryDeployment', {
-        targetArn: this.canaryThingGroupArn,
+        targetArn: this.canaryThingGroupArn!,
         deploymentName: `${props.deploymentName ?? `${component.componentName}-fleet`}-canary`,
-        components: components(component.componentVersion),
+        components: components(component.componentVersion, groups[1]!.name),
         deploymentPolicies: policies,
         // All canary devices at once; any failure cancels the rest.
         iotJobConfiguration: {
@@ -271,7 +307,7 @@ export class FleetDeployment extends Construct {
     this.deployment = new CfnDeployment(this, 'Resource', {
       targetArn: this.thingGroupArn,
       deploymentName: props.deploymentName ?? `${component.componentName}-fleet`,
-      components: components(hold ?? component.componentVersion),
+      components: components(hold ?? component.componentVersion, groups[0]!.name),
       deploymentPolicies: policies,
       iotJobConfiguration: {
         jobExecutionsRolloutConfig: {
@@ -289,8 +325,10 @@ export class FleetDeployment extends Construct {
     });
     // Component versions must exist before a deployment names them; the canary goes first.
     this.deployment.node.addDependency(component);
+    if (this.telemetryComponent) this.deployment.node.addDependency(this.telemetryComponent);
     if (this.canaryDeployment) {
       this.canaryDeployment.node.addDependency(component);
+      if (this.telemetryComponent) this.canaryDeployment.node.addDependency(this.telemetryComponent);
       this.deployment.node.addDependency(this.canaryDeployment);
     }
   }

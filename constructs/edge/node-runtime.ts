@@ -38,7 +38,7 @@ export abstract class EdgeNodeRuntime {
    * Ship a Node.js binary with the component, one per platform (an artifact with the execute
    * permission). Platforms of the component without a binary here fall back to the device's `node`.
    */
-  public static fromBinaries(binaries: EdgeNodeBinary[]): EdgeNodeRuntime {
+  public static fromBinaries(binaries: readonly EdgeNodeBinary[]): EdgeNodeRuntime {
     return new ShippedNode(binaries);
   }
 
@@ -62,7 +62,7 @@ class DeviceNode extends EdgeNodeRuntime {
 class ShippedNode extends EdgeNodeRuntime {
   public readonly deviceCommand = 'node';
 
-  constructor(private readonly binaries: EdgeNodeBinary[]) {
+  constructor(private readonly binaries: readonly EdgeNodeBinary[]) {
     super();
   }
 

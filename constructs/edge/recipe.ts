@@ -8,6 +8,8 @@
  * lifecycle scripts through `{configuration:/Key}` and passed to the runtime as SERVINGSTACK_*
  * variables, quoted: a value never reaches the shell unquoted.
  */
+import { RuntimeContract } from '../../lib/core/contract/container';
+import type { RuntimeVariable } from '../../lib/core/contract/environment';
 import type { EdgePlatform } from './edge-platform';
 import { MINIMUM_NODE_MAJOR } from './node-runtime';
 
@@ -15,7 +17,7 @@ export const RECIPE_FORMAT_VERSION = '2020-01-25';
 /** The run step records the runtime's process id here, in the component's work folder. */
 export const PID_FILE = 'servingstack-runtime.pid';
 
-/** Keys of `DefaultConfiguration` (all values strings). `Monitoring` is reserved for fleet monitoring. */
+/** Keys of `DefaultConfiguration` (all values strings). */
 export interface EdgeComponentConfiguration {
   readonly Host: string;
   readonly Port: string;
@@ -25,16 +27,17 @@ export interface EdgeComponentConfiguration {
   readonly LogLevel: string;
   readonly DrainTimeoutMs: string;
   /**
-   * Reserved for edge monitoring (publishing metrics and drift verdicts over Greengrass IPC):
-   * present with monitoring off so deployments can already merge these keys.
+   * Data capture: the share of requests the runtime records (JSON Lines in `{work:path}/capture`,
+   * rotated at `CaptureMaxBytes`, `CaptureMaxFiles` kept). `0` is off; fleet monitoring's
+   * deployment sets it, and the telemetry component ships the rotated files to S3.
    */
-  readonly Monitoring: {
-    readonly Enabled: string;
-    readonly Topic: string;
-    readonly PublishIntervalSeconds: string;
-    readonly SampleUploadPercent: string;
-  };
+  readonly CapturePercent: string;
+  readonly CaptureMaxBytes: string;
+  readonly CaptureMaxFiles: string;
 }
+
+/** Where the runtime writes capture files on the device, under the component's work folder. */
+export const CAPTURE_FOLDER = 'capture';
 
 export interface RecipeArtifact {
   readonly uri: string;
@@ -88,17 +91,27 @@ export function installScript(m: RecipeManifestInputs): string {
   ].join('\n');
 }
 
+/** The runtime's environment on the device: each variable of the contract's catalogue, from the component configuration. */
+export function runtimeEnvironment(m: RecipeManifestInputs): Readonly<Partial<Record<RuntimeVariable, string>>> {
+  return {
+    SERVINGSTACK_MODEL_DIR: `{artifacts:decompressedPath}/${m.modelFolder}`,
+    SERVINGSTACK_HOST: '{configuration:/Host}',
+    SERVINGSTACK_PORT: '{configuration:/Port}',
+    SERVINGSTACK_WORKERS: '{configuration:/Workers}',
+    SERVINGSTACK_INTRA_OP_THREADS: '{configuration:/IntraOpThreads}',
+    SERVINGSTACK_LOG_LEVEL: '{configuration:/LogLevel}',
+    // No load balancer routes to a device: nothing to wait for before draining.
+    SERVINGSTACK_SHUTDOWN_GRACE_MS: String(EDGE_SHUTDOWN_GRACE_SECONDS * 1000),
+    SERVINGSTACK_DRAIN_TIMEOUT_MS: '{configuration:/DrainTimeoutMs}',
+    SERVINGSTACK_CAPTURE_DIR: `{work:path}/${CAPTURE_FOLDER}`,
+    SERVINGSTACK_CAPTURE_PERCENT: '{configuration:/CapturePercent}',
+    SERVINGSTACK_CAPTURE_MAX_BYTES: '{configuration:/CaptureMaxBytes}',
+    SERVINGSTACK_CAPTURE_MAX_FILES: '{configuration:/CaptureMaxFiles}',
+  };
+}
+
 export function runScript(m: RecipeManifestInputs): string {
-  const env = [
-    'NODE_ENV=production',
-    `SERVINGSTACK_MODEL_DIR=${q(`{artifacts:decompressedPath}/${m.modelFolder}`)}`,
-    `SERVINGSTACK_HOST=${q('{configuration:/Host}')}`,
-    `SERVINGSTACK_PORT=${q('{configuration:/Port}')}`,
-    `SERVINGSTACK_WORKERS=${q('{configuration:/Workers}')}`,
-    `SERVINGSTACK_INTRA_OP_THREADS=${q('{configuration:/IntraOpThreads}')}`,
-    `SERVINGSTACK_LOG_LEVEL=${q('{configuration:/LogLevel}')}`,
-    `SERVINGSTACK_DRAIN_TIMEOUT_MS=${q('{configuration:/DrainTimeoutMs}')}`,
-  ];
+  const env = ['NODE_ENV=production', ...Object.entries(runtimeEnvironment(m)).map(([k, v]) => `${k}=${q(v!)}`)];
   return [
     'set -eu',
     // exec keeps the shell's pid: the pid file names the Node process itself.
@@ -107,7 +120,25 @@ export function runScript(m: RecipeManifestInputs): string {
   ].join('\n');
 }
 
-/** SIGTERM the runtime (it stops taking requests, drains in-flight ones) and wait for it to exit. */
+/**
+ * The runtime on a device skips the shutdown grace period: no load balancer routes to it, so there
+ * is nothing to stop routing before in-flight requests drain (`SERVINGSTACK_SHUTDOWN_GRACE_MS=0`).
+ */
+export const EDGE_SHUTDOWN_GRACE_SECONDS = 0;
+/** Seconds the shutdown step may take in itself beyond the runtime's exit (signal, poll, cleanup). */
+const SHUTDOWN_STEP_MARGIN_SECONDS = 3;
+
+/** Seconds the shutdown step waits for the runtime to exit: drain + the contract's exit time (no grace). */
+export function shutdownWaitSeconds(drainSeconds: number): number {
+  return RuntimeContract.shutdownSeconds(EDGE_SHUTDOWN_GRACE_SECONDS, drainSeconds);
+}
+
+/** The Greengrass timeout of the shutdown step: the wait plus its own margin. */
+export function shutdownTimeoutSeconds(drainSeconds: number): number {
+  return shutdownWaitSeconds(drainSeconds) + SHUTDOWN_STEP_MARGIN_SECONDS;
+}
+
+/** SIGTERM the runtime (it stops taking requests, drains in-flight ones), wait for it to exit, then kill it. */
 export function shutdownScript(drainSeconds: number): string {
   return [
     `pid_file=${q(PID_FILE)}`,
@@ -115,7 +146,8 @@ export function shutdownScript(drainSeconds: number): string {
     'pid=$(cat "$pid_file")',
     'kill -TERM "$pid" 2>/dev/null || { rm -f "$pid_file"; exit 0; }',
     'i=0',
-    `while kill -0 "$pid" 2>/dev/null && [ "$i" -lt ${drainSeconds + 2} ]; do sleep 1; i=$((i + 1)); done`,
+    `while kill -0 "$pid" 2>/dev/null && [ "$i" -lt ${shutdownWaitSeconds(drainSeconds)} ]; do sleep 1; i=$((i + 1)); done`,
+    'kill -KILL "$pid" 2>/dev/null || true',
     'rm -f "$pid_file"',
   ].join('\n');
 }
@@ -134,7 +166,7 @@ export function renderRecipe(r: RecipeInputs): Record<string, unknown> {
       Lifecycle: {
         Install: { Script: installScript(m), Timeout: 120 },
         Run: { Script: runScript(m) },
-        Shutdown: { Script: shutdownScript(r.drainSeconds), Timeout: r.drainSeconds + 5 },
+        Shutdown: { Script: shutdownScript(r.drainSeconds), Timeout: shutdownTimeoutSeconds(r.drainSeconds) },
       },
       Artifacts: m.artifacts.map((a) => ({
         URI: a.uri,

@@ -35,11 +35,11 @@ export interface RuntimeBundle {
 
 const built = new Map<string, RuntimeBundle>();
 
-function bundleError(message: string, received: unknown, allowed: string): ServingStackError {
+export function bundleError(message: string, received: unknown, allowed: string): ServingStackError {
   return new ServingStackError(EDGE_ERRORS.BUNDLE, 'cannot build the edge runtime bundle', [{ field: 'runtime', message, received, allowed }]);
 }
 
-function dirBytes(dir: string): number {
+export function dirBytes(dir: string): number {
   let total = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -52,7 +52,7 @@ function copy(from: string, to: string, filter: (src: string) => boolean = () =>
   fs.cpSync(from, to, { recursive: true, dereference: true, filter });
 }
 
-function packageDir(name: string, from: string): string {
+export function packageDir(name: string, from: string): string {
   try {
     return path.dirname(require.resolve(`${name}/package.json`, { paths: [from] }));
   } catch {
@@ -78,11 +78,11 @@ function entryPoints(root: string): { serve: string; worker: string } {
   throw bundleError('the runtime entry points are missing', root, 'dist/bin/serve.js and dist/lib/runtime/worker.js (npm run build), or the TypeScript sources');
 }
 
-interface EsbuildLike {
+export interface EsbuildLike {
   buildSync(options: Record<string, unknown>): { errors: unknown[] };
 }
 
-function loadEsbuild(): EsbuildLike {
+export function loadEsbuild(): EsbuildLike {
   try {
     // An optional peer dependency, loaded only when a component is synthesized.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,7 +93,7 @@ function loadEsbuild(): EsbuildLike {
 }
 
 /** Keep the three newest bundles per architecture; older ones go once unused for an hour. */
-function pruneCache(cache: string, arch: string, keep: string): void {
+export function pruneCache(cache: string, arch: string, keep: string): void {
   const entries = fs
     .readdirSync(cache)
     .filter((e) => e.startsWith(`${arch}-`))

@@ -46,7 +46,7 @@ test('servingstack up synthesizes the blueprints in a child process, serves the 
   const up = start(['up', '--port', '0']);
   let serve: Running | undefined;
   try {
-    await until(() => /Self-check \(\d+\)/.test(up.out.stdout), 150_000, up);
+    await until(() => /Self-check \(\d+\)/.test(up.out.stdout), 240_000, up); // the edge example bundles two runtime artifacts
     const upRss = rssMiB(up.child.pid!);
     const port = await freePort();
     serve = start(['serve', '--model-dir', path.join(ROOT, 'examples/models/breast-cancer'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn']);
@@ -59,6 +59,7 @@ test('servingstack up synthesizes the blueprints in a child process, serves the 
     expect(upRss).toBeLessThan(serveRss + 60);
 
     expect(up.out.stdout).toMatch(/Synthesized AWS SageMaker examples \(AWS CDK\): 5 stacks, \d+ resources/);
+    expect(up.out.stdout).toMatch(/Synthesized AWS IoT Greengrass edge fleet example \(AWS CDK\): \d+ resources, cdk-nag packs: no unacknowledged finding/);
     expect(up.out.stdout).toMatch(/Synthesized Google Vertex AI example \(CDK for Terraform\): \d+ Terraform resources/);
     expect(up.out.stdout).toMatch(/Synthesized Azure Machine Learning example \(CDK for Terraform\): \d+ Terraform resources/);
     expect(up.out.stdout).toMatch(/Synthesized On-premise GPU Kubernetes example \(CDK for Terraform\): \d+ Terraform resources/);
@@ -71,7 +72,7 @@ test('servingstack up synthesizes the blueprints in a child process, serves the 
     if (up.child.exitCode === null) up.child.kill('SIGKILL');
     if (serve && serve.child.exitCode === null) serve.child.kill('SIGKILL');
   }
-}, 240_000);
+}, 330_000);
 
 test('servingstack up --exit-after-check stops after its self-check with status 0', async () => {
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -91,6 +91,34 @@ export const TARGETS: readonly TargetRow[] = [
       return `${types.length} resource types`;
     },
   },
+  {
+    target: 'edge',
+    readme: 'constructs/edge/README.md',
+    // esbuild bundles the runtime into each platform's artifact (as NodejsFunction needs it).
+    peers: ['aws-cdk-lib', 'constructs', 'esbuild'],
+    env: (workdir) => ({ CDK_OUTDIR: path.join(workdir, 'cdk.out') }),
+    prepare: (workdir, installed) => {
+      fs.cpSync(path.join(installed, 'examples', 'models', 'breast-cancer'), path.join(workdir, 'models', 'breast-cancer'), { recursive: true });
+    },
+    assertSynth: (workdir) => {
+      const out = path.join(workdir, 'cdk.out');
+      const template = JSON.parse(fs.readFileSync(path.join(out, 'Clinics.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+      const types = Object.values(template.Resources).map((r) => r.Type);
+      expect(types.filter((t) => t.startsWith('AWS::GreengrassV2::')).sort()).toEqual(['AWS::GreengrassV2::ComponentVersion', 'AWS::GreengrassV2::Deployment', 'AWS::GreengrassV2::Deployment']);
+      // One runtime bundle per platform, bundled from the installed package, each with only its ONNX Runtime binaries.
+      const bundles = fs.readdirSync(out).filter((d) => fs.existsSync(path.join(out, d, 'serve.js')));
+      const platforms = bundles.map((d) => fs.readdirSync(path.join(out, d, 'node_modules/onnxruntime-node/bin/napi-v6/linux')).join(',')).sort();
+      expect(platforms).toEqual(['arm64', 'x64']);
+      // The install step's check on this (x64) machine: the x64 bundle's ONNX Runtime loads.
+      const x64 = bundles.find((d) => fs.existsSync(path.join(out, d, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64')))!;
+      const load = run(process.execPath, ['-e', 'require(process.argv[1]); console.log("ok")', path.join(out, x64, 'node_modules', 'onnxruntime-node')], { cwd: workdir });
+      expect(load.stdout.trim()).toBe('ok');
+      // The version lock file the README tells users to commit.
+      const lock = JSON.parse(fs.readFileSync(path.join(workdir, 'servingstack-edge.lock.json'), 'utf8')) as { components: Record<string, Record<string, string>> };
+      expect(Object.keys(lock.components['servingstack.breast-cancer'])).toEqual(['1.0.0']);
+      return `${types.length} resources, runtime bundles ${platforms.join(' and ')}`;
+    },
+  },
 ];
 
 const ISOLATED = process.env.SERVINGSTACK_PACKAGE_TEST_ISOLATED === '1';

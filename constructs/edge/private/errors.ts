@@ -7,23 +7,18 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ServingStackError, ValidationIssue } from '../../../lib/core/errors';
+import { EdgeErrorCodes } from '../errors';
 
-/** Stable error codes of the edge target. Never reuse one. */
+/** The codes by rule, as the checks name them (the public list is {@link EdgeErrorCodes}). */
 export const EDGE_ERRORS = {
-  /** Component name, version, configuration values. */
-  COMPONENT: 'SS_ERR_EDGE_COMPONENT_INVALID',
-  /** A platform onnxruntime-node or the recipe does not support. */
-  PLATFORM: 'SS_ERR_EDGE_PLATFORM_UNSUPPORTED',
-  /** The model and runtime do not fit the declared device memory or storage. */
-  DEVICE: 'SS_ERR_EDGE_DEVICE_TOO_SMALL',
-  /** A component version was synthesized before with other content. */
-  VERSION: 'SS_ERR_EDGE_VERSION_IMMUTABLE',
-  /** Rollout, abort, timeout and canary settings of a fleet deployment. */
-  DEPLOYMENT: 'SS_ERR_EDGE_DEPLOYMENT_INVALID',
-  /** The model package is not a valid ONNX package. */
-  PACKAGE: 'SS_ERR_EDGE_PACKAGE_INVALID',
-  /** The runtime bundle cannot be built (esbuild missing, runtime sources missing). */
-  BUNDLE: 'SS_ERR_EDGE_RUNTIME_BUNDLE',
+  COMPONENT: EdgeErrorCodes.COMPONENT,
+  PLATFORM: EdgeErrorCodes.PLATFORM,
+  DEVICE: EdgeErrorCodes.DEVICE,
+  VERSION: EdgeErrorCodes.VERSION,
+  DEPLOYMENT: EdgeErrorCodes.DEPLOYMENT,
+  PACKAGE: EdgeErrorCodes.PACKAGE,
+  BUNDLE: EdgeErrorCodes.BUNDLE,
+  MONITORING: EdgeErrorCodes.MONITORING,
 } as const;
 
 export type EdgeErrorCode = (typeof EDGE_ERRORS)[keyof typeof EDGE_ERRORS];

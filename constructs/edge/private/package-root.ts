@@ -3,26 +3,35 @@ import * as path from 'path';
 
 let cached: string | undefined;
 
+function isServingStackManifest(dir: string): boolean {
+  const candidate = path.join(dir, 'package.json');
+  if (!fs.existsSync(candidate)) return false;
+  try {
+    return (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'servingstack';
+  } catch {
+    return false; // unreadable package.json: not ours
+  }
+}
+
 /**
  * The ServingStack package root (the directory holding the `package.json` named `servingstack`),
  * found by walking up from this file, so it works from `constructs/edge/private` (sources) and
- * `dist/constructs/edge/private` (build output) alike. The idea of the AWS target's helper of the
- * same name, copied rather than imported: targets never import each other.
+ * `dist/constructs/edge/private` (build output, also inside an installed package). `tsc` copies
+ * `package.json` into `dist/` (the runtime imports its version): a `dist` directory whose parent is
+ * the servingstack package is that copy, and the walk goes on to the parent. The idea of the AWS
+ * target's helper of the same name, copied rather than imported: targets never import each other.
  */
-export function servingStackPackageRoot(): string {
-  if (cached) return cached;
-  let dir = path.resolve(__dirname);
+export function servingStackPackageRoot(start: string = __dirname): string {
+  if (cached && start === __dirname) return cached;
+  let dir = path.resolve(start);
   for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate)) {
-      try {
-        if ((JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'servingstack') return (cached = dir);
-      } catch {
-        // unreadable package.json: keep walking
-      }
-    }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the servingstack package root above ${__dirname}`);
+    const buildCopy = path.basename(dir) === 'dist' && isServingStackManifest(parent);
+    if (isServingStackManifest(dir) && !buildCopy) {
+      if (start === __dirname) cached = dir;
+      return dir;
+    }
+    if (parent === dir) throw new Error(`cannot find the servingstack package root above ${start}`);
     dir = parent;
   }
 }

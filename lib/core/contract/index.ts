@@ -11,6 +11,6 @@ export type { PlatformVariable, RuntimeVariable } from './environment';
 export { Severity } from './severity';
 export { ThresholdGroup, Thresholds } from './thresholds';
 export type {
-  ModelQualityThresholds, ResolvedModelQualityThresholds, ResolvedRolloutGateThresholds, ResolvedServingThresholds, RolloutGateThresholds,
+  FleetThresholds, ModelQualityThresholds, ResolvedFleetThresholds, ResolvedModelQualityThresholds, ResolvedRolloutGateThresholds, ResolvedServingThresholds, RolloutGateThresholds,
   ServingThresholds, ThresholdDefinition,
 } from './thresholds';

@@ -75,6 +75,33 @@ export interface RolloutGateThresholds {
   readonly maxP99LatencyMillis?: number;
 }
 
+/**
+ * Fleet thresholds: shares and counts over many devices, where each device serves its own copy
+ * of the model (edge fleets). Per-device latency, errors and model quality keep the
+ * {@link ServingThresholds} and {@link ModelQualityThresholds} names.
+ */
+export interface FleetThresholds {
+  /**
+   * Share of reporting devices whose drift windows found drift (at or above
+   * `ModelQualityThresholds.maxDriftedFeatures`) above which the fleet drift alarm fires, in
+   * percent.
+   * @default 10
+   */
+  readonly maxDriftedDevicesPercent?: number;
+  /**
+   * Devices of a group that must report (publish telemetry) in each period; fewer, for 15
+   * minutes, fire the silent-devices alarm. The default alarms when a whole group goes silent.
+   * @default 1
+   */
+  readonly minReportingDevices?: number;
+}
+
+/** {@link FleetThresholds} with defaults applied. */
+export interface ResolvedFleetThresholds {
+  readonly maxDriftedDevicesPercent: number;
+  readonly minReportingDevices: number;
+}
+
 /** {@link ServingThresholds} with defaults applied. */
 export interface ResolvedServingThresholds {
   readonly maxP99LatencyMillis: number;
@@ -102,6 +129,7 @@ export class ThresholdGroup {
   public static readonly SERVING = new ThresholdGroup('serving', 'ServingThresholds');
   public static readonly MODEL_QUALITY = new ThresholdGroup('model-quality', 'ModelQualityThresholds');
   public static readonly ROLLOUT_GATE = new ThresholdGroup('rollout-gate', 'RolloutGateThresholds');
+  public static readonly FLEET = new ThresholdGroup('fleet', 'FleetThresholds');
 
   private constructor(
     public readonly name: string,
@@ -140,6 +168,7 @@ const def = (
 const S = ThresholdGroup.SERVING;
 const Q = ThresholdGroup.MODEL_QUALITY;
 const G = ThresholdGroup.ROLLOUT_GATE;
+const F = ThresholdGroup.FLEET;
 
 const VOCABULARY: readonly ThresholdDefinition[] = [
   def('maxErrorRatePercent', S, 'error rate', '%', 5, Severity.CRITICAL, { min: 0, max: 100, minExclusive: true }),
@@ -152,6 +181,8 @@ const VOCABULARY: readonly ThresholdDefinition[] = [
   def('maxDemographicParityDifference', Q, 'fairness', 'ratio (0–1)', 0.1, Severity.WARNING, { min: 0, max: 1 }),
   def('maxErrorRatePercent', G, 'error rate', '%', 1, undefined, { min: 0, max: 100 }),
   def('maxP99LatencyMillis', G, 'latency', 'ms', 1000, undefined, { min: 1, max: 3_600_000, integer: true }),
+  def('maxDriftedDevicesPercent', F, 'fleet drift', '%', 10, Severity.WARNING, { min: 0, max: 100, minExclusive: true }),
+  def('minReportingDevices', F, 'silent devices', 'devices', 1, Severity.WARNING, { min: 1, max: 1_000_000, integer: true }),
 ];
 
 type Values = Readonly<Record<string, number | undefined>>;
@@ -211,6 +242,11 @@ export class Thresholds {
   /** Rollout gates with defaults applied (validate first). */
   public static resolveRolloutGates(t: RolloutGateThresholds = {}): ResolvedRolloutGateThresholds {
     return Thresholds.resolve(ThresholdGroup.ROLLOUT_GATE, t) as unknown as ResolvedRolloutGateThresholds;
+  }
+
+  /** Fleet thresholds with defaults applied (validate first). */
+  public static resolveFleet(t: FleetThresholds = {}): ResolvedFleetThresholds {
+    return Thresholds.resolve(ThresholdGroup.FLEET, t) as unknown as ResolvedFleetThresholds;
   }
 
   /** What `d` allows, as error messages and the docs say it. */

@@ -3,10 +3,12 @@
  * platform's ONNX Runtime binaries, the model), and the lifecycle executed on this machine the way
  * the Greengrass nucleus runs it, answering a prediction over HTTP.
  */
+import { RuntimeContract } from '../../../lib/core/contract/container';
+import { ENVIRONMENT } from '../../../lib/core/contract/environment';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Size } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { EdgeModel, EdgeModelComponent, EdgeNodeRuntime, EdgePlatform } from '../../../constructs/edge';
 import { BREAST_CANCER, deviceFor, edgeStack, pathWithoutNode, recipeOf, template, TINY } from './helpers';
@@ -91,7 +93,7 @@ describe('recipe', () => {
     expect(fs.readdirSync(model).sort()).toEqual(['README.md', 'baseline.json', 'model.onnx', 'servingstack.json']);
   });
 
-  test('configuration: port, workers, heap, log level as strings; monitoring keys reserved and off', () => {
+  test('configuration: port, workers, heap, log level, capture as strings; capture off until fleet monitoring turns it on', () => {
     expect(recipe.ComponentConfiguration.DefaultConfiguration).toEqual({
       Host: '127.0.0.1',
       Port: '8080',
@@ -99,14 +101,34 @@ describe('recipe', () => {
       IntraOpThreads: '1',
       MaxOldSpaceSizeMiB: '192',
       LogLevel: 'info',
-      DrainTimeoutMs: '10000',
-      Monitoring: { Enabled: 'false', Topic: 'servingstack/breast-cancer/telemetry', PublishIntervalSeconds: '60', SampleUploadPercent: '0' },
+      DrainTimeoutMs: String(RuntimeContract.DRAIN_TIMEOUT_SECONDS * 1000),
+      CapturePercent: '0',
+      CaptureMaxBytes: '1048576',
+      CaptureMaxFiles: '20',
     });
     const run = recipe.Manifests[0]!.Lifecycle.Run!.Script;
     expect(run).toContain("--max-old-space-size='{configuration:/MaxOldSpaceSizeMiB}'");
     expect(run).toContain("SERVINGSTACK_WORKERS='{configuration:/Workers}'");
     expect(run).toMatch(/SERVINGSTACK_MODEL_DIR='\{artifacts:decompressedPath\}\/[a-f0-9]{64}'/);
-    expect(recipe.Manifests[0]!.Lifecycle.Shutdown!.Timeout).toBe(15);
+    expect(run).toContain("SERVINGSTACK_CAPTURE_DIR='{work:path}/capture' SERVINGSTACK_CAPTURE_PERCENT='{configuration:/CapturePercent}'");
+    // Every variable the run step sets is one the runtime reads (the contract's catalogue).
+    for (const name of run.match(/SERVINGSTACK_[A-Z_]+/g)!) expect(Object.keys(ENVIRONMENT)).toContain(name);
+  });
+
+  test('shutdown: no grace period on a device (no load balancer to drain); the step\'s timeout covers drain + exit', () => {
+    for (const m of recipe.Manifests) {
+      expect(m.Lifecycle.Run!.Script).toContain("SERVINGSTACK_SHUTDOWN_GRACE_MS='0'");
+      // The contract's default drain (20 s) + exit (2 s), plus the step's own margin.
+      expect(m.Lifecycle.Shutdown!.Script).toContain(`[ "$i" -lt ${RuntimeContract.shutdownSeconds(0, RuntimeContract.DRAIN_TIMEOUT_SECONDS)} ]`);
+      expect(m.Lifecycle.Shutdown!.Timeout).toBe(25);
+      expect(m.Lifecycle.Shutdown!.Timeout).toBeGreaterThan(RuntimeContract.shutdownSeconds(0, RuntimeContract.DRAIN_TIMEOUT_SECONDS));
+    }
+    // A longer drain lengthens both the wait and the step's timeout.
+    const other = edgeStack();
+    new EdgeModelComponent(other.stack, 'Slow', { model: EdgeModel.fromPackage(BREAST_CANCER), platforms: [EdgePlatform.LINUX_X86_64], drainTimeout: Duration.seconds(45), versionLockFile: other.lockFile });
+    const slow = recipeOf(template(other.stack)).Manifests[0]!.Lifecycle;
+    expect(slow.Shutdown!.Script).toContain('[ "$i" -lt 47 ]');
+    expect(slow.Shutdown!.Timeout).toBe(50);
   });
 
   test('component versions are retained: fleets roll back to them', () => {
@@ -151,7 +173,8 @@ describe('lifecycle executed as the nucleus runs it', () => {
       const shutdown = device.runToEnd(lifecycle.Shutdown!.Script);
       expect(shutdown.status).toBe(0);
       expect(await exited(run)).toBe(0);
-      expect(logs).toMatch(/shutdown requested/);
+      // The recipe's SERVINGSTACK_SHUTDOWN_GRACE_MS=0 reached the runtime: it drained at once.
+      expect(logs).toMatch(/"signal":"SIGTERM","graceMs":0,"drainTimeoutMs":20000[^\n]*shutdown requested/);
       expect(fs.existsSync(path.join(device.workPath, 'servingstack-runtime.pid'))).toBe(false);
     } finally {
       if (run.exitCode === null) run.kill('SIGKILL');

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Size } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { EdgeModel, EdgeModelComponent, EdgeNodeRuntime, EdgePlatform, FleetDeployment } from '../../../constructs/edge';
 import { BREAST_CANCER, edgeStack, ROOT } from './helpers';
 
@@ -12,7 +13,7 @@ const README = fs.readFileSync(path.join(ROOT, 'constructs/edge/README.md'), 'ut
 const blocks = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 test('README snippets synthesize', () => {
-  expect(blocks).toHaveLength(4);
+  expect(blocks).toHaveLength(5);
   // 1. The simplest example, with the package path pointed at the example model.
   {
     const { stack, lockFile } = edgeStack('Clinics');
@@ -46,5 +47,27 @@ test('README snippets synthesize', () => {
       abort: { failurePercentage: 5, minExecutedDevices: 20 },
     });
     for (const l of ["canary: { thingGroupName: 'clinic-canary', holdFleetAtVersion: '1.0.0' },", 'abort: { failurePercentage: 5, minExecutedDevices: 20 },']) expect(blocks[3]).toContain(l);
+  }
+  // 5. Fleet monitoring.
+  {
+    const { stack, lockFile } = edgeStack('Monitored');
+    const component = new EdgeModelComponent(stack, 'Model', { model: EdgeModel.fromPackage(BREAST_CANCER), platforms: [EdgePlatform.LINUX_X86_64], versionLockFile: lockFile });
+    const fleet = new FleetDeployment(stack, 'Monitored', {
+      component,
+      thingGroupName: 'clinic-devices',
+      monitoring: { captureSamplePercent: 5, fleetThresholds: { maxDriftedDevicesPercent: 10 } },
+    });
+    expect(fleet.monitoring).toBeDefined();
+    expect(fleet.captureBucket).toBeDefined();
+    expect(blocks[4]).toContain('monitoring: { captureSamplePercent: 5, fleetThresholds: { maxDriftedDevicesPercent: 10 } },');
+  }
+  // The README's output listing is the real resource list of the first example.
+  {
+    const { stack, lockFile } = edgeStack('Clinics');
+    const component = new EdgeModelComponent(stack, 'BreastCancer', { model: EdgeModel.fromPackage(BREAST_CANCER), versionLockFile: lockFile });
+    new FleetDeployment(stack, 'Fleet', { component, thingGroupName: 'clinic-devices', canary: {} });
+    const listed = [...README.matchAll(/^(AWS::\S+)\s+(\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const resources = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).map(([id, r]) => `${r.Type} ${id}`);
+    expect(listed).toEqual(resources);
   }
 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration, Size } from 'aws-cdk-lib';
-import { EDGE_ERRORS, EdgeModel, EdgeModelComponent, EdgeModelComponentProps, EdgeNodeRuntime, EdgePlatform, estimateMemoryMiB } from '../../../constructs/edge';
+import { EdgeErrorCodes, EdgeLogLevel, EdgeModel, EdgeModelComponent, EdgeModelComponentProps, EdgeNodeRuntime, EdgePlatform, estimateMemoryMiB } from '../../../constructs/edge';
 import { ServingStackError } from '../../../lib/core/errors';
 import { BREAST_CANCER, edgeStack, ROOT, TINY } from './helpers';
 
@@ -20,8 +20,8 @@ function attempt(props: Partial<EdgeModelComponentProps>, model = TINY): Serving
 
 describe('component name, version and configuration (SS_ERR_EDGE_COMPONENT_INVALID)', () => {
   test('every problem is listed in one error', () => {
-    const e = attempt({ componentName: 'my component!', componentVersion: 'v1', port: 70000, logLevel: 'loud', drainTimeout: Duration.minutes(5) });
-    expect(e.code).toBe(EDGE_ERRORS.COMPONENT);
+    const e = attempt({ componentName: 'my component!', componentVersion: 'v1', port: 70000, logLevel: EdgeLogLevel.of('loud'), drainTimeout: Duration.minutes(5) });
+    expect(e.code).toBe(EdgeErrorCodes.COMPONENT);
     expect(e.message).toMatch(/^EdgeModelComponent at Edge\/C is invalid/);
     expect(e.issues.map((i) => i.field)).toEqual(['componentName', 'componentVersion', 'port', 'logLevel', 'drainTimeout']);
     expect(e.message).toContain('componentName: is not a valid Greengrass component name; received "my component!"; allowed: letters, digits, . _ -, 1–128 characters');
@@ -56,7 +56,7 @@ describe('platforms (SS_ERR_EDGE_PLATFORM_UNSUPPORTED)', () => {
     ['windows', 'amd64', /POSIX shell/],
   ])('%s/%s is refused with the reason', (os_, arch, reason) => {
     const e = attempt({ platforms: [EdgePlatform.LINUX_X86_64, EdgePlatform.of(os_, arch)] });
-    expect(e.code).toBe(EDGE_ERRORS.PLATFORM);
+    expect(e.code).toBe(EdgeErrorCodes.PLATFORM);
     expect(e.issues).toEqual([
       expect.objectContaining({ field: 'platforms[1]', received: `${os_}/${arch}`, allowed: 'EdgePlatform.LINUX_X86_64 (linux/amd64) | EdgePlatform.LINUX_AARCH64 (linux/aarch64)', message: expect.stringMatching(reason) }),
     ]);
@@ -75,7 +75,7 @@ describe('platforms (SS_ERR_EDGE_PLATFORM_UNSUPPORTED)', () => {
 
   test('errors of different rules carry their codes in one throw', () => {
     const e = attempt({ componentVersion: '1.0', platforms: [EdgePlatform.of('linux', 'arm')] });
-    expect(e.code).toBe(EDGE_ERRORS.COMPONENT);
+    expect(e.code).toBe(EdgeErrorCodes.COMPONENT);
     expect(e.message).toMatch(/\[SS_ERR_EDGE_COMPONENT_INVALID\] is not a Greengrass component version/);
     expect(e.message).toMatch(/\[SS_ERR_EDGE_PLATFORM_UNSUPPORTED\] is not supported/);
   });
@@ -84,7 +84,7 @@ describe('platforms (SS_ERR_EDGE_PLATFORM_UNSUPPORTED)', () => {
 describe('device fit (SS_ERR_EDGE_DEVICE_TOO_SMALL)', () => {
   test('a model too large for the declared memory is refused with the estimate and what would fit', () => {
     const e = attempt({ device: { memory: Size.mebibytes(160), workers: 2 } }, path.join(ROOT, 'examples/models/mlp-bench'));
-    expect(e.code).toBe(EDGE_ERRORS.DEVICE);
+    expect(e.code).toBe(EdgeErrorCodes.DEVICE);
     expect(e.issues).toEqual([
       expect.objectContaining({
         field: 'device.memory',

@@ -8,6 +8,8 @@ describe('Thresholds', () => {
     expect(Thresholds.resolveServing()).toEqual({ maxErrorRatePercent: 5, maxP99LatencyMillis: 1000, maxMinutesAtMaxReplicas: 15 });
     expect(Thresholds.resolveModelQuality()).toEqual({ maxDriftedFeatures: 1, minAccuracy: 0.9, maxConceptDriftDetectionsPer15Minutes: 1, minDisparateImpactRatio: 0.8, maxDemographicParityDifference: 0.1 });
     expect(Thresholds.resolveRolloutGates()).toEqual({ maxErrorRatePercent: 1, maxP99LatencyMillis: 1000 });
+    expect(Thresholds.resolveFleet()).toEqual({ maxDriftedDevicesPercent: 10, minReportingDevices: 1 });
+    expect(Thresholds.validate(ThresholdGroup.FLEET, { maxDriftedDevicesPercent: 0, minReportingDevices: 2.5 }, 'fleetThresholds').map((i) => i.field)).toEqual(['fleetThresholds.maxDriftedDevicesPercent', 'fleetThresholds.minReportingDevices']);
   });
 
   test('GIVEN values set THEN they win over the defaults, explicit zeros included', () => {
