@@ -1,0 +1,3 @@
+import { Extractor } from './context';
+
+export const AZURE_EXTRACTORS: Readonly<Record<string, Extractor>> = {};
