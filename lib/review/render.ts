@@ -21,13 +21,18 @@ export function renderCfn(v: unknown): string {
   if (keys.length === 1) {
     const [k] = keys;
     const a = o[k];
-    if (k === 'Ref') return `Ref(${String(a)})`;
-    if (k === 'Fn::GetAtt') return Array.isArray(a) ? `${a.join('.')}` : String(a);
+    if (k === 'Ref') return `Ref(${stripLogicalHash(String(a))})`;
+    if (k === 'Fn::GetAtt') return Array.isArray(a) ? `${[stripLogicalHash(String(a[0])), ...a.slice(1)].join('.')}` : String(a);
     if (k === 'Fn::Join' && Array.isArray(a)) return (a[1] as unknown[]).map(renderCfn).join(String(a[0]));
     if (k === 'Fn::Sub') return normalizeHashes(Array.isArray(a) ? String(a[0]) : String(a));
     if (k === 'Fn::ImportValue') return `Import(${renderCfn(a)})`;
   }
-  return normalizeHashes(JSON.stringify(sortKeys(o)));
+  return `{${keys.sort().map((key) => `${key}: ${renderCfn(o[key])}`).join('; ')}}`;
+}
+
+/** CDK logical ids end in 8 hex digits derived from the construct path: not shown. */
+export function stripLogicalHash(id: string): string {
+  return id.replace(/(?<=[a-z0-9])[0-9A-F]{8}$/, '');
 }
 
 /** A number when the value is a literal number (or a numeric string), else undefined. */

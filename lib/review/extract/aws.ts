@@ -11,7 +11,7 @@
  *   (blue/green), so a config change alone is not reported as a replacement.
  */
 import { setTerm, ServingUnit } from '../model';
-import { asArray, num, renderCfn, seconds, str } from '../render';
+import { asArray, num, renderCfn, seconds, str, stripLogicalHash } from '../render';
 import { ExtractContext, Extractor } from './context';
 
 type Props = Record<string, unknown>;
@@ -26,7 +26,7 @@ const refId = (v: unknown): string | undefined => {
 };
 
 /** Logical ids end in an 8-hex-digit hash: drop it for labels. */
-export const shortId = (id: string): string => id.replace(/[0-9A-F]{8}$/, '');
+export const shortId = stripLogicalHash;
 
 const CAPTURE_BY_MODEL = 'aws:variantOfModel:';
 
@@ -107,8 +107,6 @@ const endpointConfig: Extractor = {
     for (const v of asArray(r.props.ShadowProductionVariants as Props[] | undefined)) variantTerms(ctx, u, v, 'shadow ', 1);
     const key = r.props.KmsKeyId;
     setTerm(u, 'storage encryption (KMS key)', 'encryption', key === undefined ? 'none (AWS-owned key)' : renderCfn(key), { security: 'protection' });
-    const keyId = refId(key);
-    if (keyId) ctx.owner.set(keyId, u);
     const capture = r.props.DataCaptureConfig as Props | undefined;
     const enabled = capture !== undefined && capture.EnableCapture !== false;
     setTerm(u, 'data capture', 'data-capture', enabled ? 'on' : 'off');
@@ -118,7 +116,6 @@ const endpointConfig: Extractor = {
       setTerm(u, 'data capture modes', 'data-capture', asArray(capture.CaptureOptions as Props[]).map((o) => str(o.CaptureMode)).join(', '));
       setTerm(u, 'data capture destination', 'data-capture', renderCfn(capture.DestinationS3Uri));
       setTerm(u, 'data capture encryption (KMS key)', 'encryption', capture.KmsKeyId === undefined ? 'none' : renderCfn(capture.KmsKeyId), { security: 'protection' });
-      for (const m of JSON.stringify(capture).matchAll(/"Ref":"([A-Za-z0-9]+)"/g)) ctx.owner.set(m[1], u);
       u.cost = { ...u.cost, dataCapturePercent: pct };
     }
     const async = r.props.AsyncInferenceConfig as Props | undefined;
@@ -294,7 +291,7 @@ const iamRole: Extractor = {
 const kmsKey: Extractor = {
   phase: 5,
   extract(ctx, r) {
-    const u = ctx.unitFor(r.id);
+    const u = ctx.stackUnit; // stack-wide: a key stays put when a config stops using it (that change is its own finding)
     setTerm(u, `KMS key ${shortId(r.id)}: rotation`, 'encryption', r.props.EnableKeyRotation === true, { security: 'protection' });
     statementTerms(u, `key policy ${shortId(r.id)}`, (r.props.KeyPolicy as Props | undefined)?.Statement);
   },
@@ -303,7 +300,7 @@ const kmsKey: Extractor = {
 const bucket: Extractor = {
   phase: 5,
   extract(ctx, r) {
-    const u = ctx.unitFor(r.id);
+    const u = ctx.stackUnit;
     const enc = asArray(((r.props.BucketEncryption as Props | undefined)?.ServerSideEncryptionConfiguration as Props[] | undefined))[0];
     const sse = (enc?.ServerSideEncryptionByDefault ?? {}) as Props;
     setTerm(u, `bucket ${shortId(r.id)}: encryption`, 'encryption', enc ? `${str(sse.SSEAlgorithm)}${sse.KMSMasterKeyID ? ` ${renderCfn(sse.KMSMasterKeyID)}` : ''}` : 'S3 default (SSE-S3)', { security: 'protection' });
@@ -317,7 +314,7 @@ const bucketPolicy: Extractor = {
   phase: 5,
   extract(ctx, r) {
     const id = refId(r.props.Bucket) ?? r.id;
-    statementTerms(ctx.unitFor(id), `bucket policy ${shortId(id)}`, (r.props.PolicyDocument as Props | undefined)?.Statement);
+    statementTerms(ctx.stackUnit, `bucket policy ${shortId(id)}`, (r.props.PolicyDocument as Props | undefined)?.Statement);
   },
 };
 
@@ -325,7 +322,7 @@ const logGroup: Extractor = {
   phase: 5,
   extract(ctx, r) {
     ctx.logGroups++;
-    const u = ctx.unitFor(undefined, r.props.LogGroupName);
+    const u = ctx.stackUnit;
     setTerm(u, `log group ${shortId(r.id)}: retention`, 'data-capture', num(r.props.RetentionInDays) === undefined ? 'never expires' : `${num(r.props.RetentionInDays)} days`);
     setTerm(u, `log group ${shortId(r.id)}: encryption (KMS key)`, 'encryption', r.props.KmsKeyId === undefined ? 'none' : renderCfn(r.props.KmsKeyId), { security: 'protection' });
   },
