@@ -93,7 +93,7 @@ export function unitCost(prices: PriceTable, traffic: Traffic, u: ServingUnit, s
     lines.push(rateLine(prices, u, 'storage-gb-month', `data capture ${u.cost.dataCapturePercent} % (one month stored)`, (t.requestsPerMonth * (u.cost.dataCapturePercent / 100) * t.payloadKB) / 1e6, 'GB'));
   }
   if (u.cost.mode === 'async') lines.push(rateLine(prices, u, 'storage-gb-month', 'async output (one month stored)', (t.requestsPerMonth * t.payloadKB) / 1e6, 'GB'));
-  if (t.logBytesPerRequest > 0) lines.push(rateLine(prices, u, 'logs-ingest-gb', 'logs', (t.requestsPerMonth * t.logBytesPerRequest) / 1e9, 'GB'));
+  if (t.logBytesPerRequest > 0 && u.kind !== 'stack') lines.push(rateLine(prices, u, 'logs-ingest-gb', 'logs', (t.requestsPerMonth * t.logBytesPerRequest) / 1e9, 'GB'));
   if (u.cost.alarms > 0 && u.target !== 'onprem') lines.push(rateLine(prices, u, 'alarm-month', 'alarms', u.cost.alarms, 'alarms'));
   if (stackWide.dashboards > 0) lines.push(rateLine(prices, u, 'dashboard-month', 'dashboards', stackWide.dashboards, 'dashboards'));
   const rounded = lines.map((l) => ({ ...l, min: round(l.min), max: round(l.max) }));

@@ -221,7 +221,7 @@ describe('servingstack cost', () => {
     fs.writeFileSync(file, JSON.stringify({ ...loadPrices(), instances: [{ target: 'aws', type: 'ml.c6i.large', region: 'us-east-1', usdPerHour: -1, date: 'today', source: 'x', verified: true }] }));
     const r = await runCli('cost', base, '--prices', file);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/SS_ERR_REVIEW_INPUT: price table .* is invalid: \/instances\/0\/usdPerHour must be >= 0; \/instances\/0\/date must match pattern/);
+    expect(r.stderr).toMatch(/SS_ERR_REVIEW_INPUT: price table .* is invalid: \/instances\/0\/date must match pattern .*; \/instances\/0\/usdPerHour must be >= 0/);
   });
 });
 
