@@ -30,7 +30,7 @@ function weakened(after: Term | undefined): boolean {
 export function classify(before: Term | undefined, after: Term | undefined): { cls: ChangeClass; reason?: string } {
   const t = (after ?? before)!;
   const security = before?.security ?? after?.security;
-  if (security === 'grant' && after && (!before || before.value !== after.value)) {
+  if (security === 'grant' && after && after.value !== false && (!before || before.value !== after.value)) {
     return { cls: 'security-regression', reason: before ? 'a grant or exposure changed' : 'a new grant or exposure' };
   }
   if (security === 'protection' && before && !weakened(before) && weakened(after)) {

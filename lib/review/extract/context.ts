@@ -58,6 +58,11 @@ export class ExtractContext {
 
 /** An extractor for one resource type; lower phases run first (units before what attaches to them). */
 export interface Extractor {
-  readonly phase: number;
+  /** A number, or per resource when one Terraform type carries many kinds (azapi_resource). */
+  readonly phase: number | ((r: Resource) => number);
   extract(ctx: ExtractContext, r: Resource): void;
+}
+
+export function phaseOf(e: Extractor, r: Resource): number {
+  return typeof e.phase === 'number' ? e.phase : e.phase(r);
 }

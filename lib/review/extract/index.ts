@@ -6,7 +6,7 @@ import { StackModel, Target } from '../model';
 import { RawStack } from '../read';
 import { AWS_EXTRACTORS } from './aws';
 import { AZURE_EXTRACTORS } from './azure';
-import { ExtractContext, Extractor, Resource } from './context';
+import { ExtractContext, Extractor, Resource, phaseOf } from './context';
 import { EDGE_EXTRACTORS } from './edge';
 import { GCP_EXTRACTORS } from './gcp';
 import { ONPREM_EXTRACTORS } from './onprem';
@@ -36,7 +36,7 @@ function targetOf(stack: RawStack, resources: Map<string, Resource>): Target {
   const votes = new Map<Target, number>();
   for (const r of resources.values()) {
     const e = EXTRACTORS.get(r.type);
-    if (e) votes.set(e.target, (votes.get(e.target) ?? 0) + (e.extractor.phase === 1 ? 100 : 1));
+    if (e) votes.set(e.target, (votes.get(e.target) ?? 0) + (phaseOf(e.extractor, r) === 1 ? 100 : 1));
   }
   const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
   return best?.[0] ?? (stack.format === 'cloudformation' ? 'aws' : 'onprem');
@@ -49,7 +49,7 @@ export function extractStack(stack: RawStack): StackModel {
   const work = [...resources.values()]
     .map((r) => ({ r, e: EXTRACTORS.get(r.type)?.extractor }))
     .filter((w): w is { r: Resource; e: Extractor } => w.e !== undefined)
-    .sort((a, b) => a.e.phase - b.e.phase || a.r.id.localeCompare(b.r.id));
+    .sort((a, b) => phaseOf(a.e, a.r) - phaseOf(b.e, b.r) || a.r.id.localeCompare(b.r.id));
   for (const { r, e } of work) e.extract(ctx, r);
   return ctx.model();
 }
