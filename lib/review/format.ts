@@ -69,7 +69,7 @@ export function formatDiff(r: DiffReport, format: OutputFormat): string {
     for (const d of r.costDelta) out.push(`  ${d.stack} · ${d.unit}: ${range(d.beforeMin, d.beforeMax)} → ${range(d.afterMin, d.afterMax)} (${delta(d)})`);
     out.push('');
   }
-  out.push(`${summaryLine(r)}${r.gate ? ' — gate: exit code 2' : ''}`);
+  out.push(`${summaryLine(r)}${r.gate ? ' — gate: exit code 3' : ''}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -233,7 +233,11 @@ const alarm: Extractor = {
     u.cost = { ...u.cost, alarms: u.cost.alarms + 1 };
     const p = r.props;
     const period = num(p.Period) ?? num(((asArray(p.Metrics as Props[] | undefined).find((m) => m.MetricStat) ?? {}).MetricStat as Props | undefined)?.Period);
-    const value = `${alarmMetric(p)} ${COMPARISON[String(p.ComparisonOperator)] ?? str(p.ComparisonOperator)} ${num(p.Threshold) ?? str(p.Threshold)} (${num(p.DatapointsToAlarm) ?? num(p.EvaluationPeriods)} of ${num(p.EvaluationPeriods)} × ${seconds(period) ?? '?'}, missing data ${str(p.TreatMissingData) ?? 'missing'})`;
+    const metric = alarmMetric(p);
+    const threshold = num(p.Threshold);
+    // SageMaker reports ModelLatency and OverheadLatency in microseconds
+    const human = threshold !== undefined && /(Model|Overhead)Latency/.test(metric) ? ` µs (${threshold >= 1e6 ? `${threshold / 1e6} s` : `${threshold / 1e3} ms`})` : '';
+    const value = `${metric} ${COMPARISON[String(p.ComparisonOperator)] ?? str(p.ComparisonOperator)} ${threshold ?? str(p.Threshold)}${human} (${num(p.DatapointsToAlarm) ?? num(p.EvaluationPeriods)} of ${num(p.EvaluationPeriods)} × ${seconds(period) ?? '?'}, missing data ${str(p.TreatMissingData) ?? 'missing'})`;
     setTerm(u, `alarm ${shortId(r.id)}`, 'alarm', value);
     setTerm(u, `alarm ${shortId(r.id)}: actions`, 'alarm', p.ActionsEnabled === false ? 'disabled' : `${asArray(p.AlarmActions).length} action(s)`);
   },
