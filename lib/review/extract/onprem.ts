@@ -16,6 +16,11 @@ type Props = Record<string, unknown>;
 
 const first = (v: unknown): Props => (asArray(v as Props | Props[] | undefined)[0] ?? {}) as Props;
 const meta = (p: Props): Props => first(p.metadata);
+/** metadata, spec and namespace of a Kubernetes resource block. */
+const k8s = (props: Props): { m: Props; spec: Props; ns: string } => {
+  const m = meta(props);
+  return { m, spec: first(props.spec), ns: renderTf(m.namespace) || 'default' };
+};
 const selectorKey = (ns: unknown, labels: unknown): string => `k8s-selector:${renderTf(ns)}:${JSON.stringify(sortKeys(labels ?? {}))}`;
 
 const FORCE_NEW = 'Terraform replaces the deployment when this changes (ForceNew): its pods are deleted before the new ones are ready';
@@ -44,9 +49,7 @@ function containerTerms(u: ServingUnit, c: Props, prefix: string): number {
 const deployment: Extractor = {
   phase: 1,
   extract(ctx, r) {
-    const m = meta(r.props);
-    const spec = first(r.props.spec);
-    const ns = renderTf(m.namespace) || 'default';
+    const { m, spec, ns } = k8s(r.props);
     const name = renderTf(m.name);
     const u = ctx.addUnit(r.id, `${ns}/${name}`, 'Kubernetes deployment', { mode: 'kubernetes' });
     ctx.owner.set(`k8s-deployment:${ns}/${name}`, u);
@@ -83,10 +86,9 @@ const deployment: Extractor = {
 const autoscaler: Extractor = {
   phase: 2,
   extract(ctx, r) {
-    const m = meta(r.props);
-    const spec = first(r.props.spec);
+    const { spec, ns } = k8s(r.props);
     const ref = first(spec.scale_target_ref);
-    const u = ctx.unitFor(`k8s-deployment:${renderTf(m.namespace) || 'default'}/${renderTf(ref.name)}`);
+    const u = ctx.unitFor(`k8s-deployment:${ns}/${renderTf(ref.name)}`);
     const min = num(spec.min_replicas) ?? 1;
     const max = num(spec.max_replicas);
     setTerm(u, 'autoscaling min replicas', 'capacity', min);
@@ -108,9 +110,7 @@ const autoscaler: Extractor = {
 const service: Extractor = {
   phase: 2,
   extract(ctx, r) {
-    const m = meta(r.props);
-    const spec = first(r.props.spec);
-    const ns = renderTf(m.namespace) || 'default';
+    const { m, spec, ns } = k8s(r.props);
     const u = ctx.unitFor(selectorKey(ns, spec.selector));
     ctx.owner.set(`k8s-service:${ns}/${renderTf(m.name)}`, u);
     const type = renderTf(spec.type) || 'ClusterIP';
@@ -122,9 +122,7 @@ const service: Extractor = {
 const ingress: Extractor = {
   phase: 3,
   extract(ctx, r) {
-    const m = meta(r.props);
-    const spec = first(r.props.spec);
-    const ns = renderTf(m.namespace) || 'default';
+    const { m, spec, ns } = k8s(r.props);
     let u = ctx.stackUnit;
     const rules = asArray(spec.rule as Props[] | undefined);
     for (const rule of rules) {
@@ -141,9 +139,8 @@ const ingress: Extractor = {
 const networkPolicy: Extractor = {
   phase: 3,
   extract(ctx, r) {
-    const m = meta(r.props);
-    const spec = first(r.props.spec);
-    const u = ctx.unitFor(selectorKey(renderTf(m.namespace) || 'default', first(spec.pod_selector).match_labels));
+    const { m, spec, ns } = k8s(r.props);
+    const u = ctx.unitFor(selectorKey(ns, first(spec.pod_selector).match_labels));
     setTerm(u, `network policy ${renderTf(m.name)}`, 'network', `applies to ${renderTf(spec.policy_types) || 'Ingress'}`, { security: 'protection' });
     for (const rule of asArray(spec.ingress as Props[] | undefined)) {
       const ports = asArray(rule.ports as Props[] | undefined).map((p) => `${renderTf(p.protocol) || 'TCP'}/${renderTf(p.port)}`).join(', ') || 'all ports';
@@ -159,9 +156,8 @@ const networkPolicy: Extractor = {
 const disruptionBudget: Extractor = {
   phase: 3,
   extract(ctx, r) {
-    const m = meta(r.props);
-    const spec = first(r.props.spec);
-    const u = ctx.unitFor(selectorKey(renderTf(m.namespace) || 'default', first(spec.selector).match_labels));
+    const { spec, ns } = k8s(r.props);
+    const u = ctx.unitFor(selectorKey(ns, first(spec.selector).match_labels));
     setTerm(u, 'disruption budget', 'rollout', spec.max_unavailable !== undefined ? `max unavailable ${renderTf(spec.max_unavailable)}` : `min available ${renderTf(spec.min_available)}`);
   },
 };
