@@ -1,16 +1,14 @@
 import * as fs from 'node:fs';
 import { DiffReport, loadPrices, readServingModels, reviewDiff } from '../../lib/review';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { runCli } from '../support/cli';
-import { CANARY, GCP, Json, ONPREM, cfn, synthesizeExamples, tf, variant } from './fixtures';
+import { CANARY, GCP, Json, ONPREM, cfn, synthesizeExamples, tempDir, tf, variant } from './fixtures';
 
 let base: string;
 beforeAll(() => {
   base = synthesizeExamples();
 }, 240_000);
-afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 const review = (after: string): DiffReport => reviewDiff(readServingModels(base), readServingModels(after), loadPrices(), {});
 /** Findings as [unit, term, before, after, class]: the exact list a reviewer sees. */
@@ -195,7 +193,7 @@ describe('servingstack cost', () => {
   });
 
   test('a traffic profile and a user price table', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-prices-'));
+    const dir = tempDir('review-prices-');
     const traffic = path.join(dir, 'traffic.json');
     fs.writeFileSync(traffic, JSON.stringify({ default: { requestsPerMonth: 1_000_000, avgDurationMs: 100, payloadKB: 10, logBytesPerRequest: 500 } }));
     const prices = path.join(dir, 'prices.json');
@@ -217,7 +215,7 @@ describe('servingstack cost', () => {
   });
 
   test('an invalid price table names the field and exits 2', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'review-bad-')), 'prices.json');
+    const file = path.join(tempDir('review-bad-'), 'prices.json');
     fs.writeFileSync(file, JSON.stringify({ ...loadPrices(), instances: [{ target: 'aws', type: 'ml.c6i.large', region: 'us-east-1', usdPerHour: -1, date: 'today', source: 'x', verified: true }] }));
     const r = await runCli('cost', base, '--prices', file);
     expect(r.code).toBe(2);
@@ -247,7 +245,7 @@ describe('servingstack diff (CLI)', () => {
 
   test('--git synthesizes the ref in a temporary worktree and the working tree', async () => {
     // GIVEN a repository whose "synthesis" copies a committed cdk.out; the working tree changes the canary size
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'review-git-'));
+    const repo = tempDir('review-git-');
     const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
     git('init', '-q');
     git('config', 'user.email', 't@example.com');
@@ -265,6 +263,5 @@ describe('servingstack diff (CLI)', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).findings.map((f: Json) => [f.term, f.before, f.after, f.cls])).toEqual([['canary size', '1 instance(s)', '2 instance(s)', 'behaviour']]);
     expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1); // the temporary worktree is gone
-    fs.rmSync(repo, { recursive: true, force: true });
   });
 });

@@ -14,8 +14,19 @@ import { OnPremGpuStack } from '../../examples/onprem-k8s-gpu/stack';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const made: string[] = [];
+/** A temporary folder removed after the suite. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function synthesizeExamples(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'review-base-'));
+  const root = tempDir('review-base-');
   const app = new App({ outdir: path.join(root, 'cdk.out') });
   addExample(app, 'ServingStack-RealtimeCanary', { env: { region: 'us-east-1' } });
   addExample(app, 'ServingStack-Serverless', { env: { region: 'us-east-1' } });
@@ -38,7 +49,7 @@ export const ONPREM = 'cdktf.out/onprem-k8s-gpu/stacks/servingstack-onprem-gpu/c
 
 /** A copy of `base` (without asset folders) with each file's JSON edited. */
 export function variant(base: string, edits: Record<string, (doc: Json) => void>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-variant-'));
+  const dir = tempDir('review-variant-');
   fs.cpSync(base, dir, { recursive: true, filter: (src) => !path.basename(src).startsWith('asset.') });
   for (const [file, edit] of Object.entries(edits)) {
     const p = path.join(dir, file);

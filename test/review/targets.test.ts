@@ -1,6 +1,4 @@
 /** The Azure and edge extractors, on stacks synthesized from constructs/azure and constructs/edge (their examples land later). */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { App as TerraformApp } from '../../constructs/cdktf/binding';
@@ -8,7 +6,7 @@ import { AzureMlServing, AzureServingStack } from '../../constructs/azure';
 import { EdgeModel, EdgeModelComponent, EdgePlatform, FleetDeployment } from '../../constructs/edge';
 import { Stack } from 'aws-cdk-lib';
 import { DiffReport, loadPrices, readServingModels, reviewDiff, estimate } from '../../lib/review';
-import { Json, variant } from './fixtures';
+import { Json, tempDir, variant } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let base: string;
@@ -16,7 +14,7 @@ const AZ = 'cdktf.out/stacks/azure-serving/cdk.tf.json';
 const EDGE = 'cdk.out/Edge.template.json';
 
 beforeAll(() => {
-  base = fs.mkdtempSync(path.join(os.tmpdir(), 'review-targets-'));
+  base = tempDir('review-targets-');
   const tf = new TerraformApp({ outdir: path.join(base, 'cdktf.out') });
   const az = new AzureServingStack(tf, 'azure-serving', { location: 'westeurope', resourceGroupName: 'rg-ml', subscriptionId: '11111111-2222-3333-4444-555555555555' });
   new AzureMlServing(az, 'Scoring', { modelPackage: path.join(ROOT, 'examples/models/breast-cancer') });
@@ -27,7 +25,6 @@ beforeAll(() => {
   new FleetDeployment(stack, 'Fleet', { component, thingGroupName: 'clinic-devices' });
   app.synth();
 }, 120_000);
-afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 const review = (after: string): DiffReport => reviewDiff(readServingModels(base), readServingModels(after), loadPrices(), {});
 const rows = (r: DiffReport): unknown[][] => r.findings.map((f) => [f.unit, f.term, f.before, f.after, f.cls]);
