@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerAzureCommand } from './azure';
 import { registerBaselineCommand } from './baseline';
+import { registerCostCommand } from './cost';
+import { registerDiffCommand } from './diff';
 import { registerDriftReportCommand } from './drift-report';
 import { registerEndpointTestCommand } from './endpoint-test';
 import { registerGcpCommand } from './gcp';
@@ -15,4 +17,4 @@ import { registerUp } from './up';
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand, registerOptimizeCommand, registerRegisterCommands, registerEndpointTestCommand];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand, registerOptimizeCommand, registerRegisterCommands, registerEndpointTestCommand, registerDiffCommand, registerCostCommand];

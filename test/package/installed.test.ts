@@ -247,6 +247,17 @@ describe('the packed package, installed like a user installs it', () => {
     }, 300_000);
   });
 
+  test('npx servingstack cost and diff from the installed package read the AWS example\'s cdk.out with the shipped price table', () => {
+    const project = projects.get(TARGETS[0].target) as string;
+    const out = path.join(work, 'run-aws', 'cdk.out'); // synthesized by the aws README row above
+    const cost = mustRun('npx', ['--no-install', 'servingstack', 'cost', out, '--json'], { cwd: project });
+    const stacks = JSON.parse(cost.stdout) as Array<{ units: Array<{ lines: Array<{ item: string; price: string }> }> }>;
+    const lines = stacks.flatMap((s) => s.units.flatMap((u) => u.lines));
+    expect(lines.some((l) => /ml\.[a-z0-9]+\.[a-z0-9]+/.test(l.item) && l.price.includes('https://aws.amazon.com/sagemaker/pricing/'))).toBe(true);
+    const diff = mustRun('npx', ['--no-install', 'servingstack', 'diff', out, out], { cwd: project });
+    expect(diff.stdout).toBe('No change in serving terms.\n');
+  }, 120_000);
+
   test('npx servingstack serve from the installed package answers a prediction', async () => {
     const project = projects.get(TARGETS[0].target) as string;
     const model = path.join(work, 'serve-model');
