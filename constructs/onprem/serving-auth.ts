@@ -131,37 +131,24 @@ export class ServingAuth {
     if (secretName === undefined) return undefined;
     if (this.bound) return this.bound;
     if (this.kind === 'secret') return { secretName, inferenceTokenKey: this.inferenceKey, adminTokenKey: this.adminKey, feedbackKeySecretName: this.feedbackKeySecretName };
-    const secret = new SecretV1(scope, 'AuthSecret', {
+    const generated = (id: string, name: string, data: Record<string, string>): SecretV1 => new SecretV1(scope, id, {
       provider: OnPremServingStack.of(scope).kubernetesProvider,
       dependsOn: [ctx.namespace.resource],
       metadata: {
-        name: secretName,
+        name,
         namespace: ctx.namespace.name,
         labels: { 'app.kubernetes.io/name': ctx.appName, 'app.kubernetes.io/part-of': 'servingstack' },
       },
       type: 'Opaque',
-      data: {
-        [INFERENCE_TOKEN_KEY]: randomToken(),
-        [ADMIN_TOKEN_KEY]: ctx.adminToken ?? randomToken(),
-      },
-      // uuid() changes at every plan: the tokens made at creation stay.
+      data,
+      // uuid() changes at every plan: the values made at creation stay.
       lifecycle: { ignoreChanges: ['data'] },
     });
+    const secret = generated('AuthSecret', secretName, { [INFERENCE_TOKEN_KEY]: randomToken(), [ADMIN_TOKEN_KEY]: ctx.adminToken ?? randomToken() });
     // The prediction-token key: its own Secret (a stack made before it gains it without touching
     // the tokens), generated the same way; every track and replica of the app mounts it.
     const feedbackKeySecretName = `${ctx.appName}-feedback-key`;
-    const feedbackKeySecret = new SecretV1(scope, 'FeedbackKeySecret', {
-      provider: OnPremServingStack.of(scope).kubernetesProvider,
-      dependsOn: [ctx.namespace.resource],
-      metadata: {
-        name: feedbackKeySecretName,
-        namespace: ctx.namespace.name,
-        labels: { 'app.kubernetes.io/name': ctx.appName, 'app.kubernetes.io/part-of': 'servingstack' },
-      },
-      type: 'Opaque',
-      data: { [FEEDBACK_KEY_KEY]: randomToken() },
-      lifecycle: { ignoreChanges: ['data'] },
-    });
+    const feedbackKeySecret = generated('FeedbackKeySecret', feedbackKeySecretName, { [FEEDBACK_KEY_KEY]: randomToken() });
     return { secretName, inferenceTokenKey: INFERENCE_TOKEN_KEY, adminTokenKey: ADMIN_TOKEN_KEY, secret, feedbackKeySecretName, feedbackKeySecret };
   }
 }
