@@ -37,6 +37,8 @@ interface DeployOptions extends CommonOptions {
   readonly maxReplicas?: string;
   readonly canaryPercent?: string;
   readonly bakeSeconds?: string;
+  readonly minPredictions?: string;
+  readonly maxBakeSeconds?: string;
   readonly maxErrorRate?: string;
   readonly checkInterval?: string;
 }
@@ -108,6 +110,8 @@ export function settingsFrom(o: DeployOptions): ResolvedRolloutSettings {
       ...basePolicy,
       canaryTrafficPercent: num(o.canaryPercent) ?? basePolicy.canaryTrafficPercent,
       bakeTimeSeconds: num(o.bakeSeconds) ?? basePolicy.bakeTimeSeconds,
+      minPredictions: num(o.minPredictions) ?? basePolicy.minPredictions,
+      maxBakeTimeSeconds: num(o.maxBakeSeconds) ?? basePolicy.maxBakeTimeSeconds,
       maxErrorRatePercent: num(o.maxErrorRate) ?? basePolicy.maxErrorRatePercent,
     },
   });
@@ -159,7 +163,9 @@ export function registerGcpCommand(program: Command): void {
     .option('--min-replicas <n>', 'minimum replicas')
     .option('--max-replicas <n>', 'maximum replicas')
     .option('--canary-percent <n>', 'traffic share of the new version during the bake (100 = no canary)')
-    .option('--bake-seconds <n>', 'how long the canary bakes')
+    .option('--bake-seconds <n>', 'minimum time the canary bakes before promotion')
+    .option('--min-predictions <n>', 'predictions the canary must serve before promotion (default 100)')
+    .option('--max-bake-seconds <n>', 'roll back when --min-predictions is not reached by then (default bake + 3600)')
     .option('--max-error-rate <percent>', 'roll back above this error rate')
     .option('--check-interval <seconds>', 'seconds between health checks (default 30)')
     .action(async (pkg: string | undefined, o: DeployOptions) => {

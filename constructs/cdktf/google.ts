@@ -22,3 +22,12 @@ export { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key
 export { ComputeNetwork } from '@cdktf/provider-google/lib/compute-network';
 export { ComputeGlobalAddress } from '@cdktf/provider-google/lib/compute-global-address';
 export { ServiceNetworkingConnection } from '@cdktf/provider-google/lib/service-networking-connection';
+export { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
+export { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
+export { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
+export { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret';
+export { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
+export { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+export { WorkflowsWorkflow } from '@cdktf/provider-google/lib/workflows-workflow';
+export { EventarcTrigger } from '@cdktf/provider-google/lib/eventarc-trigger';
+export { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';

@@ -17,3 +17,5 @@ export { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 export { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1';
 export { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 export { Release as HelmRelease } from '@cdktf/provider-helm/lib/release';
+export { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
+export { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';

@@ -19,6 +19,8 @@ export class GcpErrorCodes {
   public static readonly DEPLOYMENT = 'SS_ERR_GCP_DEPLOYMENT_INVALID';
   /** `ServingMonitoring` props (thresholds, channels). */
   public static readonly MONITORING = 'SS_ERR_GCP_MONITORING_INVALID';
+  /** `RetrainingTrigger` props (pipeline template, root, parameters, identities). */
+  public static readonly RETRAINING = 'SS_ERR_GCP_RETRAINING_INVALID';
   /** `servingstack gcp`: rollout settings from stack outputs and flags. */
   public static readonly ROLLOUT_INPUT = 'SS_ERR_GCP_ROLLOUT_INPUT_INVALID';
   /** A traffic split that does not name deployed models or does not sum to 100. */

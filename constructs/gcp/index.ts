@@ -8,9 +8,13 @@ export type { AutoscalingMetricSpec, DeploymentInput, DeploymentResources, Deplo
 export { EndpointNetworking } from './endpoint-networking';
 export type { PrivateServiceConnectOptions, VpcPeeringOptions } from './endpoint-networking';
 export { GcpErrorCodes } from './errors';
+export { FeedbackKey } from './feedback-key';
+export type { FeedbackKeyProps } from './feedback-key';
 export { MachineType } from './machine-type';
 export { ModelPackageBucket } from './model-package-bucket';
 export type { ModelPackageBucketProps } from './model-package-bucket';
+export { RetrainingTrigger } from './retraining-trigger';
+export type { RetrainingTriggerOptions, RetrainingTriggerProps } from './retraining-trigger';
 export { RuntimeImageRepository } from './runtime-image-repository';
 export type { RuntimeImageRepositoryProps } from './runtime-image-repository';
 export { ServingMonitoring } from './serving-monitoring';

@@ -2,10 +2,13 @@ import { Construct } from 'constructs';
 import { Token } from '../cdktf/binding';
 import { MonitoringAlertPolicy, MonitoringDashboard, MonitoringNotificationChannel } from '../cdktf/google';
 import { Severity } from '../../lib/core/contract/severity';
-import { ServingThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
+import { ModelQualityThresholds, ServingThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { MetricDefinition, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { Checker, GCP_ERRORS } from './private/errors';
+import { AlertSpec, qualityAlerts, qualityTiles } from './private/quality-alerts';
+import { RuntimeLogMetrics } from './private/runtime-log-metrics';
 import { promQl, VERTEX_METRICS } from './private/vertex-metrics';
+import { RetrainingTrigger, RetrainingTriggerOptions } from './retraining-trigger';
 import { VertexServingStack } from './vertex-serving-stack';
 
 /** Dashboard and alert settings (everything but the endpoint). */
@@ -39,12 +42,30 @@ export interface MonitoringOptions {
    */
   readonly maxReplicaCount?: number;
   /**
-   * Include the runtime's own metrics (PromQL over `servingstack_*`). They have data once the
-   * runtime's Prometheus endpoint is collected into Google Cloud Managed Service for Prometheus;
-   * Vertex AI itself does not scrape custom containers.
-   * @default true
+   * Also chart every runtime metric as PromQL over `servingstack_*`. Those tiles stay empty
+   * unless you collect the runtime's Prometheus endpoint into Google Cloud Managed Service for
+   * Prometheus yourself: Vertex AI does not scrape custom containers. The model-quality tiles
+   * (log-based metrics, {@link modelQualityMonitoring}) have data without it.
+   * @default false
    */
   readonly runtimeMetrics?: boolean;
+  /**
+   * Turn the runtime's monitoring verdicts (drift, accuracy, concept drift, fairness; its
+   * stdout JSON lines, `SERVINGSTACK_EMF=true`) into log-based metrics, chart them and alert on
+   * them with {@link modelQuality}. `VertexServing` sets `SERVINGSTACK_EMF=true` when this is on.
+   * @default true
+   */
+  readonly modelQualityMonitoring?: boolean;
+  /**
+   * Model-quality alert thresholds, in the shared vocabulary (docs/monitoring.md).
+   * @default - the vocabulary's defaults: 1 drifted feature, accuracy 0.9, 1 concept-drift detection per 15 minutes, disparate impact 0.8, parity difference 0.1
+   */
+  readonly modelQuality?: ModelQualityThresholds;
+  /**
+   * Start a Vertex AI pipeline run when a model-quality alert opens (alert → Pub/Sub → Workflows).
+   * @default - no retraining trigger
+   */
+  readonly retraining?: RetrainingTriggerOptions;
 }
 
 export interface ServingMonitoringProps extends MonitoringOptions {
@@ -68,6 +89,10 @@ const PERIOD = '60s';
  */
 export class ServingMonitoring extends Construct {
   public readonly dashboard: MonitoringDashboard;
+  /** The runtime's verdicts as log-based metrics (unless `modelQualityMonitoring` is false). */
+  public readonly runtimeLogMetrics?: RuntimeLogMetrics;
+  /** The retraining trigger, when `retraining` is set. */
+  public readonly retraining?: RetrainingTrigger;
   private readonly policies: MonitoringAlertPolicy[] = [];
   private readonly channels: MonitoringNotificationChannel[] = [];
   private readonly resourceFilter: string;
@@ -81,6 +106,14 @@ export class ServingMonitoring extends Construct {
     (props.notificationChannelIds ?? []).forEach((n, i) => c.pattern(`notificationChannelIds[${i}]`, n, /^projects\/[^/]+\/notificationChannels\/[0-9]+$/, 'projects/PROJECT/notificationChannels/ID'));
     for (const issue of Thresholds.validate(ThresholdGroup.SERVING, props.thresholds, 'thresholds', (v) => Token.isUnresolved(v))) c.add(issue);
     c.intRange('maxReplicaCount', props.maxReplicaCount, 1, 1000);
+    for (const issue of Thresholds.validate(ThresholdGroup.MODEL_QUALITY, props.modelQuality, 'modelQuality', (v) => Token.isUnresolved(v))) c.add(issue);
+    const quality = props.modelQualityMonitoring ?? true;
+    c.check(quality || (props.modelQuality === undefined && props.retraining === undefined), {
+      field: 'modelQualityMonitoring',
+      message: 'is false, but modelQuality thresholds or retraining are set: both need the model-quality alerts',
+      received: props.modelQualityMonitoring,
+      allowed: 'true (the default), or leave modelQuality and retraining unset',
+    });
     c.throwIfAny();
     const t = Thresholds.resolveServing(props.thresholds);
     const maxErrorRate = t.maxErrorRatePercent;
@@ -92,13 +125,15 @@ export class ServingMonitoring extends Construct {
       this.channels.push(new MonitoringNotificationChannel(this, `Email${i}`, { type: 'email', displayName: `${prefix} ${email}`, labels: { email_address: email } }));
     });
     const channels = [...this.channels.map((ch) => ch.name), ...(props.notificationChannelIds ?? [])];
+    if (quality) this.runtimeLogMetrics = new RuntimeLogMetrics(this, 'RuntimeLogMetrics', props.endpointId);
+    if (props.retraining) this.retraining = new RetrainingTrigger(this, 'Retraining', props.retraining);
 
     this.dashboard = new MonitoringDashboard(this, 'Dashboard', {
-      dashboardJson: JSON.stringify(this.renderDashboard(`${prefix} serving`, props.runtimeMetrics ?? true)),
+      dashboardJson: JSON.stringify(this.renderDashboard(`${prefix} serving`, props.runtimeMetrics ?? false)),
     });
 
     const severity = (name: string): Severity => Thresholds.severityOf(ThresholdGroup.SERVING, name);
-    const alerts: { key: string; title: string; severity: Severity; condition: Record<string, unknown>; doc: string }[] = [
+    const alerts: AlertSpec[] = [
       {
         key: 'ErrorRate',
         severity: severity('maxErrorRatePercent'),
@@ -152,20 +187,23 @@ export class ServingMonitoring extends Construct {
         },
       });
     }
+    if (this.runtimeLogMetrics) alerts.push(...qualityAlerts(this.runtimeLogMetrics, (type) => this.filter(type), Thresholds.resolveModelQuality(props.modelQuality)));
     for (const a of alerts) {
+      // Model-quality incidents also go to the retraining channel; serving incidents never do.
+      const notify = a.modelQuality && this.retraining ? [...channels, this.retraining.notificationChannelName] : channels;
       this.policies.push(new MonitoringAlertPolicy(this, a.key, {
         displayName: `${prefix}: ${a.title}`,
         combiner: 'OR',
         severity: cloudMonitoringSeverity(a.severity),
         conditions: [{ displayName: a.title, ...a.condition }],
-        notificationChannels: channels.length > 0 ? channels : undefined,
+        notificationChannels: notify.length > 0 ? notify : undefined,
         documentation: { content: a.doc, mimeType: 'text/markdown' },
         alertStrategy: { autoClose: '1800s' },
       }));
     }
   }
 
-  /** The alert policies (error rate, p99 latency, and replicas at the ceiling when autoscaling). */
+  /** The alert policies (error rate, p99 latency, replicas at the ceiling when autoscaling, then model quality). */
   public get alertPolicies(): readonly MonitoringAlertPolicy[] {
     return [...this.policies];
   }
@@ -219,6 +257,7 @@ export class ServingMonitoring extends Construct {
         ],
       },
     ];
+    if (this.runtimeLogMetrics) tiles.push(...qualityTiles(this.runtimeLogMetrics, (type) => this.filter(type)));
     if (runtimeMetrics) {
       for (const m of Object.values(RUNTIME_METRICS) as MetricDefinition[]) {
         tiles.push({ title: `runtime: ${m.name}`, dataSets: [{ plotType: 'LINE', timeSeriesQuery: { prometheusQuery: promQl(m) } }] });

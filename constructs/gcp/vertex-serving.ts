@@ -5,6 +5,7 @@ import { ModelManifest } from '../../lib/core/manifest';
 import { loadModelPackageSync } from '../../lib/core/model-package';
 import { DeploymentResources, DeploymentSpec, deploymentInputOf, resolveDeployment } from './deployment-resources';
 import { EndpointNetworking } from './endpoint-networking';
+import { FeedbackKey } from './feedback-key';
 import { MachineType } from './machine-type';
 import { ModelPackageBucket, ModelPackageBucketProps } from './model-package-bucket';
 import { Checker, GCP_ERRORS, checkLabels } from './private/errors';
@@ -101,6 +102,14 @@ export interface VertexServingProps {
    * @default false
    */
   readonly registerOutputs?: boolean;
+  /**
+   * Create the prediction-token HMAC key in Secret Manager (readable by the runtime identity on
+   * that secret only) and pass its version to the runtime as `SERVINGSTACK_FEEDBACK_KEY_GCP_SECRET`,
+   * so labels sent to any replica through the predict route can be scored. False: no key (labels
+   * need the request-id path, one replica).
+   * @default true
+   */
+  readonly feedbackKey?: boolean;
 }
 
 /**
@@ -119,6 +128,8 @@ export class VertexServing extends Construct {
   /** The rollout settings (also the output's value when `registerOutputs` is set). */
   public readonly rolloutSettings: RolloutSettings;
   public readonly manifest?: ModelManifest;
+  /** The prediction-token key (unless `feedbackKey` is false). */
+  public readonly feedbackKey?: FeedbackKey;
 
   constructor(scope: Construct, id: string, props: VertexServingProps = {}) {
     super(scope, id);
@@ -177,6 +188,13 @@ export class VertexServing extends Construct {
       ...props.monitoring,
       endpointId: this.endpoint.endpointId,
     });
+    if (props.feedbackKey ?? true) {
+      this.feedbackKey = new FeedbackKey(this, 'FeedbackKey', { secretId: `servingstack-feedback-key-${modelId!}`, reader: this.serviceAccounts.runtimeMember });
+    }
+    // Defaults under the user's environment: the verdict lines the log-based metrics read, the key.
+    const env: Record<string, string> = {};
+    if (props.monitoring?.modelQualityMonitoring ?? true) env.SERVINGSTACK_EMF = 'true';
+    if (this.feedbackKey) env.SERVINGSTACK_FEEDBACK_KEY_GCP_SECRET = this.feedbackKey.versionName;
     this.rolloutSettings = {
       kind: ROLLOUT_SETTINGS_KIND,
       schemaVersion: ROLLOUT_SETTINGS_VERSION,
@@ -190,7 +208,7 @@ export class VertexServing extends Construct {
       kmsKeyName: kms,
       deployment: deploymentInputOf(deployment),
       policy,
-      env: props.runtimeEnvironment ?? {},
+      env: { ...env, ...props.runtimeEnvironment },
       labels: props.modelLabels,
     };
     if (props.registerOutputs ?? false) {

@@ -26,6 +26,8 @@ export class OnPremErrorCodes {
   public static readonly ROLLOUT_UNREACHABLE = 'SS_ERR_ONPREM_ROLLOUT_UNREACHABLE';
   /** `ServingNamespace` props. */
   public static readonly NAMESPACE = 'SS_ERR_ONPREM_NAMESPACE_INVALID';
+  /** `RetrainingJobTrigger` props (template CronJob, image, cool-down). */
+  public static readonly RETRAINING = 'SS_ERR_ONPREM_RETRAINING_INVALID';
 
   /** Every code. */
   public static all(): readonly string[] {

@@ -5,6 +5,10 @@
  * by `servingstack onprem`.
  */
 export { Accelerator } from './accelerator';
+export { AlertReceiver } from './alert-routing';
+export type { AlertRoute, AlertRoutingOptions, EmailReceiverOptions, PagerDutyReceiverOptions, SecretKeyReference, SlackReceiverOptions, WebhookReceiverOptions } from './alert-routing';
+export { RetrainingJobTrigger } from './retraining-trigger';
+export type { RetrainingJobTriggerProps } from './retraining-trigger';
 export type { AlertRule, AlertThresholds, OnPremModelQualityThresholds, RenderedRule, RenderedRuleGroup } from './alert-rules';
 export { CanaryRollout } from './canary-rollout';
 export type { CanaryRolloutProps } from './canary-rollout';

@@ -168,6 +168,13 @@ export interface ServerOptions {
    * @default ServingAuth.generated()
    */
   readonly auth?: ServingAuth;
+  /**
+   * Keep the runtime's data capture (sampled requests and responses, JSON Lines) on a
+   * PersistentVolumeClaim, so it outlives the pod and `servingstack drift-report` /
+   * `quality-report` can re-read it. Each pod writes below its own directory (its pod name).
+   * @default - no capture
+   */
+  readonly dataCapture?: DataCaptureOptions;
 }
 
 export interface ModelServerProps extends ServerOptions {
@@ -200,4 +207,28 @@ export interface ModelServerProps extends ServerOptions {
    * @default - no Ingress
    */
   readonly ingress?: IngressOptions;
+}
+
+/** Where the runtime's data capture is kept (see `ModelServerProps.dataCapture`). */
+export interface DataCaptureOptions {
+  /**
+   * An existing claim of the namespace. With several replicas it must be ReadWriteMany.
+   * @default - a new claim `<server name>-capture`
+   */
+  readonly claimName?: string;
+  /**
+   * Size of the new claim.
+   * @default Size.gibibytes(20)
+   */
+  readonly size?: Size;
+  /**
+   * Storage class of the new claim; it must offer ReadWriteMany (NFS, CephFS, Longhorn RWX…).
+   * @default - the cluster's default class
+   */
+  readonly storageClassName?: string;
+  /**
+   * Share of requests captured, in percent (0–100).
+   * @default 100
+   */
+  readonly percent?: number;
 }

@@ -12,7 +12,7 @@ import { checkRuntimeEnvironment } from '../../lib/core/contract/environment';
 import { Accelerator, EXTENDED_RESOURCE_NAME, MAX_ACCELERATORS_PER_POD } from './accelerator';
 import { IngressOptions, ModelServerProps } from './model-server-options';
 import { OnPremServingStack } from './onprem-serving-stack';
-import { Annotations, DeploymentV1, HorizontalPodAutoscalerV2, IngressV1, NetworkPolicyV1, PodDisruptionBudgetV1, ServiceV1 } from './private/binding';
+import { Annotations, DeploymentV1, HorizontalPodAutoscalerV2, IngressV1, NetworkPolicyV1, PersistentVolumeClaimV1, PodDisruptionBudgetV1, ServiceV1 } from './private/binding';
 import { Checker, ONPREM_ERRORS, defaultName } from './private/checker';
 import { Cpu, Duration, Size } from './quantities';
 import { Taint } from './scheduling';
@@ -97,6 +97,28 @@ export class ModelServer extends Construct {
     if (auth && !props.monitoring) {
       Annotations.of(this).addWarning(`${this.name}: authentication is on and no ServingMonitoring is given, so /metrics (an admin route) answers 401 to a Prometheus that does not send the admin token of Secret ${auth.secretName}; pass monitoring to scrape with its token`);
     }
+    // Data capture on a claim: the pods' own directories survive them.
+    let capture: { claimName: string; percent: number } | undefined;
+    let captureClaim: PersistentVolumeClaimV1 | undefined;
+    if (props.dataCapture && this.isRuntime) {
+      const claimName = props.dataCapture.claimName ?? `${this.name}-capture`;
+      if (props.dataCapture.claimName === undefined) {
+        captureClaim = new PersistentVolumeClaimV1(this, 'CaptureClaim', {
+          provider,
+          dependsOn,
+          metadata: { name: claimName, namespace: this.namespaceName, labels: { ...podLabels, 'app.kubernetes.io/component': 'data-capture' } },
+          // Every replica writes at once (each in its own directory). Keep the data past a destroy
+          // with a StorageClass whose reclaimPolicy is Retain.
+          spec: {
+            accessModes: ['ReadWriteMany'],
+            storageClassName: props.dataCapture.storageClassName,
+            resources: { requests: { storage: (props.dataCapture.size ?? Size.gibibytes(20)).toKubernetes() } },
+          },
+          waitUntilBound: false,
+        });
+      }
+      capture = { claimName, percent: props.dataCapture.percent ?? 100 };
+    }
     const template = servingPodTemplate({
       props,
       container: r.c,
@@ -114,10 +136,11 @@ export class ModelServer extends Construct {
         late.throwIfAny();
       },
       auth,
+      capture,
     });
     this.deployment = new DeploymentV1(this, 'Resource', {
       provider,
-      dependsOn: [...dependsOn, ...(auth?.secret ? [auth.secret] : [])],
+      dependsOn: [...dependsOn, ...(auth?.secret ? [auth.secret] : []), ...(auth?.feedbackKeySecret ? [auth.feedbackKeySecret] : []), ...(captureClaim ? [captureClaim] : [])],
       metadata,
       waitForRollout: true,
       spec: {
@@ -284,6 +307,13 @@ export class ModelServer extends Construct {
     if (secret !== undefined && c.kind === 'runtime') checker.dnsLabel('auth.secretName', secret);
     const credentials = props.model._config().credentialsSecretName;
     if (credentials !== undefined) checker.dnsLabel('model.credentialsSecretName', credentials);
+    const capture = props.dataCapture;
+    if (capture) {
+      checker.check(c.kind === 'runtime', { field: 'dataCapture', message: 'needs the ServingStack runtime, which writes the capture', received: 'a custom container', allowed: 'ServingContainer.runtime(…), or no dataCapture' });
+      if (capture.claimName !== undefined) checker.dnsLabel('dataCapture.claimName', capture.claimName);
+      if (capture.storageClassName !== undefined) checker.dnsLabel('dataCapture.storageClassName', capture.storageClassName);
+      checker.numberRange('dataCapture.percent', capture.percent, 0, 100, '%');
+    }
     checker.throwIfAny();
   }
 

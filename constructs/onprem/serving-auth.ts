@@ -27,6 +27,9 @@ export const AUTH_MOUNT_PATH = '/var/run/secrets/servingstack/auth';
 /** Keys of the generated Secret. */
 export const INFERENCE_TOKEN_KEY = 'inference-token';
 export const ADMIN_TOKEN_KEY = 'admin-token';
+/** Where the prediction-token HMAC key Secret is mounted, and its key. */
+export const FEEDBACK_KEY_MOUNT_PATH = '/var/run/secrets/servingstack/feedback';
+export const FEEDBACK_KEY_KEY = 'feedback-key';
 
 /** Options of {@link ServingAuth.generated}. */
 export interface GeneratedAuthOptions {
@@ -49,6 +52,12 @@ export interface ExistingSecretAuthOptions {
    * @default 'admin-token'
    */
   readonly adminTokenKey?: string;
+  /**
+   * A Secret of the namespace holding the prediction-token HMAC key under `feedback-key`,
+   * mounted for `SERVINGSTACK_FEEDBACK_KEY_FILE`.
+   * @default - no key: labels are scored by request id, on the replica that served the prediction
+   */
+  readonly feedbackKeySecretName?: string;
 }
 
 /** A bound auth setting: the Secret the pods mount. @internal */
@@ -58,6 +67,10 @@ export interface BoundAuth {
   readonly adminTokenKey: string;
   /** The Secret this stack creates (generated tokens); depend on it. */
   readonly secret?: SecretV1;
+  /** The Secret holding the prediction-token HMAC key (`feedback-key`), when there is one. */
+  readonly feedbackKeySecretName?: string;
+  /** The key Secret this stack creates (generated); depend on it. */
+  readonly feedbackKeySecret?: SecretV1;
 }
 
 /** What binding needs to know. @internal */
@@ -77,7 +90,7 @@ export class ServingAuth {
 
   /** Tokens from a Secret you manage in the serving namespace. */
   public static fromSecret(secretName: string, options: ExistingSecretAuthOptions = {}): ServingAuth {
-    return new ServingAuth('secret', secretName, options.inferenceTokenKey ?? INFERENCE_TOKEN_KEY, options.adminTokenKey ?? ADMIN_TOKEN_KEY);
+    return new ServingAuth('secret', secretName, options.inferenceTokenKey ?? INFERENCE_TOKEN_KEY, options.adminTokenKey ?? ADMIN_TOKEN_KEY, undefined, options.feedbackKeySecretName);
   }
 
   /** No authentication: anyone who reaches the Service or the Ingress may call every route. */
@@ -98,6 +111,7 @@ export class ServingAuth {
     private readonly inferenceKey: string = INFERENCE_TOKEN_KEY,
     private readonly adminKey: string = ADMIN_TOKEN_KEY,
     private readonly bound?: BoundAuth,
+    private readonly feedbackKeySecretName?: string,
   ) {}
 
   /** Whether the pods require tokens. */
@@ -116,23 +130,25 @@ export class ServingAuth {
     const secretName = this._secretNameFor(ctx.appName);
     if (secretName === undefined) return undefined;
     if (this.bound) return this.bound;
-    if (this.kind === 'secret') return { secretName, inferenceTokenKey: this.inferenceKey, adminTokenKey: this.adminKey };
-    const secret = new SecretV1(scope, 'AuthSecret', {
+    if (this.kind === 'secret') return { secretName, inferenceTokenKey: this.inferenceKey, adminTokenKey: this.adminKey, feedbackKeySecretName: this.feedbackKeySecretName };
+    const generated = (id: string, name: string, data: Record<string, string>): SecretV1 => new SecretV1(scope, id, {
       provider: OnPremServingStack.of(scope).kubernetesProvider,
       dependsOn: [ctx.namespace.resource],
       metadata: {
-        name: secretName,
+        name,
         namespace: ctx.namespace.name,
         labels: { 'app.kubernetes.io/name': ctx.appName, 'app.kubernetes.io/part-of': 'servingstack' },
       },
       type: 'Opaque',
-      data: {
-        [INFERENCE_TOKEN_KEY]: randomToken(),
-        [ADMIN_TOKEN_KEY]: ctx.adminToken ?? randomToken(),
-      },
-      // uuid() changes at every plan: the tokens made at creation stay.
+      data,
+      // uuid() changes at every plan: the values made at creation stay.
       lifecycle: { ignoreChanges: ['data'] },
     });
-    return { secretName, inferenceTokenKey: INFERENCE_TOKEN_KEY, adminTokenKey: ADMIN_TOKEN_KEY, secret };
+    const secret = generated('AuthSecret', secretName, { [INFERENCE_TOKEN_KEY]: randomToken(), [ADMIN_TOKEN_KEY]: ctx.adminToken ?? randomToken() });
+    // The prediction-token key: its own Secret (a stack made before it gains it without touching
+    // the tokens), generated the same way; every track and replica of the app mounts it.
+    const feedbackKeySecretName = `${ctx.appName}-feedback-key`;
+    const feedbackKeySecret = generated('FeedbackKeySecret', feedbackKeySecretName, { [FEEDBACK_KEY_KEY]: randomToken() });
+    return { secretName, inferenceTokenKey: INFERENCE_TOKEN_KEY, adminTokenKey: ADMIN_TOKEN_KEY, secret, feedbackKeySecretName, feedbackKeySecret };
   }
 }

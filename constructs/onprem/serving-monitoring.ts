@@ -7,6 +7,7 @@
 import { Construct } from 'constructs';
 import { ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { ConfigMapV1, Fn, HelmRelease, NamespaceV1, SecretV1 } from './private/binding';
+import { AlertRoutingOptions, checkAlertRouting, ExtraRoute, renderAlertmanagerConfig } from './alert-routing';
 import { AlertRule, AlertThresholds, OnPremModelQualityThresholds, RenderedRuleGroup, modelQualityRuleGroup, servingAlertRuleGroups } from './alert-rules';
 import { servingDashboard } from './grafana-dashboard';
 import { OnPremServingStack } from './onprem-serving-stack';
@@ -89,6 +90,19 @@ export interface ServingMonitoringProps {
    */
   readonly grafanaAdminSecretName?: string;
   /**
+   * Where alerts go: Alertmanager receivers (webhook, Slack, PagerDuty, e-mail; secrets from
+   * Kubernetes Secrets of the monitoring namespace) and routes by severity.
+   * @default - the chart's default: alerts reach Alertmanager and go nowhere
+   */
+  readonly alertRouting?: AlertRoutingOptions;
+  /**
+   * In-cluster URL of a retraining webhook (`RetrainingJobTrigger.webhookUrl`): every firing
+   * model-quality alert (drift, accuracy, concept drift, fairness) is also sent there. Needs
+   * `modelQualityAlerts`.
+   * @default - no retraining
+   */
+  readonly retrainingWebhookUrl?: string;
+  /**
    * Extra kube-prometheus-stack values, deep-merged last.
    * @default - none
    */
@@ -114,6 +128,8 @@ export class ServingMonitoring extends Construct {
   public readonly scrapeTokenSecret: SecretV1;
   /** The serving scrape job as rendered. */
   public readonly scrapeConfig: Record<string, unknown>;
+  /** The Alertmanager configuration and the Secrets it reads, when alertRouting or retraining is set. */
+  public readonly alertmanager?: { readonly config: Record<string, unknown>; readonly secrets: readonly string[] };
 
   constructor(scope: Construct, id: string, props: ServingMonitoringProps = {}) {
     super(scope, id);
@@ -145,12 +161,26 @@ export class ServingMonitoring extends Construct {
     checker.numberRange('modelQualityThresholds.maxPsi', mm.maxPsi, 0.001, 10);
     for (const issue of Thresholds.validate(ThresholdGroup.MODEL_QUALITY, mm, 'modelQualityThresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
     if (props.grafanaAdminSecretName !== undefined) checker.dnsLabel('grafanaAdminSecretName', props.grafanaAdminSecretName);
+    if (props.alertRouting) checkAlertRouting(checker, 'alertRouting', props.alertRouting);
+    if (props.retrainingWebhookUrl !== undefined) {
+      checker.pattern('retrainingWebhookUrl', props.retrainingWebhookUrl, /^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?(\/\S*)?$/, 'an http(s) URL, e.g. RetrainingJobTrigger.webhookUrl');
+      checker.check(props.modelQualityAlerts === true, { field: 'retrainingWebhookUrl', message: 'needs the model-quality alerts that trigger it', received: props.retrainingWebhookUrl, allowed: 'modelQualityAlerts: true' });
+    }
     checker.throwIfAny();
 
     this.prometheusUrl = `http://${this.releaseName}-prometheus.${this.namespace}.svc:9090`;
     const groups = servingAlertRuleGroups(t, props.additionalAlertRules ?? []);
     if (props.modelQualityAlerts) groups.splice(2, 0, modelQualityRuleGroup(props.modelQualityThresholds));
     this.ruleGroups = groups;
+    const extra: ExtraRoute[] = [];
+    if (props.retrainingWebhookUrl !== undefined) {
+      const names = [...new Set(modelQualityRuleGroup(props.modelQualityThresholds).rules.map((r) => r.alert))];
+      extra.push({
+        receiver: { name: 'servingstack-retraining', webhook_configs: [{ url: props.retrainingWebhookUrl, send_resolved: false }] },
+        matchers: [`alertname=~"${names.join('|')}"`],
+      });
+    }
+    this.alertmanager = props.alertRouting || extra.length > 0 ? renderAlertmanagerConfig(props.alertRouting ?? { receivers: [], routes: [] }, extra) : undefined;
     this.scrapeConfig = servingScrapeConfig(props.scrapeNamespaces ?? [], props.scrapeInterval ?? '15s', `${PROMETHEUS_SECRETS_DIR}/${SCRAPE_TOKEN_SECRET}/${SCRAPE_TOKEN_KEY}`);
     const provider = stack.kubernetesProvider;
 
@@ -181,6 +211,9 @@ export class ServingMonitoring extends Construct {
           // ServingStackAtMaxReplicas keeps to our HPAs by their part-of label.
           'kube-state-metrics': { metricLabelsAllowlist: ['horizontalpodautoscalers=[app.kubernetes.io/part-of]'] },
           additionalPrometheusRulesMap: { servingstack: { groups: this.ruleGroups } },
+          ...(this.alertmanager
+            ? { alertmanager: { config: this.alertmanager.config, alertmanagerSpec: { secrets: [...this.alertmanager.secrets] } } }
+            : {}),
           grafana: {
             admin: { existingSecret: props.grafanaAdminSecretName ?? 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
             sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
@@ -209,6 +242,7 @@ export class ServingMonitoring extends Construct {
         data: {
           'scrape-configs.yaml': JSON.stringify([this.scrapeConfig], null, 2),
           'alert-rules.yaml': JSON.stringify({ groups: this.ruleGroups }, null, 2),
+          ...(this.alertmanager ? { 'alertmanager.yaml': JSON.stringify(this.alertmanager.config, null, 2) } : {}),
         },
       });
     }

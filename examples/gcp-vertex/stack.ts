@@ -28,14 +28,22 @@ export class VertexExampleStack extends VertexServingStack {
   public readonly serving: VertexServing;
 
   constructor(scope: Construct, id: string, props: VertexExampleProps = {}) {
-    super(scope, id, { project: props.project ?? 'my-ml-project', region: props.region ?? 'europe-west4', projectNumber: props.projectNumber, defaultLabels: props.defaultLabels });
+    const project = props.project ?? 'my-ml-project';
+    const region = props.region ?? 'europe-west4';
+    super(scope, id, { project, region, projectNumber: props.projectNumber, defaultLabels: props.defaultLabels });
     this.serving = new VertexServing(this, 'Tiny', {
       modelPackage: props.modelPackage ?? TINY_PACKAGE,
       deployment: { machineType: MachineType.G2_STANDARD_8, minReplicaCount: 1, maxReplicaCount: 3, targetAcceleratorDutyCyclePercent: 70 },
-      rollout: { canaryTrafficPercent: 10, bakeTimeSeconds: 600, maxErrorRatePercent: 1 },
+      rollout: { canaryTrafficPercent: 10, bakeTimeSeconds: 600, minPredictions: 100, maxErrorRatePercent: 1 },
       runtimeImageTag: '0.1.0',
       runtimeEnvironment: { SERVINGSTACK_EXECUTION_PROVIDERS: 'cuda,cpu' },
-      monitoring: { notificationEmails: [props.alertEmail ?? 'ml-oncall@example.com'], thresholds: { maxP99LatencyMillis: 250 } },
+      monitoring: {
+        notificationEmails: [props.alertEmail ?? 'ml-oncall@example.com'],
+        thresholds: { maxP99LatencyMillis: 250 },
+        modelQuality: { minAccuracy: 0.85 },
+        // A model-quality alert starts this Vertex AI pipeline (compiled with KFP, pushed to Artifact Registry).
+        retraining: { pipelineTemplateUri: `https://${region}-kfp.pkg.dev/${project}/pipelines/retrain-tiny/latest`, pipelineRoot: `gs://${project}-pipelines/retrain-tiny` },
+      },
       registerOutputs: true,
     });
   }

@@ -34,6 +34,9 @@ export class MemoryArtifactStore implements ArtifactStore {
 /** Replica status from the fake (real GetEndpoint), error rates from a script. */
 export class ScriptedHealth implements HealthSource {
   public errorRates: (number | undefined)[] = [];
+  /** Predictions reported by each check (shifted); when empty, `defaultPredictions`. */
+  public predictions: (number | undefined)[] = [];
+  public defaultPredictions: number | undefined = 1000;
   public checks = 0;
   public interruptAt?: number;
   private readonly replicas: EndpointReplicaHealth;
@@ -47,7 +50,8 @@ export class ScriptedHealth implements HealthSource {
     if (this.interruptAt === this.checks) throw new Error('interrupted (simulated crash of the rollout process)');
     const r = await this.replicas.check(q);
     const errorRate = this.errorRates.length > 0 ? this.errorRates.shift() : 0;
-    return { ...r, errorRate, detail: `${r.detail}; error rate ${errorRate ?? 'n/a'}` };
+    const predictions = this.predictions.length > 0 ? this.predictions.shift() : this.defaultPredictions;
+    return { ...r, errorRate, predictions, detail: `${r.detail}; error rate ${errorRate ?? 'n/a'}; ${predictions ?? 'unknown'} predictions` };
   }
 }
 
@@ -63,7 +67,7 @@ export function settings(overrides: Record<string, unknown> = {}): ResolvedRollo
     imageUri: 'europe-west4-docker.pkg.dev/demo-project/servingstack-runtime/servingstack-runtime:0.1.0',
     runtimeServiceAccount: 'servingstack-runtime@demo-project.iam.gserviceaccount.com',
     deployment: { machineType: 'g2-standard-8', minReplicaCount: 1, maxReplicaCount: 3, targetAcceleratorDutyCyclePercent: 70 },
-    policy: { canaryTrafficPercent: 10, bakeTimeSeconds: 60, maxErrorRatePercent: 1 },
+    policy: { canaryTrafficPercent: 10, bakeTimeSeconds: 60, maxErrorRatePercent: 1, minPredictions: 50, maxBakeTimeSeconds: 120 },
     env: { SERVINGSTACK_WORKERS: '2' },
     ...overrides,
   });

@@ -286,13 +286,13 @@ export class VertexRollout {
       await this.apply(plan.steps);
       deployedId = await this.deployVersion(versionId, plan.split, plan.championId);
     }
-    const verdict = await this.bake(deployedId);
+    const verdict = await this.bake(deployedId, plan.championId !== undefined);
     if (verdict.reason !== undefined) {
       const now = await this.state();
       await this.apply(planCanaryRollback(now.ep, now.versions, plan.championId, deployedId, versionId));
       this.progress.step(`rolled back: ${verdict.reason}`);
       throw new ServingStackError(GCP_ERRORS.ROLLOUT_FAILED, `version ${versionId} was rolled back: ${verdict.reason}`, [
-        { field: 'health', message: verdict.reason, received: verdict.last?.detail, allowed: `healthy replicas and an error rate ≤ ${this.s.maxErrorRatePercent}%` },
+        { field: 'health', message: verdict.reason, received: verdict.last?.detail, allowed: `healthy replicas, an error rate ≤ ${this.s.maxErrorRatePercent}% and, beside a champion, at least ${this.s.minPredictions} predictions within ${this.s.maxBakeTimeSeconds} s` },
       ]);
     }
     const now = await this.state();
@@ -337,20 +337,28 @@ export class VertexRollout {
   }
 
   /** Check health until the planner's verdict; `reason` is set when the canary must roll back. */
-  private async bake(deployedModelId: string): Promise<{ reason?: string; last?: HealthReport }> {
-    const bakeMs = this.s.bakeTimeSeconds * 1000;
+  private async bake(deployedModelId: string, canary: boolean): Promise<{ reason?: string; last?: HealthReport }> {
+    // Beside a champion the canary must also serve minPredictions (until maxBakeTimeSeconds).
+    const gate = {
+      bakeTimeSeconds: this.s.bakeTimeSeconds,
+      maxErrorRatePercent: this.s.maxErrorRatePercent,
+      minPredictions: canary ? this.s.minPredictions : undefined,
+      maxBakeTimeSeconds: canary ? this.s.maxBakeTimeSeconds : this.s.bakeTimeSeconds,
+    };
+    const bakeMs = gate.maxBakeTimeSeconds * 1000;
     const interval = (this.o.checkIntervalSeconds ?? 30) * 1000;
     const started = this.now();
     const since = new Date(started);
-    this.progress.step(`baking deployed model ${deployedModelId} for ${this.s.bakeTimeSeconds} s`);
+    this.progress.step(`baking deployed model ${deployedModelId} for ${this.s.bakeTimeSeconds} s${canary ? ` and at least ${this.s.minPredictions} predictions (at most ${gate.maxBakeTimeSeconds} s)` : ''}`);
     for (;;) {
       const last = await this.o.health.check({ endpointName: this.s.endpointName, deployedModelId, minReplicaCount: this.s.deploymentSpec.minReplicaCount, since });
       const elapsedMs = this.now() - started;
       this.progress.detail(`  health @${Math.round(elapsedMs / 1000)}s/${this.s.bakeTimeSeconds}s: ${last.healthy ? 'healthy' : 'not healthy'}; ${last.detail}`);
-      const verdict = judgeBake(last, elapsedMs / 1000, this.s.bakeTimeSeconds, this.s.maxErrorRatePercent);
+      const verdict = judgeBake(last, elapsedMs / 1000, gate);
       if (verdict.kind === 'roll-back') return { reason: verdict.reason, last };
       if (verdict.kind === 'promote') return { last };
-      await this.sleep(Math.min(interval, Math.max(0, bakeMs - (this.now() - started))));
+      const untilMinimum = this.s.bakeTimeSeconds * 1000 - (this.now() - started);
+      await this.sleep(Math.min(interval, Math.max(0, untilMinimum > 0 ? untilMinimum : bakeMs - (this.now() - started))));
     }
   }
 

@@ -55,6 +55,20 @@ export interface HealthObservation {
   readonly healthy: boolean;
   /** Errors ÷ predictions (0–1), when there were predictions. */
   readonly errorRate?: number;
+  /** Predictions the deployed model served since the bake started; unknown counts as none. */
+  readonly predictions?: number;
+}
+
+/** What a bake is judged against. */
+export interface BakeGate {
+  /** Minimum bake time, in seconds. */
+  readonly bakeTimeSeconds: number;
+  /** Largest error rate, in percent. */
+  readonly maxErrorRatePercent: number;
+  /** Predictions needed before promotion; `undefined`: no minimum (no champion to compare with). */
+  readonly minPredictions?: number;
+  /** The bake ends here with a roll-back when `minPredictions` was not reached (≥ bakeTimeSeconds). */
+  readonly maxBakeTimeSeconds?: number;
 }
 
 /** Aliases as they will be after each planned step (each step must see the previous ones). */
@@ -132,15 +146,23 @@ export function planDeploy(ep: EndpointView, versions: readonly VersionView[], v
 
 /**
  * The bake's verdict after a health check `elapsedSeconds` into a bake of `bakeTimeSeconds`: an
- * error rate above the gate rolls back at once; at the end, healthy promotes, anything else rolls
- * back.
+ * error rate above the gate rolls back at once; after the minimum bake time, unhealthy rolls back,
+ * healthy with at least `minPredictions` served promotes, and healthy with fewer waits until
+ * `maxBakeTimeSeconds`, then rolls back: zero predictions never promote a canary.
  */
-export function judgeBake(h: HealthObservation, elapsedSeconds: number, bakeTimeSeconds: number, maxErrorRatePercent: number): BakeVerdict {
-  if (h.errorRate !== undefined && h.errorRate > maxErrorRatePercent / 100) {
-    return { kind: 'roll-back', reason: `error rate ${(h.errorRate * 100).toFixed(2)}% is above ${maxErrorRatePercent}%` };
+export function judgeBake(h: HealthObservation, elapsedSeconds: number, gate: BakeGate): BakeVerdict {
+  if (h.errorRate !== undefined && h.errorRate > gate.maxErrorRatePercent / 100) {
+    return { kind: 'roll-back', reason: `error rate ${(h.errorRate * 100).toFixed(2)}% is above ${gate.maxErrorRatePercent}%` };
   }
-  if (elapsedSeconds < bakeTimeSeconds) return { kind: 'continue' };
-  return h.healthy ? { kind: 'promote' } : { kind: 'roll-back', reason: `not healthy after ${bakeTimeSeconds} s` };
+  if (elapsedSeconds < gate.bakeTimeSeconds) return { kind: 'continue' };
+  if (!h.healthy) return { kind: 'roll-back', reason: `not healthy after ${gate.bakeTimeSeconds} s` };
+  const served = h.predictions ?? 0;
+  if (gate.minPredictions !== undefined && served < gate.minPredictions) {
+    const limit = Math.max(gate.maxBakeTimeSeconds ?? gate.bakeTimeSeconds, gate.bakeTimeSeconds);
+    if (elapsedSeconds < limit) return { kind: 'continue' };
+    return { kind: 'roll-back', reason: `served ${served} predictions in ${Math.round(elapsedSeconds)} s, fewer than the ${gate.minPredictions} required (minPredictions)` };
+  }
+  return { kind: 'promote' };
 }
 
 /**

@@ -15,7 +15,7 @@ import { VERTEX_REGIONS_ALLOWED, isVertexRegion } from '../regions';
 export const ROLLOUT_SETTINGS_KIND = 'servingstack.gcp.rollout';
 export const ROLLOUT_SETTINGS_VERSION = 1;
 
-/** Rollout policy: canary share, bake time and the error-rate gate. */
+/** Rollout policy: canary share, bake time, the prediction minimum and the error-rate gate. */
 export interface RolloutPolicy {
   /**
    * Share of traffic (1–100 %) the new version receives during the canary; 100 skips the canary.
@@ -23,10 +23,26 @@ export interface RolloutPolicy {
    */
   readonly canaryTrafficPercent?: number;
   /**
-   * How long the canary bakes before promotion, in seconds (health is checked throughout).
+   * Minimum bake time: the canary is never promoted earlier, in seconds (health is checked
+   * throughout). Cloud Monitoring data lags a few minutes; bake long enough for it to arrive.
    * @default 600
    */
   readonly bakeTimeSeconds?: number;
+  /**
+   * Predictions the canary must have served (Cloud Monitoring `prediction_count` of its deployed
+   * model since the bake started) before it can be promoted. With fewer the bake goes on until
+   * `maxBakeTimeSeconds`, then the canary is rolled back: zero predictions never promote. Applies
+   * whenever a champion is deployed to fall back to (a first deployment has none and is judged on
+   * replica health and errors only).
+   * @default 100
+   */
+  readonly minPredictions?: number;
+  /**
+   * How long the bake may last while waiting for `minPredictions`, in seconds; at least
+   * `bakeTimeSeconds`.
+   * @default - bakeTimeSeconds + 3600
+   */
+  readonly maxBakeTimeSeconds?: number;
   /**
    * Roll back when the canary's errors exceed this share of its predictions, in percent (the
    * shared rollout gate `RolloutGateThresholds.maxErrorRatePercent`).
@@ -65,6 +81,8 @@ export interface ResolvedRolloutSettings extends RolloutSettings {
   readonly deploymentSpec: DeploymentSpec;
   readonly canaryTrafficPercent: number;
   readonly bakeTimeSeconds: number;
+  readonly minPredictions: number;
+  readonly maxBakeTimeSeconds: number;
   readonly maxErrorRatePercent: number;
   /** `projects/P/locations/R`. */
   readonly location: string;
@@ -77,16 +95,38 @@ export interface ResolvedRolloutSettings extends RolloutSettings {
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Validate the policy fields; shared by the construct (synth) and the CLI. */
-export function checkPolicy(c: Checker, policy: RolloutPolicy, prefix = 'policy'): { canaryTrafficPercent: number; bakeTimeSeconds: number; maxErrorRatePercent: number } {
+export function checkPolicy(c: Checker, policy: RolloutPolicy, prefix = 'policy'): ResolvedRolloutPolicy {
   const canary = policy.canaryTrafficPercent ?? 10;
-  const bake = policy.bakeTimeSeconds ?? 600;
+  const bake = policy.bakeTimeSeconds ?? DEFAULT_BAKE_TIME_SECONDS;
+  const minPredictions = policy.minPredictions ?? DEFAULT_MIN_PREDICTIONS;
+  const maxBake = policy.maxBakeTimeSeconds ?? (typeof bake === 'number' ? bake + DEFAULT_EXTRA_BAKE_SECONDS : bake);
   c.intRange(`${prefix}.canaryTrafficPercent`, canary, 1, 100, '%');
   c.intRange(`${prefix}.bakeTimeSeconds`, bake, 0, 86_400, 's');
+  // Zero predictions must never count as a healthy canary: the minimum is at least 1.
+  c.intRange(`${prefix}.minPredictions`, minPredictions, 1, 1_000_000_000, 'predictions');
+  if (c.intRange(`${prefix}.maxBakeTimeSeconds`, maxBake, 0, 7 * 86_400, 's') && typeof bake === 'number' && !c.isUnresolved(maxBake) && !c.isUnresolved(bake)) {
+    c.check(maxBake >= bake, { field: `${prefix}.maxBakeTimeSeconds`, message: 'is shorter than the minimum bake time', received: maxBake, allowed: `at least ${prefix}.bakeTimeSeconds (${bake} s)` });
+  }
   // The error-rate gate is the shared rollout-gate threshold (same name, unit and default on every target).
   for (const issue of Thresholds.validate(ThresholdGroup.ROLLOUT_GATE, { maxErrorRatePercent: policy.maxErrorRatePercent }, prefix, (v) => c.isUnresolved(v))) c.add(issue);
   const { maxErrorRatePercent } = Thresholds.resolveRolloutGates({ maxErrorRatePercent: policy.maxErrorRatePercent });
-  return { canaryTrafficPercent: canary, bakeTimeSeconds: bake, maxErrorRatePercent };
+  return { canaryTrafficPercent: canary, bakeTimeSeconds: bake, minPredictions, maxBakeTimeSeconds: maxBake, maxErrorRatePercent };
 }
+
+/** The policy with defaults applied. */
+export interface ResolvedRolloutPolicy {
+  readonly canaryTrafficPercent: number;
+  readonly bakeTimeSeconds: number;
+  readonly minPredictions: number;
+  readonly maxBakeTimeSeconds: number;
+  readonly maxErrorRatePercent: number;
+}
+
+/** Defaults of {@link RolloutPolicy} (stated in docs/gcp.md). */
+export const DEFAULT_BAKE_TIME_SECONDS = 600;
+export const DEFAULT_MIN_PREDICTIONS = 100;
+/** `maxBakeTimeSeconds` defaults to the bake time plus this. */
+export const DEFAULT_EXTRA_BAKE_SECONDS = 3600;
 
 /** Validate runtime env: names, no `AIP_*` (Vertex sets those), `SERVINGSTACK_*` from the runtime's catalogue. */
 export function checkEnv(c: Checker, env: Readonly<Record<string, string>> | undefined, field = 'env'): void {

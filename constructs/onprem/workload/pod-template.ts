@@ -77,8 +77,12 @@ export interface ContainerSpec {
   readonly args?: readonly string[];
   /** @default - none */
   readonly ports?: readonly { readonly name: string; readonly containerPort: number }[];
-  /** Environment, in this order. @default - none */
-  readonly env?: readonly { readonly name: string; readonly value: string }[];
+  /**
+   * Environment, in this order (a value may reference an earlier variable as `$(NAME)`);
+   * `fieldPath` reads the pod's own field (downward API) instead of `value`.
+   * @default - none
+   */
+  readonly env?: readonly { readonly name: string; readonly value?: string; readonly fieldPath?: string }[];
   /** Secrets whose keys become environment variables. @default - none */
   readonly envFromSecrets?: readonly string[];
   readonly resources: ResolvedResources;
@@ -159,7 +163,7 @@ export class PodTemplate {
       command: c.command ? [...c.command] : undefined,
       args: c.args ? [...c.args] : undefined,
       port: c.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
-      env: c.env?.map((e) => ({ name: e.name, value: e.value })),
+      env: c.env?.map((e) => (e.fieldPath !== undefined ? { name: e.name, valueFrom: { fieldRef: { fieldPath: e.fieldPath } } } : { name: e.name, value: e.value })),
       envFrom: c.envFromSecrets?.map((name) => ({ secretRef: { name } })),
       resources: { requests: { cpu: r.cpu.request.toKubernetes(), memory: r.memory.request.toKubernetes() }, limits },
       startupProbe: probe(c.probes?.startup),

@@ -9,7 +9,7 @@ import { renderRuntimeEnvironment } from '../../../lib/core/contract/environment
 import type { ModelServerProps } from '../model-server-options';
 import { Cpu, Duration, Size } from '../quantities';
 import type { Scheduling } from '../scheduling';
-import { AUTH_MOUNT_PATH, BoundAuth } from '../serving-auth';
+import { AUTH_MOUNT_PATH, BoundAuth, FEEDBACK_KEY_KEY, FEEDBACK_KEY_MOUNT_PATH } from '../serving-auth';
 import type { ServingContainerConfig } from '../serving-container';
 import { SCRAPE_ANNOTATIONS } from './labels';
 import { ContainerSpec, PodTemplate, ResolvedResources, Volume, VolumeMount } from './pod-template';
@@ -32,7 +32,12 @@ export interface ServingPodProps {
   readonly scheduling: Scheduling;
   readonly validateScheduling: () => void;
   readonly auth?: BoundAuth;
+  /** Data capture on a claim: every pod writes below `<mount>/<pod name>`. */
+  readonly capture?: { readonly claimName: string; readonly percent: number };
 }
+
+/** Where the data-capture claim is mounted. */
+export const CAPTURE_MOUNT_PATH = '/var/lib/servingstack/capture';
 
 export function servingPodTemplate(p: ServingPodProps): PodTemplate {
   const { props, auth } = p;
@@ -73,6 +78,15 @@ export function servingPodTemplate(p: ServingPodProps): PodTemplate {
   if (auth) {
     template.addVolume(Volume.secret('auth', auth.secretName));
     mounts.push({ volume: 'auth', path: AUTH_MOUNT_PATH, readOnly: true });
+    if (auth.feedbackKeySecretName !== undefined) {
+      template.addVolume(Volume.secret('feedback-key', auth.feedbackKeySecretName));
+      mounts.push({ volume: 'feedback-key', path: FEEDBACK_KEY_MOUNT_PATH, readOnly: true });
+    }
+  }
+  const capture = c.kind === 'runtime' ? p.capture : undefined;
+  if (capture) {
+    template.addVolume(Volume.persistentVolumeClaim('capture', capture.claimName, false));
+    mounts.push({ volume: 'capture', path: CAPTURE_MOUNT_PATH });
   }
   const env = c.kind !== 'runtime'
     ? { ...c.environment }
@@ -85,6 +99,10 @@ export function servingPodTemplate(p: ServingPodProps): PodTemplate {
         SERVINGSTACK_DRAIN_TIMEOUT_MS: p.drain.toMilliseconds(),
         SERVINGSTACK_AUTH_TOKEN_FILE: auth ? `${AUTH_MOUNT_PATH}/${auth.inferenceTokenKey}` : undefined,
         SERVINGSTACK_ADMIN_TOKEN_FILE: auth ? `${AUTH_MOUNT_PATH}/${auth.adminTokenKey}` : undefined,
+        SERVINGSTACK_FEEDBACK_KEY_FILE: auth?.feedbackKeySecretName !== undefined ? `${FEEDBACK_KEY_MOUNT_PATH}/${FEEDBACK_KEY_KEY}` : undefined,
+        // $(POD_NAME) is expanded by Kubernetes from the variable defined before it.
+        SERVINGSTACK_CAPTURE_DIR: capture ? `${CAPTURE_MOUNT_PATH}/$(POD_NAME)` : undefined,
+        SERVINGSTACK_CAPTURE_PERCENT: capture ? capture.percent : undefined,
       }, c.environment);
   const probe = (path: string, seconds: number, failureThreshold: number) => ({ path, period: Duration.seconds(seconds), failureThreshold });
   const server: ContainerSpec = {
@@ -94,7 +112,10 @@ export function servingPodTemplate(p: ServingPodProps): PodTemplate {
     command: c.command,
     args: c.args,
     ports: [{ name: 'http', containerPort: c.port }, ...(c.metricsPort !== c.port ? [{ name: 'metrics', containerPort: c.metricsPort }] : [])],
-    env: Object.entries(env).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+    env: [
+      ...(capture ? [{ name: 'POD_NAME', fieldPath: 'metadata.name' }] : []),
+      ...Object.entries(env).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+    ],
     resources: p.resources,
     probePort: c.port,
     probes: {

@@ -62,10 +62,10 @@ test('--json: the result alone on stdout, progress on stderr', async () => {
 
 test('flags override outputs and are validated before any API call', async () => {
   h.fake.calls.length = 0;
-  const r = await run('gcp', 'deploy', FIXTURE, '--outputs', outputsFile, '--machine-type', 'n1-standard-4', '--accelerator-type', 'NVIDIA_L4', '--min-replicas', '3', '--max-replicas', '1', '--canary-percent', '0', '--region', 'moon-1');
+  const r = await run('gcp', 'deploy', FIXTURE, '--outputs', outputsFile, '--machine-type', 'n1-standard-4', '--accelerator-type', 'NVIDIA_L4', '--min-replicas', '3', '--max-replicas', '1', '--canary-percent', '0', '--min-predictions', '0', '--region', 'moon-1');
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('error SS_ERR_GCP_ROLLOUT_INPUT_INVALID');
-  for (const field of ['region', 'policy.canaryTrafficPercent', 'deployment.acceleratorType', 'deployment.maxReplicaCount']) expect(r.stderr).toContain(`  - ${field}:`);
+  for (const field of ['region', 'policy.canaryTrafficPercent', 'policy.minPredictions', 'deployment.acceleratorType', 'deployment.maxReplicaCount']) expect(r.stderr).toContain(`  - ${field}:`);
   expect(h.fake.calls).toEqual([]);
 });
 

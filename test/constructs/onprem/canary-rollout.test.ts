@@ -54,11 +54,12 @@ describe('CanaryRollout', () => {
     expect(s.resource('kubernetes_ingress_v1', 'fraud').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/use-regex': 'true' });
   });
 
-  test('both tracks answer the same clients: one generated auth Secret, mounted by both', () => {
+  test('both tracks answer the same clients and score each other\'s labels: one auth Secret and one feedback key, mounted by both', () => {
     const s = synth({ ...STABLE, canaryVersion: '4', canaryModelUri: 's3://models/fraud/4/', canaryWeight: 25 });
-    expect(s.resources('kubernetes_secret_v1').map((x: Json) => `${x.metadata.namespace}/${x.metadata.name}`)).toEqual(['serving/fraud-auth']);
+    expect(s.resources('kubernetes_secret_v1').map((x: Json) => `${x.metadata.namespace}/${x.metadata.name}`).sort()).toEqual(['serving/fraud-auth', 'serving/fraud-feedback-key']);
     for (const name of ['fraud', 'fraud-canary']) {
       const d = s.resource('kubernetes_deployment_v1', name);
+      expect(d.spec.template.spec.volume).toContainEqual({ name: 'feedback-key', secret: { secret_name: 'fraud-feedback-key', default_mode: '0440' } });
       expect(d.spec.template.spec.volume).toContainEqual({ name: 'auth', secret: { secret_name: 'fraud-auth', default_mode: '0440' } });
       expect(d.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_secret_v1\.Fraud_AuthSecret/));
     }

@@ -49,6 +49,7 @@ describe('ModelServer: Deployment', () => {
       // authentication is on by default (ModelServer: auth)
       SERVINGSTACK_AUTH_TOKEN_FILE: '/var/run/secrets/servingstack/auth/inference-token',
       SERVINGSTACK_ADMIN_TOKEN_FILE: '/var/run/secrets/servingstack/auth/admin-token',
+      SERVINGSTACK_FEEDBACK_KEY_FILE: '/var/run/secrets/servingstack/feedback/feedback-key',
     });
     expect(spec.termination_grace_period_seconds).toBe(30);
   });
@@ -79,6 +80,7 @@ describe('ModelServer: Deployment', () => {
       { name: 'model', mount_path: '/models', read_only: true },
       { name: 'writable-0', mount_path: '/tmp' },
       { name: 'auth', mount_path: '/var/run/secrets/servingstack/auth', read_only: true },
+      { name: 'feedback-key', mount_path: '/var/run/secrets/servingstack/feedback', read_only: true },
     ]);
   });
 
@@ -346,5 +348,39 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
     expect(message).toContain('accelerator.count:');
     expect(message).toContain('resources.cpu.request: is above the limit');
     expect(message).toContain('ingress.host: is not a DNS host name');
+  });
+});
+
+describe('ModelServer: data capture kept on a claim', () => {
+  test('a ReadWriteMany claim is made and mounted; each pod captures below its own name', () => {
+    const { stack } = server({ dataCapture: { size: Size.gibibytes(50), storageClassName: 'cephfs', percent: 25 } });
+    const t = TerraformTemplate.synth(stack);
+    const claim = t.resource('kubernetes_persistent_volume_claim_v1', 'fraud-capture');
+    expect(claim).toMatchObject({ metadata: { namespace: 'serving' }, spec: { access_modes: ['ReadWriteMany'], storage_class_name: 'cephfs', resources: { requests: { storage: '51200Mi' } } }, wait_until_bound: false });
+    const pod = podSpec(stack);
+    expect(pod.volume).toContainEqual({ name: 'capture', persistent_volume_claim: { claim_name: 'fraud-capture', read_only: false } });
+    expect(pod.container[0].volume_mount).toContainEqual({ name: 'capture', mount_path: '/var/lib/servingstack/capture' });
+    const env = pod.container[0].env as Json[];
+    // POD_NAME first: Kubernetes expands $(POD_NAME) only from variables defined before it.
+    expect(env[0]).toEqual({ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } });
+    expect(env).toContainEqual({ name: 'SERVINGSTACK_CAPTURE_DIR', value: '/var/lib/servingstack/capture/$(POD_NAME)' });
+    expect(env).toContainEqual({ name: 'SERVINGSTACK_CAPTURE_PERCENT', value: '25' });
+    expect(deploymentOf(stack).depends_on).toContainEqual(expect.stringMatching(/^kubernetes_persistent_volume_claim_v1\.Fraud_CaptureClaim_/));
+  });
+
+  test('an existing claim is mounted as is; without dataCapture nothing is captured', () => {
+    const { stack } = server({ dataCapture: { claimName: 'shared-capture' } });
+    expect(TerraformTemplate.synth(stack).resources('kubernetes_persistent_volume_claim_v1')).toEqual([]);
+    expect(podSpec(stack).volume).toContainEqual({ name: 'capture', persistent_volume_claim: { claim_name: 'shared-capture', read_only: false } });
+    const plain = server().stack;
+    expect((podSpec(plain).container[0].env as Json[]).map((e) => e.name)).not.toContain('SERVINGSTACK_CAPTURE_DIR');
+  });
+
+  test('bad capture settings fail at synth naming field, value and what is allowed', () => {
+    const issues = issuesOf(() => server({ dataCapture: { claimName: 'Bad_Claim', percent: 150 } }), 'SS_ERR_ONPREM_SERVER_INVALID');
+    expect(issueFor(issues, 'dataCapture.claimName').received).toBe('Bad_Claim');
+    expect(issueFor(issues, 'dataCapture.percent')).toMatchObject({ received: 150, allowed: expect.stringContaining('100') });
+    const custom = issuesOf(() => server({ container: ServingContainer.custom({ image: 'vllm/vllm-openai:v0.8.5', port: 8000, livenessPath: '/health', readinessPath: '/health' }), dataCapture: {} }));
+    expect(issueFor(custom, 'dataCapture').message).toBe('needs the ServingStack runtime, which writes the capture');
   });
 });

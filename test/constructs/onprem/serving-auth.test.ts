@@ -31,6 +31,27 @@ describe('ServingAuth', () => {
     expect(t.resource('kubernetes_deployment_v1', 'fraud').depends_on).toContainEqual(expect.stringMatching(/^kubernetes_secret_v1\./));
   });
 
+  test('GIVEN nothing THEN the prediction-token HMAC key is its own generated Secret, mounted read-only for SERVINGSTACK_FEEDBACK_KEY_FILE', () => {
+    const t = synth();
+    const key = t.resource('kubernetes_secret_v1', 'fraud-feedback-key');
+    expect(key).toMatchObject({ metadata: { namespace: 'serving' }, type: 'Opaque', lifecycle: { ignore_changes: ['data'] } });
+    expect(key.data).toEqual({ 'feedback-key': TOKEN });
+    const deployment = t.resource('kubernetes_deployment_v1', 'fraud');
+    expect(deployment.spec.template.spec.volume).toContainEqual({ name: 'feedback-key', secret: { secret_name: 'fraud-feedback-key', default_mode: '0440' } });
+    expect(deployment.spec.template.spec.container[0].volume_mount).toContainEqual({ name: 'feedback-key', mount_path: '/var/run/secrets/servingstack/feedback', read_only: true });
+    expect(envOf(t).SERVINGSTACK_FEEDBACK_KEY_FILE).toBe('/var/run/secrets/servingstack/feedback/feedback-key');
+    expect(deployment.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_secret_v1\.Fraud_FeedbackKeySecret_/));
+  });
+
+  test('GIVEN a Secret of your own THEN the key comes from feedbackKeySecretName, or there is none', () => {
+    const own = synth({ auth: ServingAuth.fromSecret('fraud-tokens', { feedbackKeySecretName: 'fraud-hmac' }) });
+    expect(own.resource('kubernetes_deployment_v1', 'fraud').spec.template.spec.volume).toContainEqual({ name: 'feedback-key', secret: { secret_name: 'fraud-hmac', default_mode: '0440' } });
+    expect(envOf(own).SERVINGSTACK_FEEDBACK_KEY_FILE).toBe('/var/run/secrets/servingstack/feedback/feedback-key');
+    const none = synth({ auth: ServingAuth.fromSecret('fraud-tokens') });
+    expect(envOf(none).SERVINGSTACK_FEEDBACK_KEY_FILE).toBeUndefined();
+    expect(none.resource('kubernetes_deployment_v1', 'fraud').spec.template.spec.volume.map((v: Json) => v.name)).not.toContain('feedback-key');
+  });
+
   test('GIVEN the cluster monitoring THEN the admin token is its scrape token, so Prometheus scrapes /metrics in-cluster', () => {
     const t = synth({}, (stack) => ({ monitoring: new ServingMonitoring(stack, 'Monitoring') }));
     expect(t.resource('kubernetes_secret_v1', 'fraud-auth').data['admin-token']).toMatch(/^\$\{kubernetes_secret_v1\.Monitoring_ScrapeToken_[A-Za-z0-9]+\.data\.token\}$/);
@@ -65,7 +86,7 @@ describe('ServingAuth', () => {
     ]) {
       expect(t.resources('kubernetes_secret_v1')).toEqual([]);
       expect(t.resource('kubernetes_deployment_v1', 'fraud').spec.template.spec.volume.map((v: Json) => v.name)).not.toContain('auth');
-      expect(Object.keys(envOf(t)).filter((k) => k.includes('TOKEN'))).toEqual([]);
+      expect(Object.keys(envOf(t)).filter((k) => k.includes('TOKEN') || k.includes('FEEDBACK_KEY'))).toEqual([]);
     }
   });
 

@@ -179,6 +179,50 @@ describe('canary rollout', () => {
   });
 });
 
+describe('the canary gate: minimum predictions and bake time', () => {
+  test('a canary that served no predictions is not promoted: it bakes to maxBakeTimeSeconds, then rolls back', async () => {
+    const first = await withChampion();
+    h.health.defaultPredictions = 0;
+    const before = h.health.checks;
+    const e = await rejectionOf(h.rollout().deploy({ packagePath: pkg('2.0.0') }), 'SS_ERR_GCP_ROLLOUT_FAILED');
+    expect(e.message).toMatch(/served 0 predictions in 120 s, fewer than the 50 required \(minPredictions\)/);
+    expect(h.health.checks - before).toBe(7); // 0, 20 … 120 s: past the 60 s minimum, waiting for traffic
+    expect(endpoint().deployedModels.map((d) => d.id)).toEqual([first.deployedModelId]);
+    expect(endpoint().trafficSplit).toEqual({ [first.deployedModelId!]: 100 });
+    expect(aliases()).toEqual({ 1: ['champion', 'default'], 2: [] });
+  });
+
+  test('a health source that cannot count predictions counts as none', async () => {
+    await withChampion();
+    h.health.defaultPredictions = undefined;
+    await expect(h.rollout().deploy({ packagePath: pkg('2.0.0') })).rejects.toThrow(/served 0 predictions/);
+  });
+
+  test('a canary that reaches the minimum after the minimum bake is promoted then, not before 60 s', async () => {
+    await withChampion();
+    h.health.predictions = [0, 10, 30, 40, 55];
+    const before = h.health.checks;
+    const result = await h.rollout().deploy({ packagePath: pkg('2.0.0') });
+    expect(result.outcome).toBe('promoted');
+    expect(h.health.checks - before).toBe(5); // 0, 20, 40, 60 (40 predictions), 80 s (55)
+    expect(h.lines.some((l) => /baking deployed model \d+ for 60 s and at least 50 predictions \(at most 120 s\)/.test(l))).toBe(true);
+  });
+
+  test('enough predictions early still wait for the minimum bake time', async () => {
+    await withChampion();
+    h.health.defaultPredictions = 10_000;
+    const before = h.health.checks;
+    await h.rollout().deploy({ packagePath: pkg('2.0.0') });
+    expect(h.health.checks - before).toBe(4); // 0, 20, 40, 60 s
+  });
+
+  test('a first deployment has no champion to fall back to: judged on health and errors only', async () => {
+    h.health.defaultPredictions = 0;
+    const result = await h.rollout().deploy({ packagePath: FIXTURE });
+    expect(result.outcome).toBe('deployed');
+  });
+});
+
 describe('interrupted rollouts', () => {
   async function interruptedCanary(): Promise<DeployResult> {
     const first = await withChampion();

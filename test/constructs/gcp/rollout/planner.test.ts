@@ -30,13 +30,28 @@ describe('planDeploy', () => {
 });
 
 describe('judgeBake', () => {
+  const gate = { bakeTimeSeconds: 60, maxErrorRatePercent: 1 };
   test.each([
     [{ healthy: true, errorRate: 0.02 }, 10, { kind: 'roll-back', reason: 'error rate 2.00% is above 1%' }],
     [{ healthy: false }, 30, { kind: 'continue' }],
     [{ healthy: true, errorRate: 0.01 }, 60, { kind: 'promote' }],
     [{ healthy: false }, 60, { kind: 'roll-back', reason: 'not healthy after 60 s' }],
-  ])('GIVEN %j at %i s of a 60 s bake with a 1 %% gate THEN %j', (h, elapsed, verdict) => {
-    expect(judgeBake(h, elapsed, 60, 1)).toEqual(verdict);
+  ])('GIVEN %j at %i s of a 60 s bake with a 1 %% gate and no champion THEN %j', (h, elapsed, verdict) => {
+    expect(judgeBake(h, elapsed, gate)).toEqual(verdict);
+  });
+
+  const canary = { ...gate, minPredictions: 100, maxBakeTimeSeconds: 300 };
+  test.each([
+    [{ healthy: true, errorRate: 0, predictions: 500 }, 30, { kind: 'continue' }], // enough traffic, bake not over
+    [{ healthy: true, errorRate: 0, predictions: 100 }, 60, { kind: 'promote' }],
+    [{ healthy: true, predictions: 0 }, 60, { kind: 'continue' }], // zero predictions: wait for traffic
+    [{ healthy: true }, 120, { kind: 'continue' }], // unknown count is none
+    [{ healthy: true, predictions: 0 }, 300, { kind: 'roll-back', reason: 'served 0 predictions in 300 s, fewer than the 100 required (minPredictions)' }],
+    [{ healthy: true, predictions: 99 }, 301, { kind: 'roll-back', reason: 'served 99 predictions in 301 s, fewer than the 100 required (minPredictions)' }],
+    [{ healthy: true }, 300, { kind: 'roll-back', reason: 'served 0 predictions in 300 s, fewer than the 100 required (minPredictions)' }],
+    [{ healthy: false, predictions: 1000 }, 60, { kind: 'roll-back', reason: 'not healthy after 60 s' }],
+  ])('GIVEN a canary with %j at %i s (min 100 predictions, 60–300 s) THEN %j', (h, elapsed, verdict) => {
+    expect(judgeBake(h, elapsed, canary)).toEqual(verdict);
   });
 });
 
