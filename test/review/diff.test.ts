@@ -140,8 +140,8 @@ describe('servingstack diff: Google Vertex AI', () => {
       ['tiny', 'max replicas', 3, 5, 'capacity'],
       ['tiny', 'canary size', '10 % of traffic', '25 % of traffic', 'behaviour'],
     ]);
-    // 1–5 × 730 h × $2.3207 (was 1–3 × $0.9818), 3 alert policies $0.30
-    expect(r.costDelta).toEqual([{ stack: 'vertex-serving', unit: 'tiny', beforeMin: 717.01, beforeMax: 2150.44, afterMin: 1694.41, afterMax: 8470.86 }]);
+    // 1–5 × 730 h × $2.3207 (was 1–3 × $0.9818), 8 alert policies $0.80 (3 serving, 5 model quality)
+    expect(r.costDelta).toEqual([{ stack: 'vertex-serving', unit: 'tiny', beforeMin: 717.51, beforeMax: 2150.94, afterMin: 1694.91, afterMax: 8471.36 }]);
   });
 
   test('a new endpoint id is a Terraform replacement', () => {
@@ -185,8 +185,8 @@ describe('servingstack cost', () => {
       ['ServingStack-RealtimeCanary', 153.42, 451.26],
       // provisioned concurrency 2 × 2 GB × 2,628,000 s × $0.0000048 = $50.46; 13 alarms $1.30; dashboard $3
       ['ServingStack-Serverless', 54.76, 54.76],
-      // 1–3 × g2-standard-8 × 730 h × $0.9818 (us-central1 row: no europe-west4 row) = $716.71–$2,150.14; 3 alert policies $0.30
-      ['vertex-serving', 717.01, 2150.44],
+      // 1–3 × g2-standard-8 × 730 h × $0.9818 (us-central1 row: no europe-west4 row) = $716.71–$2,150.14; 8 alert policies $0.80 (3 serving, 5 model quality)
+      ['vertex-serving', 717.51, 2150.94],
       // own hardware: unpriced without a gpu-hour rate
       ['servingstack-onprem-gpu', 0, 0],
     ]);
@@ -208,7 +208,7 @@ describe('servingstack cost', () => {
       // + compute 1e6 × 0.1 s × 2 GB = 200,000 GB-s × $0.00002 = $4.00; data 10 GB × $0.016 = $0.16; logs $0.25
       'ServingStack-Serverless': [59.17, 59.17],
       // + logs $0.25
-      'vertex-serving': [717.26, 2150.69],
+      'vertex-serving': [717.76, 2151.19],
       // 2–8 replicas × 1 GPU × 730 h × $2
       'servingstack-onprem-gpu': [2920, 11680],
     });
