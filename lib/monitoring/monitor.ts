@@ -45,7 +45,7 @@ export interface MonitorOptions {
   readonly float32Inputs?: readonly string[];
 }
 
-export type SkipReason = 'unknown_id' | 'expired_id' | 'bad_label' | 'row_mismatch' | 'group_missing' | 'already_labelled';
+export type SkipReason = 'unknown_id' | 'expired_id' | 'bad_label' | 'row_mismatch' | 'group_missing' | 'already_labelled' | 'invalid_token' | 'expired_token' | 'wrong_model';
 
 export interface FeatureReport extends Omit<DriftScores, 'actual'> {
   readonly name: string;
@@ -72,6 +72,8 @@ export interface PerformanceReport {
   readonly f1?: number;
   readonly mae?: number;
   readonly rmse?: number;
+  /** Fairness from the labelled rows (published with each label, not only at window close). */
+  readonly equalizedOddsDifference?: number;
 }
 
 export interface FairnessReport {
@@ -134,7 +136,7 @@ export class ModelMonitor {
   private readonly groupFeature?: { spec: FeatureBaseline };
   public lastWindow?: WindowReport;
   public lastPerformance?: PerformanceReport;
-  public readonly skipped: Record<SkipReason, number> = { unknown_id: 0, expired_id: 0, bad_label: 0, row_mismatch: 0, group_missing: 0, already_labelled: 0 };
+  public readonly skipped: Record<SkipReason, number> = { unknown_id: 0, expired_id: 0, bad_label: 0, row_mismatch: 0, group_missing: 0, already_labelled: 0, invalid_token: 0, expired_token: 0, wrong_model: 0 };
 
   constructor(
     public readonly model: string,
@@ -175,6 +177,11 @@ export class ModelMonitor {
    * per row). Returns the per-row predictions.
    */
   public observe(requestId: string | undefined, inputs: readonly ObservedTensor[], rows: number, outputs: readonly ObservedTensor[], groupParam?: unknown): string[] {
+    return this.observeRows(requestId, inputs, rows, outputs, groupParam).predictions;
+  }
+
+  /** observe(), also returning the per-row groups (what a prediction token carries). */
+  public observeRows(requestId: string | undefined, inputs: readonly ObservedTensor[], rows: number, outputs: readonly ObservedTensor[], groupParam?: unknown): { predictions: string[]; groups?: string[] } {
     for (const f of this.features) {
       const t = inputs.find((x) => x.name === f.spec.input);
       if (!t) continue;
@@ -197,7 +204,7 @@ export class ModelMonitor {
     if (requestId !== undefined) this.remember(requestId, predictions, groups);
     this.windowRows += rows;
     if (this.windowRows >= this.o.windowRows) this.closeWindow();
-    return predictions;
+    return { predictions, groups };
   }
 
   /** Close the window if it is older than windowSeconds (call periodically). */
@@ -253,7 +260,8 @@ export class ModelMonitor {
     }
   }
 
-  private skip(reason: SkipReason, detail: string): void {
+  /** Count a skip that was decided outside the monitor (a refused token). */
+  public skip(reason: SkipReason, detail: string): void {
     this.skipped[reason]++;
     this.events.onSkip?.(this.model, reason, detail);
   }
@@ -280,9 +288,19 @@ export class ModelMonitor {
       this.skip('already_labelled', detail);
       return { reason: 'already_labelled', detail };
     }
+    const r = this.label(entry.predictions, entry.groups, labels, `request '${id}'`);
+    if (r === null) entry.labelled = true;
+    return r;
+  }
+
+  /**
+   * Score labels against predictions carried elsewhere (a verified prediction token): the same
+   * checks and counting as feedback by id. Duplicates are the caller's to refuse (by token id).
+   */
+  public label(predictions: readonly string[], groups: readonly string[] | undefined, labels: unknown, what = 'the prediction'): { reason: SkipReason; detail: string } | null {
     const list = Array.isArray(labels) ? labels : [labels];
-    if (list.length !== entry.predictions.length) {
-      const detail = `request '${id}' had ${entry.predictions.length} rows, got ${list.length} labels`;
+    if (list.length !== predictions.length) {
+      const detail = `${what} had ${predictions.length} rows, got ${list.length} labels`;
       this.skip('row_mismatch', detail);
       return { reason: 'row_mismatch', detail };
     }
@@ -295,10 +313,9 @@ export class ModelMonitor {
         return { reason: 'bad_label', detail };
       }
     }
-    entry.labelled = true;
     list.forEach((l, r) => {
       const label = typeof l === 'boolean' ? String(Number(l)) : String(l);
-      const row: LabelledRow = { prediction: entry.predictions[r], label, group: entry.groups?.[r] };
+      const row: LabelledRow = { prediction: predictions[r], label, group: groups?.[r] };
       if (this.labelled.length < this.o.performanceWindow) this.labelled.push(row);
       else {
         this.labelled[this.labelledHead] = row;
@@ -308,7 +325,9 @@ export class ModelMonitor {
       if (this.pageHinkley.update(error)) this.events.onConceptDrift?.(this.model, 'page_hinkley');
       if (!regression && this.ddm.update(error)) this.events.onConceptDrift?.(this.model, 'ddm');
     });
-    this.lastPerformance = this.performance();
+    const perf = this.performance();
+    const eod = this.o.groupAttribute ? this.equalizedOdds() : undefined;
+    this.lastPerformance = eod === undefined ? perf : { ...perf, equalizedOddsDifference: eod };
     this.events.onPerformance?.(this.model, this.lastPerformance);
     return null;
   }
@@ -375,7 +394,13 @@ export class ModelMonitor {
       report.demographicParityDifference = max - min;
       report.disparateImpactRatio = max > 0 ? min / max : 1;
     }
-    // Equalised odds: max over groups of |TPR diff| and |FPR diff| (worst case), from labelled rows.
+    const eod = this.equalizedOdds();
+    if (eod !== undefined) report.equalizedOddsDifference = eod;
+    return report;
+  }
+
+  /** Equalised odds: max over groups of |TPR diff| and |FPR diff| (worst case), from the labelled rows. */
+  private equalizedOdds(): number | undefined {
     const byGroup = new Map<string, { tp: number; fn: number; fp: number; tn: number }>();
     for (const r of this.labelled) {
       if (r.group === undefined) continue;
@@ -395,8 +420,7 @@ export class ModelMonitor {
       tprs.push(c.tp / (c.tp + c.fn));
       fprs.push(c.fp / (c.fp + c.tn));
     }
-    if (tprs.length >= 2) report.equalizedOddsDifference = Math.max(Math.max(...tprs) - Math.min(...tprs), Math.max(...fprs) - Math.min(...fprs));
-    return report;
+    return tprs.length >= 2 ? Math.max(Math.max(...tprs) - Math.min(...tprs), Math.max(...fprs) - Math.min(...fprs)) : undefined;
   }
 
   /** Publish the current window and start a new one. */
