@@ -135,6 +135,8 @@ export class ModelMonitor {
   private readonly groupSelected = new Map<string, { n: number; positive: number }>();
   private readonly groupFeature?: { spec: FeatureBaseline };
   public lastWindow?: WindowReport;
+  /** Labelled rows scored since the start (the error stream's length: concept-drift alarms name their row). */
+  public labelledTotal = 0;
   public lastPerformance?: PerformanceReport;
   public readonly skipped: Record<SkipReason, number> = { unknown_id: 0, expired_id: 0, bad_label: 0, row_mismatch: 0, group_missing: 0, already_labelled: 0, invalid_token: 0, expired_token: 0, wrong_model: 0 };
 
@@ -205,6 +207,11 @@ export class ModelMonitor {
     this.windowRows += rows;
     if (this.windowRows >= this.o.windowRows) this.closeWindow();
     return { predictions, groups };
+  }
+
+  /** Rows in the open window. */
+  public get openWindowRows(): number {
+    return this.windowRows;
   }
 
   /** Close the window if it is older than windowSeconds (call periodically). */
@@ -322,6 +329,7 @@ export class ModelMonitor {
         this.labelledHead = (this.labelledHead + 1) % this.o.performanceWindow;
       }
       const error = regression ? Math.abs(Number(row.prediction) - Number(row.label)) : row.prediction === row.label ? 0 : 1;
+      this.labelledTotal++;
       if (this.pageHinkley.update(error)) this.events.onConceptDrift?.(this.model, 'page_hinkley');
       if (!regression && this.ddm.update(error)) this.events.onConceptDrift?.(this.model, 'ddm');
     });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { validateBaseline } from '../monitoring/baseline';
 import { ModelMonitor, ObservedTensor } from '../monitoring/monitor';
+import { monitorOptions } from '../monitoring/settings';
 import { CaptureRecord, CaptureWriter } from './capture';
 import type { RuntimeConfig } from './config';
 import { rtError } from './errors';
@@ -39,15 +40,6 @@ function rowSizeOf(shape: readonly number[]): number {
 
 function observed(t: Tensor): ObservedTensor {
   return { name: t.name, data: t.data as ArrayLike<number>, rowSize: rowSizeOf(t.shape) };
-}
-
-/** For classifiers: an integer label output of one value per row if there is one, else argmax of the first output. */
-function defaultPrediction(model: ServedModel): { output: string; mode: 'class' | 'value' } | undefined {
-  const outputs = model.outputs;
-  if (outputs.length === 0) return undefined;
-  if (model.manifest?.task !== 'classification') return { output: outputs[0].name, mode: 'value' };
-  const label = outputs.find((o) => /^U?INT(8|16|32|64)$/.test(o.datatype) && o.shape.length === 1);
-  return label ? { output: label.name, mode: 'value' } : { output: outputs[0].name, mode: 'class' };
 }
 
 export interface FeedbackItem {
@@ -122,32 +114,21 @@ export class RuntimeMonitoring {
     const baselinePath = path.join(model.dir, file);
     const baseline = validateBaseline(JSON.parse(fs.readFileSync(baselinePath, 'utf8')), baselinePath);
     const events = this.metrics.monitorEvents((obj, msg) => this.log.info(obj, msg));
-    // Thresholds: explicit settings win; else the baseline's calibration, rescaled when the window
-    // differs from the calibrated one (the statistics' no-drift noise falls as 1/rows); else fixed.
+    const options = monitorOptions(baseline, { task: model.manifest?.task, inputs: model.inputs, outputs: model.outputs }, {
+      windowRows: this.config.monitoringWindowRows,
+      windowSeconds: this.config.monitoringWindowSeconds,
+      minWindowRows: this.config.monitoringMinWindowRows,
+      psiThreshold: this.config.driftPsiThreshold,
+      jsThreshold: this.config.driftJsThreshold,
+      feedbackCacheSize: this.config.feedbackCacheSize,
+      feedbackTtlSeconds: this.config.feedbackTtlSeconds,
+      groupAttribute: this.config.fairnessGroup,
+      positiveClass: this.config.fairnessPositiveClass,
+      minGroupCount: this.config.fairnessMinGroupCount,
+    });
+    const { windowRows, psiThreshold, jsThreshold } = options;
     const cal = baseline.thresholds;
-    const windowRows = this.config.monitoringWindowRows ?? cal?.windowRows ?? 1000;
-    const scale = cal ? cal.windowRows / windowRows : 1;
-    const psiThreshold = this.config.driftPsiThreshold ?? (cal ? cal.psi * scale : 0.25);
-    const jsThreshold = this.config.driftJsThreshold ?? (cal ? Math.min(1, cal.jsDivergenceLog2 * scale) : 0.1);
-    const monitor = new ModelMonitor(
-      model.name,
-      baseline,
-      {
-        windowRows,
-        windowSeconds: this.config.monitoringWindowSeconds,
-        minWindowRows: this.config.monitoringMinWindowRows,
-        psiThreshold,
-        jsThreshold,
-        feedbackCacheSize: this.config.feedbackCacheSize,
-        feedbackTtlSeconds: this.config.feedbackTtlSeconds,
-        groupAttribute: this.config.fairnessGroup,
-        positiveClass: this.config.fairnessPositiveClass,
-        minGroupCount: this.config.fairnessMinGroupCount,
-        predictionOutput: defaultPrediction(model),
-        float32Inputs: model.inputs.filter((t) => t.datatype === 'FP32').map((t) => t.name),
-      },
-      events,
-    );
+    const monitor = new ModelMonitor(model.name, baseline, options, events);
     this.monitors.set(model, monitor);
     this.log.info(
       { model: model.name, baseline: file, features: baseline.features.length, windowRows, psiThreshold, jsThreshold, thresholds: this.config.driftPsiThreshold !== undefined ? 'configured' : cal ? 'calibrated' : 'fixed defaults' },
@@ -200,7 +181,7 @@ export class RuntimeMonitoring {
     if (o.capture && this.capture) {
       const outputs = Object.create(null) as NonNullable<CaptureRecord['outputs']>; // tensor names may be `__proto__`
       for (const t of result.outputs) outputs[t.name] = { datatype: t.datatype, shape: t.shape, data: toJsonArray(t.datatype, t.data) };
-      this.capture.write({ time: new Date().toISOString(), requestId: o.ctx.requestId, model: o.model.name, version: o.model.version, inputs: o.capture, outputs, status: 200 });
+      this.capture.write({ time: new Date().toISOString(), requestId: o.ctx.requestId, model: o.model.name, version: o.model.version, inputs: o.capture, outputs, status: 200, ...(o.ctx.parameters ? { parameters: o.ctx.parameters } : {}) });
     }
     return token;
   }
