@@ -34,7 +34,7 @@ export interface CountsResult {
 
 export function countsAcrossReplicas(baseline: Baseline, rows: readonly number[][], labels: readonly number[], replicas: number, n = 5000, seed = 1): CountsResult {
   const rnd = mulberry32(seed);
-  // A fixed, imperfect classifier: mean radius above the median is benign (1).
+  // A fixed, imperfect classifier: mean radius above the median is malignant (0).
   const f0 = rows.map((r) => r[0]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
   const single = new ModelMonitor('bench', baseline, { windowRows: n + 1, performanceWindow: n, groupAttribute: 'segment', minGroupCount: 30, predictionOutput: { output: 'label', mode: 'value' } });
   const parts = Array.from({ length: replicas }, () => new QualityCounts('classification', '1', 30));
@@ -42,7 +42,7 @@ export function countsAcrossReplicas(baseline: Baseline, rows: readonly number[]
   for (let i = 0; i < n; i++) {
     const j = Math.floor(rnd() * rows.length);
     const group = j % 3 === 0 ? 'b' : 'a';
-    const pred = rows[j]![0]! > f0 ? '1' : '0';
+    const pred = rows[j]![0]! > f0 ? '0' : '1';
     // Group b's labels are noisier: the groups' error rates differ.
     const label = group === 'b' && rnd() < 0.2 ? 1 - labels[j]! : labels[j]!;
     const id = `r${i}`;

@@ -10,6 +10,7 @@
  * Everything is O(features × bins + cache size) memory, whatever the traffic.
  */
 import { Ddm, PageHinkley } from './detectors';
+import { classificationFigures, Confusion, countOutcome, equalizedOdds, pairKey, parity } from './figures';
 import type { Baseline, FeatureBaseline } from './types';
 import { DistributionCounter, DriftScores } from './window';
 
@@ -354,54 +355,18 @@ export class ModelMonitor {
       }
       return { labelled: rows.length, mae: abs / rows.length, rmse: Math.sqrt(sq / rows.length) };
     }
-    const classes = new Set<string>();
-    let correct = 0;
+    const pairs = new Map<string, number>();
     for (const r of rows) {
-      classes.add(r.label);
-      classes.add(r.prediction);
-      if (r.label === r.prediction) correct++;
+      const k = pairKey(r.prediction, r.label);
+      pairs.set(k, (pairs.get(k) ?? 0) + 1);
     }
-    // Binary with the positive class present: precision/recall/F1 of the positive class; else macro averages.
-    const pos = this.o.positiveClass;
-    const targets = classes.size <= 2 && classes.has(pos) ? [pos] : [...classes];
-    let p = 0;
-    let rc = 0;
-    let f = 0;
-    for (const c of targets) {
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      for (const r of rows) {
-        if (r.prediction === c && r.label === c) tp++;
-        else if (r.prediction === c) fp++;
-        else if (r.label === c) fn++;
-      }
-      const prec = tp + fp > 0 ? tp / (tp + fp) : 0;
-      const rec = tp + fn > 0 ? tp / (tp + fn) : 0;
-      p += prec;
-      rc += rec;
-      f += prec + rec > 0 ? (2 * prec * rec) / (prec + rec) : 0;
-    }
-    return { labelled: rows.length, accuracy: correct / rows.length, precision: p / targets.length, recall: rc / targets.length, f1: f / targets.length };
+    return classificationFigures(pairs, rows.length, this.o.positiveClass);
   }
 
   /** Fairness over the current window's selections and the rolling labelled rows. */
   public fairness(): FairnessReport | undefined {
     if (!this.o.groupAttribute) return undefined;
-    const selectionRates: Record<string, number> = {};
-    const groupCounts: Record<string, number> = {};
-    for (const [g, s] of this.groupSelected) {
-      groupCounts[g] = s.n;
-      if (s.n >= this.o.minGroupCount) selectionRates[g] = s.positive / s.n;
-    }
-    const rates = Object.values(selectionRates);
-    const report: { -readonly [K in keyof FairnessReport]: FairnessReport[K] } = { selectionRates, groupCounts };
-    if (rates.length >= 2) {
-      const max = Math.max(...rates);
-      const min = Math.min(...rates);
-      report.demographicParityDifference = max - min;
-      report.disparateImpactRatio = max > 0 ? min / max : 1;
-    }
+    const report = parity(this.groupSelected, this.o.minGroupCount);
     const eod = this.equalizedOdds();
     if (eod !== undefined) report.equalizedOddsDifference = eod;
     return report;
@@ -409,26 +374,14 @@ export class ModelMonitor {
 
   /** Equalised odds: max over groups of |TPR diff| and |FPR diff| (worst case), from the labelled rows. */
   private equalizedOdds(): number | undefined {
-    const byGroup = new Map<string, { tp: number; fn: number; fp: number; tn: number }>();
+    const byGroup = new Map<string, Confusion>();
     for (const r of this.labelled) {
       if (r.group === undefined) continue;
       const c = byGroup.get(r.group) ?? { tp: 0, fn: 0, fp: 0, tn: 0 };
-      const predPos = r.prediction === this.o.positiveClass;
-      const labelPos = r.label === this.o.positiveClass;
-      if (labelPos && predPos) c.tp++;
-      else if (labelPos) c.fn++;
-      else if (predPos) c.fp++;
-      else c.tn++;
+      countOutcome(c, r.prediction, r.label, this.o.positiveClass);
       byGroup.set(r.group, c);
     }
-    const tprs: number[] = [];
-    const fprs: number[] = [];
-    for (const c of byGroup.values()) {
-      if (c.tp + c.fn + c.fp + c.tn < this.o.minGroupCount || c.tp + c.fn === 0 || c.fp + c.tn === 0) continue;
-      tprs.push(c.tp / (c.tp + c.fn));
-      fprs.push(c.fp / (c.fp + c.tn));
-    }
-    return tprs.length >= 2 ? Math.max(Math.max(...tprs) - Math.min(...tprs), Math.max(...fprs) - Math.min(...fprs)) : undefined;
+    return equalizedOdds(byGroup.values(), this.o.minGroupCount);
   }
 
   /** Publish the current window and start a new one. */

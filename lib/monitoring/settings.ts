@@ -13,18 +13,7 @@ export interface MonitoredModel {
 }
 
 /** The runtime's monitoring settings (SERVINGSTACK_MONITORING_*, _DRIFT_*, _FAIRNESS_*, _FEEDBACK_*). */
-export interface MonitorSettings {
-  readonly windowRows?: number;
-  readonly windowSeconds?: number;
-  readonly minWindowRows?: number;
-  readonly psiThreshold?: number;
-  readonly jsThreshold?: number;
-  readonly feedbackCacheSize?: number;
-  readonly feedbackTtlSeconds?: number;
-  readonly groupAttribute?: string;
-  readonly positiveClass?: string;
-  readonly minGroupCount?: number;
-}
+export type MonitorSettings = Pick<MonitorOptions, 'windowRows' | 'windowSeconds' | 'minWindowRows' | 'psiThreshold' | 'jsThreshold' | 'feedbackCacheSize' | 'feedbackTtlSeconds' | 'groupAttribute' | 'positiveClass' | 'minGroupCount'>;
 
 /** For classifiers: an integer label output of one value per row if there is one, else argmax of the first output. */
 export function defaultPrediction(model: MonitoredModel): { output: string; mode: 'class' | 'value' } | undefined {
