@@ -29,7 +29,7 @@ export const RUNTIME_ERRORS = {
   RT_ERR_MODEL_PATH: { status: 400, description: 'A model load path escapes the model root or is not a model package.' },
   RT_ERR_BAD_FEEDBACK: { status: 400, description: 'A feedback body is malformed, or none of its labels could be used (each skip names its reason).' },
   RT_ERR_FEEDBACK_TOKEN_INVALID: { status: 400, description: 'A prediction token is malformed, or its signature does not match (altered, or signed with another key).' },
-  RT_ERR_FEEDBACK_TOKEN_EXPIRED: { status: 410, description: 'A prediction token is past its expiry (SERVINGSTACK_FEEDBACK_TOKEN_TTL_SECONDS after the prediction).' },
+  RT_ERR_FEEDBACK_TOKEN_EXPIRED: { status: 400, description: 'A prediction token is past its expiry (SERVINGSTACK_FEEDBACK_TOKEN_TTL_SECONDS after the prediction).' },
   RT_ERR_UNAUTHORIZED: { status: 401, description: 'The route needs a token (Authorization: Bearer or x-api-key) and none, or one not accepted, was sent.' },
   RT_ERR_MONITORING_OFF: { status: 409, description: 'Feedback was sent for a model that is not monitored (its package names no baseline).' },
   RT_ERR_FEEDBACK_KEY: { status: 409, description: 'Feedback carries a prediction token but this runtime has no feedback key (SERVINGSTACK_FEEDBACK_KEY…), or the key could not be read at start.' },

@@ -119,7 +119,7 @@ describe('prediction tokens and feedback through the predict routes', () => {
 
     const key = Buffer.from(KEY);
     const expired = signToken(key, { model: 'breast-cancer', version: claims.v as string, predictions: ['1'] }, 60, Date.now() - 3_600_000);
-    expectError(await send({ token: expired, labels: [1] }), 410, 'RT_ERR_FEEDBACK_TOKEN_EXPIRED', 'token');
+    expectError(await send({ token: expired, labels: [1] }), 400, 'RT_ERR_FEEDBACK_TOKEN_EXPIRED', 'token');
     expect(await skipped('expired_token')).toBeGreaterThanOrEqual(1);
 
     const otherModel = signToken(key, { model: 'no-such-model', version: '1', predictions: ['1'] }, 60);
