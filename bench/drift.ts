@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/drift.ts            (writes bench/results/drift.json)
  *   DRIFT_SEEDS=20 npx tsx bench/drift.ts   (quicker, fewer seeds)
+ *   DRIFT_THROUGHPUT_ROUNDS=5 DRIFT_THROUGHPUT_SECONDS=5 (tokens on/off runs; DRIFT_SKIP_THROUGHPUT=1 skips)
  *
  * Views:
  * - feature windows: the baseline machinery (bins frozen from a reference, tumbling windows of W
@@ -24,6 +25,7 @@ import { Ddm, PageHinkley } from '../lib/monitoring/detectors';
 import { columnStd, CovariateShiftStream, HyperplaneGenerator, mulberry32, SeaGenerator } from '../lib/monitoring/generators';
 import { jsDivergenceLog2, psi } from '../lib/monitoring/stats';
 import type { Baseline } from '../lib/monitoring/types';
+import { countsAcrossReplicas, detectorsFor, driftAcrossReplicas, throughputTokens } from './drift-replicas';
 
 const SEEDS = Number(process.env.DRIFT_SEEDS ?? 50);
 const CAL_SEEDS = Number(process.env.DRIFT_CAL_SEEDS ?? 200);
@@ -468,10 +470,19 @@ function fmt(x: number | null, d = 0): string {
   return x === null ? '-' : x.toFixed(d);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = Date.now();
   const windowResults = [bcShift, seaFeatures, seaLabels].flatMap((sc) => runWindowScenario(sc));
-  const errorResults = [seaErrors, hyperplaneErrors(0.01), hyperplaneErrors(0.001)].flatMap((sc) => runErrorScenario(sc));
+  const errorScenarios = [seaErrors, hyperplaneErrors(0.01), hyperplaneErrors(0.001)];
+  const errorResults = errorScenarios.flatMap((sc) => runErrorScenario(sc));
+  // Across replicas (issue 15): counts summed, detectors per replica, tokens' throughput cost.
+  const bcLabels = breastCancer.labels.map((l) => Number(l));
+  const countsResults = [1, 2, 4].map((k) => countsAcrossReplicas(bcBaseline, bcRows, bcLabels, k));
+  const replicaDrift = errorScenarios.flatMap((sc) => {
+    const lambda = errorResults.find((r) => r.scenario === sc.name && r.detector === 'page-hinkley (calibrated)')!.threshold!;
+    return detectorsFor(lambda).flatMap(([name, make]) => [1, 2, 4].map((k) => driftAcrossReplicas(sc.name, (seed) => sc.stream(seed), name, make, k, { seeds: SEEDS, pre: ERR_PRE, horizon: ERR_HORIZON, block: BLOCK })));
+  });
+  const throughput = process.env.DRIFT_SKIP_THROUGHPUT ? undefined : await throughputTokens(Number(process.env.DRIFT_THROUGHPUT_ROUNDS ?? 5), Number(process.env.DRIFT_THROUGHPUT_SECONDS ?? 5));
   const seconds = (Date.now() - started) / 1000;
 
   const lines: string[] = [];
@@ -515,6 +526,32 @@ function main(): void {
     r.falseAlarmsPer1000 <= 0.01 && r.misses === 0 ? 'PASS' : 'fail',
   ]);
   lines.push(...table([eh, ...erows]));
+  lines.push('');
+  lines.push('Labels spread over replicas at random (predictions on one replica, the label on any): figures from counts summed across replicas vs one monitor on the whole stream');
+  const ch = ['replicas', 'labelled', 'accuracy', 'F1', 'DPD', 'DIR', 'EOD', 'max |Δ| vs single', 'bars'];
+  lines.push(
+    ...table([
+      ch,
+      ...countsResults.map((r) => [String(r.replicas), String(r.labelledRows), ...['accuracy', 'f1', 'demographicParityDifference', 'disparateImpactRatio', 'equalizedOddsDifference'].map((k) => fmt(r.figures[k] ?? null, 4)), r.maxAbsDifference.toExponential(1), r.maxAbsDifference <= 1e-12 ? 'PASS' : 'fail']),
+    ]),
+  );
+  lines.push('');
+  lines.push(`Concept drift across replicas (labels routed at random; horizon ${ERR_HORIZON} × replicas). Combination: each replica runs its own detectors on the labels it receives; the fleet alarms when any replica does. A detector on the aggregated error stream would equal the 1-replica row.`);
+  const rh = ['scenario', 'detector', 'replicas', 'FA per 1000 req', 'misses', 'delay median (req)', 'delay × single'];
+  lines.push(
+    ...table([
+      rh,
+      ...replicaDrift.map((r) => {
+        const one = replicaDrift.find((x) => x.scenario === r.scenario && x.detector === r.detector && x.replicas === 1)!;
+        return [r.scenario, r.detector, String(r.replicas), r.falseAlarmsPer1000.toFixed(4), `${r.misses}/${r.seeds}`, fmt(r.delayMedianRequests), r.delayMedianRequests && one.delayMedianRequests ? (r.delayMedianRequests / one.delayMedianRequests).toFixed(2) : '-'];
+      }),
+    ]),
+  );
+  if (throughput) {
+    lines.push('');
+    lines.push(`Throughput, /invocations 1 row, ${throughput.connections} connections, ${throughput.rounds} alternating rounds of ${throughput.secondsPerRun} s: monitoring + signed tokens on ${throughput.onRequestsPerSecond.map((x) => x.toFixed(0)).join('/')} req/s vs monitoring off ${throughput.offRequestsPerSecond.map((x) => x.toFixed(0)).join('/')} req/s; ratio of medians ${throughput.ratioOfMedians.toFixed(3)} (target ≥ ${throughput.target}: ${throughput.ratioOfMedians >= throughput.target ? 'PASS' : 'fail'})`);
+  }
+  lines.push(`load: loadavg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a shared machine: quote a quiet run)`);
   lines.push('', `${seconds.toFixed(1)} s`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -525,6 +562,8 @@ function main(): void {
     breastCancer: { shiftedFeature: 'f0', delta: bcDelta, populationPsi: populationPsi(SHIFTED, bcDelta) },
     windowed: windowResults,
     errorStream: errorResults,
+    replicas: { counts: countsResults, conceptDrift: replicaDrift, throughput },
+    loadAverage: os.loadavg(),
     seconds,
   };
   const dir = path.join(__dirname, 'results');
@@ -538,4 +577,4 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => `  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`.trimEnd());
 }
 
-main();
+void main();

@@ -10,11 +10,17 @@ import { ServingStackError } from '../../lib/core/errors';
 import { readBaseline } from '../../lib/monitoring/baseline';
 import { printResult } from '../progress';
 import { loadRows } from '../../lib/monitoring/data-file';
-import { compareRowsWithBaseline, DEFAULT_JS_THRESHOLD, DEFAULT_PSI_THRESHOLD, DriftReport, renderDriftHtml, renderDriftText } from '../../lib/monitoring/report';
+import { readCapture } from '../../lib/monitoring/capture-file';
+import { captureToData } from '../../lib/monitoring/quality';
+import { monitorOptions } from '../../lib/monitoring/settings';
+import { loadMonitoredPackage } from './quality-report';
+import { compareRowsWithBaseline, compareWithBaseline, DEFAULT_JS_THRESHOLD, DEFAULT_PSI_THRESHOLD, DriftReport, renderDriftHtml, renderDriftText } from '../../lib/monitoring/report';
 
 interface DriftReportOptions {
-  readonly baseline: string;
-  readonly data: string;
+  readonly baseline?: string;
+  readonly data?: string;
+  readonly capture?: string;
+  readonly model?: string;
   readonly html?: string;
   readonly psiThreshold: string;
   readonly jsThreshold: string;
@@ -33,17 +39,35 @@ function threshold(name: string, raw: string, max: number): number {
 export function runDriftReport(o: DriftReportOptions): DriftReport {
   const psiT = threshold('--psi-threshold', o.psiThreshold, 100);
   const jsT = threshold('--js-threshold', o.jsThreshold, 1);
-  const baseline = readBaseline(o.baseline);
-  const data = loadRows(o.data, o.labelColumn ? { labelColumn: o.labelColumn } : {});
-  if (data.rows.length === 0) {
-    throw new ServingStackError('SS_ERR_DATA_INVALID', `${o.data} has no rows`, [{ field: o.data, message: 'has a header but no rows', received: 0, allowed: 'at least one row' }]);
+  if ((o.data === undefined) === (o.capture === undefined)) {
+    throw new ServingStackError('SS_ERR_DRIFT_OPTIONS', 'name the data: --data or --capture', [{ field: '--data', message: 'give exactly one of --data and --capture', received: [o.data, o.capture].filter(Boolean), allowed: '--data <csv|jsonl>, or --capture <file|dir> with --model <package>' }]);
   }
-  const report = compareRowsWithBaseline(baseline, data, { psi: psiT, js: jsT });
+  let report: DriftReport;
+  let baselineFile = o.baseline;
+  if (o.capture) {
+    // Captured traffic (runtime capture files or SageMaker data capture), read with the package's signature.
+    if (!o.model) throw new ServingStackError('SS_ERR_DRIFT_OPTIONS', '--capture needs --model', [{ field: '--model', message: 'is required with --capture', allowed: 'the model package the capture is of' }]);
+    const { manifest, baselineFile: file, settings } = loadMonitoredPackage({ model: o.model, capture: o.capture, baseline: o.baseline });
+    baselineFile = file;
+    const baseline = readBaseline(file);
+    const options = monitorOptions(baseline, { task: manifest.task, inputs: manifest.signature.inputs, outputs: manifest.signature.outputs }, settings);
+    const predictions = readCapture(o.capture, manifest.signature).predictions.filter((p) => p.model === undefined || p.model === manifest.name);
+    if (predictions.length === 0) throw new ServingStackError('SS_ERR_DATA_INVALID', `${o.capture} holds no predictions of ${manifest.name}`, [{ field: '--capture', message: 'holds no captured predictions of this model', received: 0, allowed: 'at least one' }]);
+    report = compareWithBaseline(baseline, captureToData(baseline, options, predictions), { psi: psiT, js: jsT });
+  } else {
+    if (!o.baseline) throw new ServingStackError('SS_ERR_DRIFT_OPTIONS', '--data needs --baseline', [{ field: '--baseline', message: 'is required with --data', allowed: 'baseline.json (servingstack baseline)' }]);
+    const baseline = readBaseline(o.baseline);
+    const data = loadRows(o.data!, o.labelColumn ? { labelColumn: o.labelColumn } : {});
+    if (data.rows.length === 0) {
+      throw new ServingStackError('SS_ERR_DATA_INVALID', `${o.data} has no rows`, [{ field: o.data!, message: 'has a header but no rows', received: 0, allowed: 'at least one row' }]);
+    }
+    report = compareRowsWithBaseline(baseline, data, { psi: psiT, js: jsT });
+  }
   printResult(o.json, report, () => renderDriftText(report));
   if (o.html) {
     const out = path.resolve(o.html);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, renderDriftHtml(report, { baselineFile: o.baseline, dataFile: o.data, generatedAt: new Date().toISOString() }));
+    fs.writeFileSync(out, renderDriftHtml(report, { baselineFile, dataFile: o.data ?? o.capture, generatedAt: new Date().toISOString() }));
     process.stderr.write(`wrote ${path.relative(process.cwd(), out) || out}\n`);
   }
   return report;
@@ -59,8 +83,10 @@ export function registerDriftReportCommand(program: Command): void {
         'Columns `label` and `prediction` in the data are compared with the baseline\'s label and prediction distributions. The exit code is 0 whether or not drift is found (2 for invalid input).',
       ].join('\n\n'),
     )
-    .requiredOption('--baseline <file>', 'baseline.json (see `servingstack baseline`)')
-    .requiredOption('--data <file>', 'data to compare: .csv or .jsonl')
+    .option('--baseline <file>', "baseline.json (see `servingstack baseline`; with --capture, default: the package's)")
+    .option('--data <file>', 'data to compare: .csv or .jsonl')
+    .option('--capture <path>', "captured traffic instead: the runtime's capture files or SageMaker data capture JSON Lines (file or folder)")
+    .option('--model <dir>', 'with --capture: the model package (its signature reads the capture)')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--psi-threshold <x>', 'PSI at or above which a feature drifts', String(DEFAULT_PSI_THRESHOLD))
     .option('--js-threshold <x>', 'JS divergence (log2) at or above which a feature drifts', String(DEFAULT_JS_THRESHOLD))
@@ -68,7 +94,7 @@ export function registerDriftReportCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      ['', 'Examples:', '  $ servingstack drift-report --baseline examples/models/breast-cancer/baseline.json --data today.csv --html report.html', '  $ servingstack drift-report --baseline baseline.json --data window.jsonl --json'].join('\n'),
+      ['', 'Examples:', '  $ servingstack drift-report --baseline examples/models/breast-cancer/baseline.json --data today.csv --html report.html', '  $ servingstack drift-report --baseline baseline.json --data window.jsonl --json', '  $ servingstack drift-report --model ./pkg --capture ./datacapture/my-endpoint --html drift.html'].join('\n'),
     )
     .action((options: DriftReportOptions) => {
       runDriftReport(options);

@@ -10,6 +10,7 @@ import { registerInspectCommand } from './inspect';
 import { registerOnpremCommand } from './onprem';
 import { registerOptimizeCommand } from './optimize';
 import { registerPackageCommand } from './package';
+import { registerQualityReportCommand } from './quality-report';
 import { registerRegisterCommands } from './register';
 import { registerServe } from './serve';
 import { registerUp } from './up';
@@ -17,4 +18,4 @@ import { registerUp } from './up';
 /** Every sub-command registers itself here (one file per command in bin/commands/). */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand, registerOptimizeCommand, registerRegisterCommands, registerEndpointTestCommand, registerDiffCommand, registerCostCommand];
+export const COMMANDS: RegisterCommand[] = [registerPackageCommand, registerInspectCommand, registerServe, registerUp, registerOnpremCommand, registerGcpCommand, registerAzureCommand, registerBaselineCommand, registerDriftReportCommand, registerQualityReportCommand, registerOptimizeCommand, registerRegisterCommands, registerEndpointTestCommand, registerDiffCommand, registerCostCommand];

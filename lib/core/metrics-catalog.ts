@@ -240,7 +240,7 @@ export const RUNTIME_METRICS = {
   monitoringSkipped: {
     name: 'servingstack_monitoring_skipped_total',
     kind: 'counter',
-    help: 'Feedback or fairness inputs skipped, by reason (unknown_id, expired_id, bad_label, row_mismatch, group_missing, already_labelled).',
+    help: 'Feedback or fairness inputs skipped or refused, by reason (unknown_id, expired_id, bad_label, row_mismatch, group_missing, already_labelled, invalid_token, expired_token, wrong_model, missing_token, unknown_model, no_key).',
     labels: ['model', 'reason'],
     emfUnit: 'Count',
   },

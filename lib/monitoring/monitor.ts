@@ -10,6 +10,7 @@
  * Everything is O(features × bins + cache size) memory, whatever the traffic.
  */
 import { Ddm, PageHinkley } from './detectors';
+import { classificationFigures, Confusion, countOutcome, equalizedOdds, pairKey, parity } from './figures';
 import type { Baseline, FeatureBaseline } from './types';
 import { DistributionCounter, DriftScores } from './window';
 
@@ -45,7 +46,7 @@ export interface MonitorOptions {
   readonly float32Inputs?: readonly string[];
 }
 
-export type SkipReason = 'unknown_id' | 'expired_id' | 'bad_label' | 'row_mismatch' | 'group_missing' | 'already_labelled';
+export type SkipReason = 'unknown_id' | 'expired_id' | 'bad_label' | 'row_mismatch' | 'group_missing' | 'already_labelled' | 'invalid_token' | 'expired_token' | 'wrong_model';
 
 export interface FeatureReport extends Omit<DriftScores, 'actual'> {
   readonly name: string;
@@ -72,6 +73,8 @@ export interface PerformanceReport {
   readonly f1?: number;
   readonly mae?: number;
   readonly rmse?: number;
+  /** Fairness from the labelled rows (published with each label, not only at window close). */
+  readonly equalizedOddsDifference?: number;
 }
 
 export interface FairnessReport {
@@ -133,8 +136,10 @@ export class ModelMonitor {
   private readonly groupSelected = new Map<string, { n: number; positive: number }>();
   private readonly groupFeature?: { spec: FeatureBaseline };
   public lastWindow?: WindowReport;
+  /** Labelled rows scored since the start (the error stream's length: concept-drift alarms name their row). */
+  public labelledTotal = 0;
   public lastPerformance?: PerformanceReport;
-  public readonly skipped: Record<SkipReason, number> = { unknown_id: 0, expired_id: 0, bad_label: 0, row_mismatch: 0, group_missing: 0, already_labelled: 0 };
+  public readonly skipped: Record<SkipReason, number> = { unknown_id: 0, expired_id: 0, bad_label: 0, row_mismatch: 0, group_missing: 0, already_labelled: 0, invalid_token: 0, expired_token: 0, wrong_model: 0 };
 
   constructor(
     public readonly model: string,
@@ -175,6 +180,11 @@ export class ModelMonitor {
    * per row). Returns the per-row predictions.
    */
   public observe(requestId: string | undefined, inputs: readonly ObservedTensor[], rows: number, outputs: readonly ObservedTensor[], groupParam?: unknown): string[] {
+    return this.observeRows(requestId, inputs, rows, outputs, groupParam).predictions;
+  }
+
+  /** observe(), also returning the per-row groups (what a prediction token carries). */
+  public observeRows(requestId: string | undefined, inputs: readonly ObservedTensor[], rows: number, outputs: readonly ObservedTensor[], groupParam?: unknown): { predictions: string[]; groups?: string[] } {
     for (const f of this.features) {
       const t = inputs.find((x) => x.name === f.spec.input);
       if (!t) continue;
@@ -197,7 +207,12 @@ export class ModelMonitor {
     if (requestId !== undefined) this.remember(requestId, predictions, groups);
     this.windowRows += rows;
     if (this.windowRows >= this.o.windowRows) this.closeWindow();
-    return predictions;
+    return { predictions, groups };
+  }
+
+  /** Rows in the open window. */
+  public get openWindowRows(): number {
+    return this.windowRows;
   }
 
   /** Close the window if it is older than windowSeconds (call periodically). */
@@ -253,7 +268,8 @@ export class ModelMonitor {
     }
   }
 
-  private skip(reason: SkipReason, detail: string): void {
+  /** Count a skip that was decided outside the monitor (a refused token). */
+  public skip(reason: SkipReason, detail: string): void {
     this.skipped[reason]++;
     this.events.onSkip?.(this.model, reason, detail);
   }
@@ -280,9 +296,19 @@ export class ModelMonitor {
       this.skip('already_labelled', detail);
       return { reason: 'already_labelled', detail };
     }
+    const r = this.label(entry.predictions, entry.groups, labels, `request '${id}'`);
+    if (r === null) entry.labelled = true;
+    return r;
+  }
+
+  /**
+   * Score labels against predictions carried elsewhere (a verified prediction token): the same
+   * checks and counting as feedback by id. Duplicates are the caller's to refuse (by token id).
+   */
+  public label(predictions: readonly string[], groups: readonly string[] | undefined, labels: unknown, what = 'the prediction'): { reason: SkipReason; detail: string } | null {
     const list = Array.isArray(labels) ? labels : [labels];
-    if (list.length !== entry.predictions.length) {
-      const detail = `request '${id}' had ${entry.predictions.length} rows, got ${list.length} labels`;
+    if (list.length !== predictions.length) {
+      const detail = `${what} had ${predictions.length} rows, got ${list.length} labels`;
       this.skip('row_mismatch', detail);
       return { reason: 'row_mismatch', detail };
     }
@@ -295,20 +321,22 @@ export class ModelMonitor {
         return { reason: 'bad_label', detail };
       }
     }
-    entry.labelled = true;
     list.forEach((l, r) => {
       const label = typeof l === 'boolean' ? String(Number(l)) : String(l);
-      const row: LabelledRow = { prediction: entry.predictions[r], label, group: entry.groups?.[r] };
+      const row: LabelledRow = { prediction: predictions[r], label, group: groups?.[r] };
       if (this.labelled.length < this.o.performanceWindow) this.labelled.push(row);
       else {
         this.labelled[this.labelledHead] = row;
         this.labelledHead = (this.labelledHead + 1) % this.o.performanceWindow;
       }
       const error = regression ? Math.abs(Number(row.prediction) - Number(row.label)) : row.prediction === row.label ? 0 : 1;
+      this.labelledTotal++;
       if (this.pageHinkley.update(error)) this.events.onConceptDrift?.(this.model, 'page_hinkley');
       if (!regression && this.ddm.update(error)) this.events.onConceptDrift?.(this.model, 'ddm');
     });
-    this.lastPerformance = this.performance();
+    const perf = this.performance();
+    const eod = this.o.groupAttribute ? this.equalizedOdds() : undefined;
+    this.lastPerformance = eod === undefined ? perf : { ...perf, equalizedOddsDifference: eod };
     this.events.onPerformance?.(this.model, this.lastPerformance);
     return null;
   }
@@ -327,76 +355,33 @@ export class ModelMonitor {
       }
       return { labelled: rows.length, mae: abs / rows.length, rmse: Math.sqrt(sq / rows.length) };
     }
-    const classes = new Set<string>();
-    let correct = 0;
+    const pairs = new Map<string, number>();
     for (const r of rows) {
-      classes.add(r.label);
-      classes.add(r.prediction);
-      if (r.label === r.prediction) correct++;
+      const k = pairKey(r.prediction, r.label);
+      pairs.set(k, (pairs.get(k) ?? 0) + 1);
     }
-    // Binary with the positive class present: precision/recall/F1 of the positive class; else macro averages.
-    const pos = this.o.positiveClass;
-    const targets = classes.size <= 2 && classes.has(pos) ? [pos] : [...classes];
-    let p = 0;
-    let rc = 0;
-    let f = 0;
-    for (const c of targets) {
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      for (const r of rows) {
-        if (r.prediction === c && r.label === c) tp++;
-        else if (r.prediction === c) fp++;
-        else if (r.label === c) fn++;
-      }
-      const prec = tp + fp > 0 ? tp / (tp + fp) : 0;
-      const rec = tp + fn > 0 ? tp / (tp + fn) : 0;
-      p += prec;
-      rc += rec;
-      f += prec + rec > 0 ? (2 * prec * rec) / (prec + rec) : 0;
-    }
-    return { labelled: rows.length, accuracy: correct / rows.length, precision: p / targets.length, recall: rc / targets.length, f1: f / targets.length };
+    return classificationFigures(pairs, rows.length, this.o.positiveClass);
   }
 
   /** Fairness over the current window's selections and the rolling labelled rows. */
   public fairness(): FairnessReport | undefined {
     if (!this.o.groupAttribute) return undefined;
-    const selectionRates: Record<string, number> = {};
-    const groupCounts: Record<string, number> = {};
-    for (const [g, s] of this.groupSelected) {
-      groupCounts[g] = s.n;
-      if (s.n >= this.o.minGroupCount) selectionRates[g] = s.positive / s.n;
-    }
-    const rates = Object.values(selectionRates);
-    const report: { -readonly [K in keyof FairnessReport]: FairnessReport[K] } = { selectionRates, groupCounts };
-    if (rates.length >= 2) {
-      const max = Math.max(...rates);
-      const min = Math.min(...rates);
-      report.demographicParityDifference = max - min;
-      report.disparateImpactRatio = max > 0 ? min / max : 1;
-    }
-    // Equalised odds: max over groups of |TPR diff| and |FPR diff| (worst case), from labelled rows.
-    const byGroup = new Map<string, { tp: number; fn: number; fp: number; tn: number }>();
+    const report = parity(this.groupSelected, this.o.minGroupCount);
+    const eod = this.equalizedOdds();
+    if (eod !== undefined) report.equalizedOddsDifference = eod;
+    return report;
+  }
+
+  /** Equalised odds: max over groups of |TPR diff| and |FPR diff| (worst case), from the labelled rows. */
+  private equalizedOdds(): number | undefined {
+    const byGroup = new Map<string, Confusion>();
     for (const r of this.labelled) {
       if (r.group === undefined) continue;
       const c = byGroup.get(r.group) ?? { tp: 0, fn: 0, fp: 0, tn: 0 };
-      const predPos = r.prediction === this.o.positiveClass;
-      const labelPos = r.label === this.o.positiveClass;
-      if (labelPos && predPos) c.tp++;
-      else if (labelPos) c.fn++;
-      else if (predPos) c.fp++;
-      else c.tn++;
+      countOutcome(c, r.prediction, r.label, this.o.positiveClass);
       byGroup.set(r.group, c);
     }
-    const tprs: number[] = [];
-    const fprs: number[] = [];
-    for (const c of byGroup.values()) {
-      if (c.tp + c.fn + c.fp + c.tn < this.o.minGroupCount || c.tp + c.fn === 0 || c.fp + c.tn === 0) continue;
-      tprs.push(c.tp / (c.tp + c.fn));
-      fprs.push(c.fp / (c.fp + c.tn));
-    }
-    if (tprs.length >= 2) report.equalizedOddsDifference = Math.max(Math.max(...tprs) - Math.min(...tprs), Math.max(...fprs) - Math.min(...fprs));
-    return report;
+    return equalizedOdds(byGroup.values(), this.o.minGroupCount);
   }
 
   /** Publish the current window and start a new one. */

@@ -68,7 +68,7 @@ export interface CurrentData {
   readonly predictions?: readonly Cell[];
 }
 
-function fmt(x: number, digits = 3): string {
+export function fmt(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(2);
@@ -230,7 +230,7 @@ export function renderDriftText(r: DriftReport): string {
 // ---------------------------------------------------------------------------------------------
 // HTML
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 

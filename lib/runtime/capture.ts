@@ -24,6 +24,8 @@ export interface CaptureRecord {
   readonly inputs: Record<string, { readonly datatype: string; readonly shape: readonly number[]; readonly data: unknown[] }>;
   readonly outputs?: Record<string, { readonly datatype: string; readonly shape: readonly number[]; readonly data: unknown[] }>;
   readonly status: number;
+  /** Request-level parameters (for the fairness group attribute), when the request had any. */
+  readonly parameters?: Record<string, unknown>;
 }
 
 export class CaptureWriter {

@@ -204,7 +204,7 @@ export interface EncodedResponse {
   readonly headers: Record<string, string>;
 }
 
-export function encodeOipResponse(model: ServedModel, id: string | undefined, result: ModelResult, binaryOutputs: ReadonlySet<string>, binaryContentType?: string): EncodedResponse {
+export function encodeOipResponse(model: ServedModel, id: string | undefined, result: ModelResult, binaryOutputs: ReadonlySet<string>, binaryContentType?: string, predictionToken?: string): EncodedResponse {
   const blobs: Buffer[] = [];
   const outputs = result.outputs.map((t) => {
     if (binaryOutputs.has(t.name)) {
@@ -216,6 +216,7 @@ export function encodeOipResponse(model: ServedModel, id: string | undefined, re
   });
   const doc: Record<string, unknown> = { model_name: model.name, model_version: model.version };
   if (id !== undefined) doc.id = id;
+  if (predictionToken !== undefined) doc.parameters = { prediction_token: predictionToken };
   doc.outputs = outputs;
   const json = JSON.stringify(doc);
   if (blobs.length === 0) return { body: json, contentType: 'application/json', headers: {} };

@@ -13,6 +13,7 @@ import { ENVIRONMENT, PLATFORM_ENVIRONMENT } from '../core/contract/environment'
 /** The catalogue lives in lib/core (the container contract every target writes to). */
 export { ENVIRONMENT, PLATFORM_ENVIRONMENT };
 import { parseTokenLines, TOKEN_ALLOWED, tokenProblem } from './auth';
+import { MIN_KEY_BYTES, SECRET_ARN, GCP_SECRET_VERSION } from './feedback-key';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -76,6 +77,13 @@ export interface RuntimeConfig {
   readonly fairnessGroup?: string;
   readonly fairnessPositiveClass: string;
   readonly fairnessMinGroupCount: number;
+  /** Prediction-token key sources, in order of precedence (read at start: lib/runtime/feedback-key.ts). */
+  readonly feedbackKey?: string;
+  readonly feedbackKeyFile?: string;
+  readonly feedbackKeySecretArn?: string;
+  readonly feedbackKeyGcpSecret?: string;
+  /** How long a prediction token accepts its label. */
+  readonly feedbackTokenTtlSeconds: number;
   /** Data capture: sampled request/response records as JSONL, rotated. */
   readonly captureDir?: string;
   readonly capturePercent: number;
@@ -167,6 +175,27 @@ function parseTokenFile(issues: IssueCollector, env: Env, name: string, valueNam
   return file;
 }
 
+function parseFeedbackKey(issues: IssueCollector, env: Env): string | undefined {
+  const raw = env.SERVINGSTACK_FEEDBACK_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  issues.check(Buffer.byteLength(raw.trim(), 'utf8') >= MIN_KEY_BYTES, { field: 'SERVINGSTACK_FEEDBACK_KEY', message: `is shorter than ${MIN_KEY_BYTES} bytes`, received: `(${raw.length} characters, not shown)`, allowed: `at least ${MIN_KEY_BYTES} bytes, e.g. openssl rand -base64 48` });
+  return raw;
+}
+
+function parseSecretArn(issues: IssueCollector, env: Env): string | undefined {
+  const raw = env.SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN;
+  if (raw === undefined || raw === '') return undefined;
+  issues.check(SECRET_ARN.test(raw), { field: 'SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN', message: 'is not a Secrets Manager secret ARN', received: raw, allowed: 'arn:aws:secretsmanager:<region>:<account>:secret:<name>' });
+  return raw;
+}
+
+function parseGcpSecret(issues: IssueCollector, env: Env): string | undefined {
+  const raw = env.SERVINGSTACK_FEEDBACK_KEY_GCP_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  issues.check(GCP_SECRET_VERSION.test(raw), { field: 'SERVINGSTACK_FEEDBACK_KEY_GCP_SECRET', message: 'is not a Secret Manager secret version name', received: raw, allowed: 'projects/<project>/secrets/<secret>/versions/<version or latest>' });
+  return raw;
+}
+
 /**
  * Build the configuration. `overrides` (CLI flags) win over the environment.
  * Throws one ServingStackError listing every invalid setting.
@@ -255,6 +284,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     driftJsThreshold: parseNumberIn('SERVINGSTACK_DRIFT_JS_THRESHOLD', 0, 1),
     feedbackCacheSize: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_CACHE_SIZE', 1, 10_000_000) ?? 100_000,
     feedbackTtlSeconds: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_TTL_SECONDS', 1, 30 * 86_400) ?? 3600,
+    feedbackKey: parseFeedbackKey(issues, env),
+    feedbackKeyFile: env.SERVINGSTACK_FEEDBACK_KEY_FILE || undefined,
+    feedbackKeySecretArn: parseSecretArn(issues, env),
+    feedbackKeyGcpSecret: parseGcpSecret(issues, env),
+    feedbackTokenTtlSeconds: parseIntIn(issues, env, 'SERVINGSTACK_FEEDBACK_TOKEN_TTL_SECONDS', 1, 30 * 86_400) ?? 86_400,
     fairnessGroup: env.SERVINGSTACK_FAIRNESS_GROUP || undefined,
     fairnessPositiveClass: env.SERVINGSTACK_FAIRNESS_POSITIVE_CLASS || '1',
     fairnessMinGroupCount: parseIntIn(issues, env, 'SERVINGSTACK_FAIRNESS_MIN_GROUP_COUNT', 1, 10_000_000) ?? 30,

@@ -11,6 +11,7 @@ import type { RuntimeConfig } from './config';
 import { rtError, RuntimeError } from './errors';
 import { RuntimeMetrics } from './metrics';
 import type { ModelResult, ServedModel } from './model';
+import { resolveFeedbackKeys } from './feedback-key';
 import { FeedbackItem, FeedbackResult, RequestContext, RuntimeMonitoring } from './monitoring';
 import { confine } from './package';
 import { InferencePool, PoolEvents, WorkerPool } from './pool';
@@ -55,6 +56,19 @@ function draining(): RuntimeError {
 export const SERVER_NAME = 'servingstack';
 export const SERVER_VERSION: string = packageVersion;
 
+/** An inference result, with its prediction token when tokens are on and the model is monitored. */
+export type InferResult = ModelResult & { readonly predictionToken?: string };
+
+/** What a feedback route knows of its model (see RuntimeMonitoring.feedback). */
+export interface FeedbackRoute {
+  /** A route naming its model (`/v2/models/{name}/feedback`): tokens must be for it. */
+  readonly named?: ServedModel;
+  /** The model of a route that does not name one (`/invocations`): where id-based labels go. */
+  readonly fallback?: ServedModel;
+}
+
+const FEEDBACK_ALLOWED = '{"token": "<prediction token>", "labels": label or [one per row]} or {"id": "<request id>", "labels": …}, or {"feedback": [those, …]}';
+
 export class DataPlane {
   public readonly metrics: RuntimeMetrics;
   public readonly repository: ModelRepository;
@@ -65,6 +79,8 @@ export class DataPlane {
   public inflight = 0;
   private readonly pool: InferencePool;
   private startupDone = false;
+  /** Set when the feedback key could not be read: the runtime stays up and not ready. */
+  public keyFailure?: string;
   private readonly startupModels: string[] = [];
 
   constructor(
@@ -90,7 +106,7 @@ export class DataPlane {
 
   /** Server readiness: serving, startup done, and (single-model) every model ready. */
   public get ready(): boolean {
-    if (this.lifecycle !== 'serving' || !this.startupDone) return false;
+    if (this.lifecycle !== 'serving' || !this.startupDone || this.keyFailure !== undefined) return false;
     if (this.config.multiModel) return true;
     if (this.repository.models.size === 0) return false;
     for (const m of this.repository.models.values()) if (m.state !== 'ready') return false;
@@ -173,45 +189,73 @@ export class DataPlane {
   }
 
   /** Run prepared inputs through the model's queue (checked again: the state may change while a body is decoded). */
-  public async infer(model: ServedModel, prepared: PreparedInputs, ctx: RequestContext): Promise<ModelResult> {
+  public async infer(model: ServedModel, prepared: PreparedInputs, ctx: RequestContext): Promise<InferResult> {
     this.admit(model);
     this.inflight++;
     try {
       const observation = this.monitoring.begin(model, prepared.inputs, prepared.rows, ctx);
       const result = await this.scheduler.submit(model, prepared);
-      if (observation) this.monitoring.complete(observation, result);
-      return result;
+      const predictionToken = observation ? this.monitoring.complete(observation, result) : undefined;
+      return predictionToken === undefined ? result : { ...result, predictionToken };
     } finally {
       this.inflight--;
     }
   }
 
-  /** Ground truth for earlier requests, by request id. */
-  public feedback(model: ServedModel, doc: unknown): FeedbackResult {
+  /**
+   * Ground truth for earlier predictions, by prediction token or request id. `route.named` is the
+   * model a route names; otherwise tokens name their model and ids go to the default model.
+   * Refusals are 4xx errors naming the field, each counted in servingstack_monitoring_skipped_total.
+   */
+  public feedback(route: FeedbackRoute, doc: unknown): FeedbackResult {
+    const refused = (reason: string, e: RuntimeError): RuntimeError => {
+      this.metrics.onFeedbackRefused(route.named?.name ?? this.peekDefault()?.name ?? '', reason);
+      return e;
+    };
     let items: FeedbackItem[];
     const isObj = doc !== null && typeof doc === 'object' && !Array.isArray(doc);
-    if (isObj && Array.isArray((doc as { feedback?: unknown }).feedback)) items = (doc as { feedback: FeedbackItem[] }).feedback;
-    else if (isObj && 'id' in doc) items = [doc as FeedbackItem];
-    else {
-      throw rtError('RT_ERR_BAD_FEEDBACK', 'the body must name request ids and labels', {
-        field: 'body',
-        received: doc,
-        allowed: '{"id": "<request id>", "labels": [...]} or {"feedback": [{"id", "labels"}, …]}',
-      });
-    }
+    const batch = isObj && Array.isArray((doc as { feedback?: unknown }).feedback);
+    if (batch) items = (doc as { feedback: FeedbackItem[] }).feedback;
+    else if (isObj && ('id' in doc || 'token' in doc || 'labels' in doc)) items = [doc as FeedbackItem];
+    else throw refused('malformed', rtError('RT_ERR_BAD_FEEDBACK', 'the body must carry prediction tokens (or request ids) and labels', { field: 'body', received: doc, allowed: FEEDBACK_ALLOWED }));
+    const at = (i: number, name: string): string => (batch ? `feedback[${i}].${name}` : name);
     items.forEach((it, i) => {
-      if (!it || typeof it !== 'object' || (typeof it.id !== 'string' && typeof it.id !== 'number') || !('labels' in it)) {
-        throw rtError('RT_ERR_BAD_FEEDBACK', `feedback[${i}] needs an id and labels`, { field: `feedback[${i}]`, received: it, allowed: '{"id": string, "labels": label or [labels, one per row]}' });
+      if (!it || typeof it !== 'object' || Array.isArray(it)) {
+        throw refused('malformed', rtError('RT_ERR_BAD_FEEDBACK', `feedback[${i}] is not an object`, { field: batch ? `feedback[${i}]` : 'body', received: it, allowed: FEEDBACK_ALLOWED }));
       }
+      const hasToken = it.token !== undefined;
+      if (!hasToken && typeof it.id !== 'string' && typeof it.id !== 'number') {
+        throw refused('missing_token', rtError('RT_ERR_BAD_FEEDBACK', 'the label names no prediction token (or request id)', { field: at(i, 'token'), received: it.id ?? it.token, allowed: FEEDBACK_ALLOWED }));
+      }
+      if (hasToken && typeof it.token !== 'string') throw refused('invalid_token', rtError('RT_ERR_FEEDBACK_TOKEN_INVALID', 'the prediction token is not a string', { field: at(i, 'token'), received: it.token, allowed: 'the token returned with the prediction' }));
+      if (!('labels' in it)) throw refused('bad_label', rtError('RT_ERR_BAD_FEEDBACK', 'the feedback has no labels', { field: at(i, 'labels'), allowed: 'a label, or [labels, one per row of the prediction]' }));
     });
-    const result = this.monitoring.feedback(model, items);
-    if (result.accepted === 0) {
+    const result = this.monitoring.feedback({ named: route.named, fallback: () => route.fallback ?? this.defaultModel(), lookup: (name) => this.repository.get(name) }, items);
+    if (result.accepted === 0 && result.skipped.length > 0) {
       const first = result.skipped[0];
-      throw rtError('RT_ERR_BAD_FEEDBACK', `no label could be used: ${first.detail}`, {
-        field: first.reason === 'bad_label' || first.reason === 'row_mismatch' ? 'labels' : 'id',
-        received: first.id,
-        allowed: 'ids of requests answered in the last SERVINGSTACK_FEEDBACK_TTL_SECONDS, one label per row of the type the model predicts',
-      });
+      const item = items[first.index];
+      const key = item.token !== undefined ? 'token' : 'id';
+      const received = item.token !== undefined ? (typeof item.token === 'string' && item.token.length > 80 ? `${item.token.slice(0, 77)}...` : item.token) : first.id;
+      switch (first.reason) {
+        case 'invalid_token':
+          throw rtError('RT_ERR_FEEDBACK_TOKEN_INVALID', first.detail, { field: at(first.index, key), received, allowed: 'the token returned with the prediction, unaltered' });
+        case 'expired_token':
+          throw rtError('RT_ERR_FEEDBACK_TOKEN_EXPIRED', first.detail, { field: at(first.index, key), received, allowed: `a token at most SERVINGSTACK_FEEDBACK_TOKEN_TTL_SECONDS (${this.config.feedbackTokenTtlSeconds}) old` });
+        case 'no_key':
+          throw rtError('RT_ERR_FEEDBACK_KEY', first.detail, { field: at(first.index, key), allowed: 'SERVINGSTACK_FEEDBACK_KEY, SERVINGSTACK_FEEDBACK_KEY_FILE or SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN set on every replica' });
+        case 'unknown_model':
+        case 'wrong_model':
+          throw rtError('RT_ERR_MODEL_NOT_FOUND', first.detail, { field: at(first.index, key), received, allowed: [...this.repository.models.values()].map((m) => `${m.name} ${m.version}`).join(', ') || '(no models loaded)' });
+        default:
+          throw rtError('RT_ERR_BAD_FEEDBACK', `no label could be used: ${first.detail}`, {
+            field: at(first.index, first.reason === 'bad_label' || first.reason === 'row_mismatch' ? 'labels' : key),
+            received: first.reason === 'bad_label' || first.reason === 'row_mismatch' ? item.labels : received,
+            allowed:
+              key === 'token'
+                ? 'a token not yet labelled on this replica, one label per row of the type the model predicts'
+                : 'ids of requests answered in the last SERVINGSTACK_FEEDBACK_TTL_SECONDS, one label per row of the type the model predicts',
+          });
+      }
     }
     return result;
   }
@@ -272,6 +316,16 @@ export class DataPlane {
 
   /** Load the startup model(s). Failures are logged and leave the server alive and not ready. */
   public async loadStartupModels(): Promise<void> {
+    try {
+      const keys = await resolveFeedbackKeys(this.config);
+      if (keys) {
+        this.monitoring.setKeys(keys);
+        this.log.info({ keys: keys.length, ttlSeconds: this.config.feedbackTokenTtlSeconds }, 'prediction tokens on');
+      }
+    } catch (e) {
+      this.keyFailure = (e as Error).message;
+      this.log.error({ err: this.keyFailure }, 'the feedback key could not be read: the runtime stays up and not ready');
+    }
     const locations: string[] = [];
     if (this.config.modelDir) locations.push(this.config.modelDir);
     else if (this.config.storageUri) locations.push(this.config.storageUri);

@@ -210,6 +210,7 @@ export class RuntimeMetrics implements SchedulerObserver {
         put(M.modelF1, p.f1);
         put(M.modelMae, p.mae);
         put(M.modelRmse, p.rmse);
+        put(M.fairnessEqualizedOddsDifference, p.equalizedOddsDifference);
         this.latestPerformanceEmf.set(model, doc);
       },
       onConceptDrift: (model: string, detector: string) => {
@@ -222,6 +223,11 @@ export class RuntimeMetrics implements SchedulerObserver {
         this.skipped.inc({ model, reason });
       },
     };
+  }
+
+  /** Feedback refused before it reached a monitor (no token or id, unknown model, bad token). */
+  public onFeedbackRefused(model: string, reason: string): void {
+    this.skipped.inc({ model, reason });
   }
 
   private readonly latestPerformanceEmf = new Map<string, Record<string, unknown>>();

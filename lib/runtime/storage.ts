@@ -67,7 +67,8 @@ export async function resolveModelLocation(uri: string, env: StorageEnv = proces
   return dest;
 }
 
-async function metadataToken(env: StorageEnv): Promise<string | undefined> {
+/** The instance's service-account token from the metadata server, or undefined when there is none. */
+export async function metadataToken(env: StorageEnv): Promise<string | undefined> {
   const host = env.GCE_METADATA_HOST ?? 'metadata.google.internal';
   const base = host.startsWith('http') ? host : `http://${host}`;
   try {

@@ -10,6 +10,7 @@ import { rtError } from '../errors';
 import { BINARY_TYPES, bodyOf, headerLength, mediaType } from '../http/bodies';
 import type { ServedModel } from '../model';
 import { flagSchema, modelMetadataSchema, modelParams, ProtocolContext } from './context';
+import { answerFeedbackBody, FEEDBACK_CONTENT_TYPE, tokenHeaders } from './feedback';
 
 interface ModelParams {
   model: string;
@@ -17,16 +18,18 @@ interface ModelParams {
 }
 
 /** Run an OIP inference request (JSON or binary) against `model` and send the OIP answer. */
-export async function answerOip(ctx: ProtocolContext, req: FastifyRequest, reply: FastifyReply, model: ServedModel): Promise<FastifyReply> {
+export async function answerOip(ctx: ProtocolContext, req: FastifyRequest, reply: FastifyReply, model: ServedModel, sagemaker = false): Promise<FastifyReply> {
+  const ct = mediaType(req);
+  if (ct === FEEDBACK_CONTENT_TYPE) return answerFeedbackBody(ctx, req, reply, { named: model });
   ctx.plane.admit(model);
   const jsonLength = headerLength(req);
-  const ct = mediaType(req);
   if (jsonLength === undefined && ct !== 'application/json' && ct !== '') {
     throw rtError('RT_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${ct} is not readable here`, { field: 'Content-Type', received: ct, allowed: 'application/json, or binary tensors with Inference-Header-Content-Length' });
   }
   const parsed: OipRequest = parseOipRequest(model, bodyOf(req), jsonLength, ctx.limits);
   const result = await ctx.plane.infer(model, parsed, { requestId: parsed.id ?? req.id, parameters: parsed.parameters });
-  const enc = encodeOipResponse(model, parsed.id, result, parsed.binaryOutputs, BINARY_TYPES.includes(ct) ? ct : undefined);
+  tokenHeaders(reply, result.predictionToken, sagemaker);
+  const enc = encodeOipResponse(model, parsed.id, result, parsed.binaryOutputs, BINARY_TYPES.includes(ct) ? ct : undefined, result.predictionToken);
   for (const [k, v] of Object.entries(enc.headers)) reply.header(k, v);
   return reply.type(enc.contentType).send(enc.body);
 }
@@ -71,12 +74,13 @@ export function oipPlugin(app: FastifyInstance, ctx: ProtocolContext, done: (err
     });
     app.post(`${base}/infer`, { ...guard.route(`${base}/infer`, 'inference', target), schema: { params: modelParams } }, (req, reply) => answerOip(ctx, req, reply, find(req)));
     // Monitoring feedback: ground truth by request id (OIP `id`, else the x-request-id header).
-    app.post(`${base}/feedback`, { ...guard.route(`${base}/feedback`, 'admin'), schema: { params: modelParams } }, (req, reply) => reply.send(plane.feedback(find(req), parseJson(bodyOf(req)))));
+    app.post(`${base}/feedback`, { ...guard.route(`${base}/feedback`, 'admin'), schema: { params: modelParams } }, (req, reply) => reply.send(plane.feedback({ named: find(req) }, parseJson(bodyOf(req)))));
   }
+  // Tokens name their model; ids go to the default model.
   app.post('/feedback', guard.route('/feedback', 'admin'), (req, reply) => {
-    const m = plane.defaultModel();
-    req.modelName = m.name;
-    return reply.send(plane.feedback(m, parseJson(bodyOf(req))));
+    const m = plane.peekDefault();
+    if (m) req.modelName = m.name;
+    return reply.send(plane.feedback({}, parseJson(bodyOf(req))));
   });
   done();
 }

@@ -10,6 +10,7 @@ import { rtError } from '../errors';
 import { BINARY_TYPES, bodyOf, mediaType } from '../http/bodies';
 import type { ServedModel } from '../model';
 import type { ProtocolContext } from './context';
+import { answerFeedback, answerFeedbackBody, isFeedbackRequest, tokenHeaders, vertexFeedbackItems } from './feedback';
 import { answerOip } from './oip';
 
 export type Platform = 'sagemaker' | 'vertex' | 'azure';
@@ -19,6 +20,8 @@ const ACCEPTABLE = /(^|,|\s)(\*\/\*|application\/\*|application\/json|applicatio
 export async function answerPredict(ctx: ProtocolContext, req: FastifyRequest, reply: FastifyReply, model: ServedModel, platform: Platform): Promise<FastifyReply> {
   const attrs = req.headers['x-amzn-sagemaker-custom-attributes'];
   if (typeof attrs === 'string') reply.header('x-amzn-sagemaker-custom-attributes', attrs);
+  // Labels through the platform's own invoke path: ids go to this route's model, tokens name theirs.
+  if (isFeedbackRequest(req, platform === 'sagemaker')) return answerFeedbackBody(ctx, req, reply, { fallback: model });
   ctx.plane.admit(model);
   const ct = mediaType(req);
   const accept = (req.headers.accept ?? '*/*').toLowerCase();
@@ -26,7 +29,7 @@ export async function answerPredict(ctx: ProtocolContext, req: FastifyRequest, r
   if (!wantsCsv && !ACCEPTABLE.test(accept)) {
     throw rtError('RT_ERR_NOT_ACCEPTABLE', `cannot answer in ${accept}`, { field: 'Accept', received: accept, allowed: 'application/json, application/jsonlines, text/csv' });
   }
-  if (BINARY_TYPES.includes(ct) || ct === 'application/octet-stream' || req.headers['inference-header-content-length'] !== undefined) return answerOip(ctx, req, reply, model);
+  if (BINARY_TYPES.includes(ct) || ct === 'application/octet-stream' || req.headers['inference-header-content-length'] !== undefined) return answerOip(ctx, req, reply, model, platform === 'sagemaker');
   const { limits } = ctx;
   let prepared: PreparedInputs;
   let oipRequest: OipRequest | undefined;
@@ -40,6 +43,8 @@ export async function answerPredict(ctx: ProtocolContext, req: FastifyRequest, r
     jsonLines = true;
   } else if (ct === 'application/json' || ct === '') {
     const doc = parseJson(bodyOf(req));
+    const feedback = platform === 'vertex' ? vertexFeedbackItems(doc) : undefined;
+    if (feedback) return answerFeedback(ctx, reply, { fallback: model }, { feedback });
     if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'inputs' in doc && Array.isArray((doc as { inputs: unknown }).inputs) && platform !== 'vertex') {
       oipRequest = parseOipRequest(model, bodyOf(req), undefined, limits);
       prepared = oipRequest;
@@ -65,13 +70,17 @@ export async function answerPredict(ctx: ProtocolContext, req: FastifyRequest, r
     });
   }
   const result = await ctx.plane.infer(model, prepared, { requestId: oipRequest?.id ?? req.id, parameters: (oipRequest?.parameters ?? parameters) as Record<string, unknown> | undefined });
+  const token = result.predictionToken;
+  tokenHeaders(reply, token, platform === 'sagemaker');
   if (wantsCsv) return reply.type('text/csv').send(toCsv(result, prepared.rows));
   if (jsonLines || accept.startsWith('application/jsonlines')) {
     return reply.type('application/jsonlines').send(`${toPredictions(result, prepared.rows).map((p) => JSON.stringify(p)).join('\n')}\n`);
   }
   if (oipRequest) {
-    const enc = encodeOipResponse(model, oipRequest.id, result, oipRequest.binaryOutputs);
+    const enc = encodeOipResponse(model, oipRequest.id, result, oipRequest.binaryOutputs, undefined, token);
     return reply.type(enc.contentType).send(enc.body);
   }
-  return reply.type('application/json').send(JSON.stringify({ predictions: toPredictions(result, prepared.rows) }));
+  const answer: Record<string, unknown> = { predictions: toPredictions(result, prepared.rows) };
+  if (token !== undefined) answer.metadata = { predictionToken: token };
+  return reply.type('application/json').send(JSON.stringify(answer));
 }
