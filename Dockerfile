@@ -3,14 +3,18 @@
 # ServingStack inference runtime, CPU image (docs/runtime.md, "Container image").
 #
 #   docker build -t servingstack-runtime .
-#   docker build --build-arg BASE_IMAGE=registry.example.com/mirror/node:20-bookworm-slim -t servingstack-runtime .
+#   docker build --build-arg BASE_IMAGE=registry.example.com/mirror/node:26-trixie-slim -t servingstack-runtime .
 #   docker run --rm -p 8080:8080 -v "$PWD/examples/models/breast-cancer:/opt/ml/model:ro" servingstack-runtime
 #
 # GPU (CUDA 12) variant: docker/Dockerfile.cuda.
 
 # Both stages start from this image, so a registry mirror has to provide only one. It must be
 # glibc-based (Debian/Ubuntu): onnxruntime-node ships no musl (Alpine) binaries.
-ARG BASE_IMAGE=node:20-bookworm-slim
+# Node 26: the Active LTS line (since October 2026, supported until April 2029); Node 20 reached
+# end of life in April 2026 and Node 24 is in maintenance only. Debian 13 (trixie): current
+# stable. onnxruntime-node is an N-API addon, so its binaries do not depend on the Node version.
+# .ci/run runs the runtime tests on this Node major as well (test/docs/dockerfile.test.ts).
+ARG BASE_IMAGE=node:26-trixie-slim
 
 # ---------------------------------------------------------------------------------------------
 # build: install, compile TypeScript to dist/, drop dev dependencies and foreign binaries

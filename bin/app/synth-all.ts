@@ -1,7 +1,9 @@
 /**
  * `servingstack up` (and `npm start`) synthesizes every example blueprint offline, no cloud
  * credentials: the AWS CDK examples into cdk.out/ (with the cdk-nag packs), the CDK for Terraform
- * examples into cdktf.out/. Loaded only from a source checkout (it imports examples/).
+ * examples into cdktf.out/. Loaded only from a source checkout (it imports examples/), and run by
+ * `up` as a child process (`synth-all --run <root>`, reporting each step over IPC) so the IaC
+ * libraries never enter the serving process.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -69,3 +71,26 @@ export function synthSteps(root: string): SynthStep[] {
     },
   ];
 }
+
+/** Child-process entry: run every step, report each to the parent, exit 1 when one failed. */
+async function runAsChild(root: string): Promise<void> {
+  let failed = false;
+  for (const step of synthSteps(root)) {
+    const t0 = Date.now();
+    let message: string;
+    let ok = true;
+    try {
+      message = await step.run();
+    } catch (e) {
+      message = (e as Error).message;
+      ok = false;
+      failed = true;
+    }
+    const report = { name: step.name, ok, message, seconds: (Date.now() - t0) / 1000 };
+    if (process.send) await new Promise<void>((resolve) => process.send!(report, () => resolve()));
+    else process.stdout.write(`${JSON.stringify(report)}\n`);
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+if (require.main === module && process.argv[2] === '--run' && process.argv[3]) void runAsChild(process.argv[3]);

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
@@ -14,17 +15,48 @@ export function exampleModelDir(): string {
   throw new Error('examples/models/breast-cancer not found next to the servingstack package');
 }
 
+/** bin/app/synth-all.(ts|js): present in a source checkout (`npm start`), absent from the image and the compiled package. */
+function synthScript(): string | undefined {
+  const base = path.join(__dirname, '..', 'app', 'synth-all');
+  for (const ext of [path.extname(__filename), '.ts', '.js']) if (fs.existsSync(`${base}${ext}`)) return `${base}${ext}`;
+  return undefined;
+}
+
+/** One line per synthesis step, as the child process reports it. */
+interface StepReport {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly message: string;
+  readonly seconds: number;
+}
+
 /**
- * The blueprint synthesis steps, from bin/app/synth-all.ts. That module imports examples/ and the
- * IaC packages, so it is loaded by path at run time: present in a source checkout (`npm start`),
- * absent from the runtime image and the compiled package.
+ * Run the blueprint synthesis in a child process: aws-cdk-lib and cdktf (hundreds of MB once
+ * loaded) then never enter the process that goes on to serve, which stays as small as `serve`.
+ * Resolves false when a step failed or the child did not finish.
  */
-function synthSteps(root: string): { name: string; run(): Promise<string> }[] | undefined {
-  const file = path.join(__dirname, '..', 'app', 'synth-all');
-  if (!fs.existsSync(`${file}.ts`) && !fs.existsSync(`${file}.js`)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { synthSteps(root: string): { name: string; run(): Promise<string> }[] };
-  return mod.synthSteps(root);
+function synthesizeInChild(script: string, root: string, out: (s: string) => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    let failed = false;
+    let reported = 0;
+    const child = fork(script, ['--run', root], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (r: StepReport) => {
+      reported++;
+      if (r.ok) out(`Synthesized ${r.name}: ${r.message} (${r.seconds.toFixed(1)} s)`);
+      else {
+        failed = true;
+        out(`Synthesis of ${r.name} failed: ${r.message}`);
+      }
+    });
+    child.on('error', (e) => {
+      out(`Synthesis could not start: ${e.message}`);
+      failed = true;
+    });
+    child.on('exit', (code, signal) => {
+      if (code !== 0 && !failed) out(`Synthesis stopped (${signal ?? `exit code ${code}`}) after ${reported} step(s)`);
+      resolve(!failed && code === 0);
+    });
+  });
 }
 
 export function registerUp(program: Command): void {
@@ -40,17 +72,9 @@ export function registerUp(program: Command): void {
     const out = (s: string): void => void process.stdout.write(`${s}\n`);
     if (flags.synth !== false) {
       const root = path.resolve(exampleModelDir(), '..', '..', '..');
-      const steps = synthSteps(root);
-      if (!steps) out('Blueprints: skipped (synthesis runs from a source checkout: npm start)');
-      for (const step of steps ?? []) {
-        const t0 = Date.now();
-        try {
-          out(`Synthesized ${step.name}: ${await step.run()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-        } catch (e) {
-          out(`Synthesis of ${step.name} failed: ${(e as Error).message}`);
-          process.exitCode = 1;
-        }
-      }
+      const script = synthScript();
+      if (!script) out('Blueprints: skipped (synthesis runs from a source checkout: npm start)');
+      else if (!(await synthesizeInChild(script, root, out))) process.exitCode = 1;
     }
     const env = flagsToEnv({ ...flags, modelDir: (flags.modelDir as string | undefined) ?? exampleModelDir(), host: (flags.host as string | undefined) ?? '127.0.0.1', logLevel: (flags.logLevel as string | undefined) ?? 'warn' }, process.env);
     const config = loadConfig(env);

@@ -7,6 +7,7 @@
  * rendered scheduling intents. Canaries are composed of two tracks (CanaryRollout).
  */
 import { Construct } from 'constructs';
+import { RuntimeContract } from '../../lib/core/contract/container';
 import { checkRuntimeEnvironment } from '../../lib/core/contract/environment';
 import { Accelerator, EXTENDED_RESOURCE_NAME, MAX_ACCELERATORS_PER_POD } from './accelerator';
 import { IngressOptions, ModelServerProps } from './model-server-options';
@@ -245,7 +246,8 @@ export class ModelServer extends Construct {
     if (c.kind === 'runtime') {
       const drain = r.drain.toSeconds();
       if (seconds('container.drainTimeout', r.drain, 1, 3600)) {
-        checker.check(r.grace.toSeconds() >= drain + 5, { field: 'terminationGracePeriod', message: 'leaves the runtime no time to drain in-flight requests', received: `${r.grace.toSeconds()}s`, allowed: `at least the drain timeout + 5 s = ${drain + 5}s` });
+        const needed = RuntimeContract.shutdownSeconds(RuntimeContract.SHUTDOWN_GRACE_SECONDS, drain);
+        checker.check(r.grace.toSeconds() >= needed, { field: 'terminationGracePeriod', message: 'leaves the runtime no time to drain in-flight requests', received: `${r.grace.toSeconds()}s`, allowed: `at least the runtime's shutdown grace (${RuntimeContract.SHUTDOWN_GRACE_SECONDS} s) + the drain timeout + ${RuntimeContract.EXIT_SECONDS} s = ${needed}s` });
       }
       checker.intRange('container.workers', c.runtime?.workers, 1, 256);
       if (c.runtime?.executionProviders !== undefined) {

@@ -3,12 +3,15 @@
  * platforms' contracts: SageMaker, Vertex AI, Azure ML), then defaults. Validated once at boot
  * with every problem listed, then frozen.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { IssueCollector } from '../core/errors';
+import { RuntimeContract } from '../core/contract/container';
 import { ENVIRONMENT, PLATFORM_ENVIRONMENT } from '../core/contract/environment';
 
 /** The catalogue lives in lib/core (the container contract every target writes to). */
 export { ENVIRONMENT, PLATFORM_ENVIRONMENT };
+import { parseTokenLines, TOKEN_ALLOWED, tokenProblem } from './auth';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -36,7 +39,24 @@ export interface RuntimeConfig {
   readonly maxJsonDepth: number;
   /** Longest BYTES tensor element, in UTF-8 bytes (JSON strings and binary elements alike). */
   readonly maxBytesElementBytes: number;
+  /** On SIGTERM: how long the server keeps serving (readiness off) before it refuses new work. */
+  readonly shutdownGraceMs: number;
+  /** After the grace period: how long in-flight requests may finish. */
   readonly drainTimeoutMs: number;
+  /** Longest time to receive a request's headers (408 after). */
+  readonly headersTimeoutMs: number;
+  /** Longest time to receive a whole request, headers and body (408 after). */
+  readonly receiveTimeoutMs: number;
+  /** Idle time after which a keep-alive connection is closed. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections above which new connections are answered 503 and closed (health probes excepted). */
+  readonly maxConnections: number;
+  /** Bearer token / API key for inference routes (value or file; at most one). */
+  readonly authToken?: string;
+  readonly authTokenFile?: string;
+  /** Bearer token / API key for admin routes (value or file; at most one). */
+  readonly adminToken?: string;
+  readonly adminTokenFile?: string;
   readonly warmup: boolean;
   readonly emf: boolean;
   readonly emfIntervalMs: number;
@@ -70,18 +90,23 @@ export interface RuntimeConfig {
 /** Defaults, with units in the names. */
 export const DEFAULTS = {
   host: '0.0.0.0',
-  port: 8080,
+  port: RuntimeContract.PORT,
   modelRoot: '/opt/ml/models',
   intraOpThreads: 1,
   executionProviders: ['cpu'],
   graphOptimizationLevel: 'all',
-  maxQueueSize: 1024,
+  maxQueueSize: RuntimeContract.MAX_QUEUE_SIZE,
   requestTimeoutMs: 60_000,
   bodyLimitBytes: 6 * 1024 * 1024,
   maxTensorElements: 64 * 1024 * 1024,
   maxJsonDepth: 32,
   maxBytesElementBytes: 1024 * 1024,
-  drainTimeoutMs: 25_000,
+  shutdownGraceMs: RuntimeContract.SHUTDOWN_GRACE_SECONDS * 1000,
+  drainTimeoutMs: RuntimeContract.DRAIN_TIMEOUT_SECONDS * 1000,
+  headersTimeoutMs: 10_000,
+  receiveTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 75_000,
+  maxConnections: 4096,
   emfIntervalMs: 60_000,
   logLevel: 'info',
 } as const;
@@ -115,6 +140,30 @@ function parseRoute(issues: IssueCollector, env: Env, name: string): string | un
   if (raw === undefined || raw === '') return undefined;
   issues.check(/^\/[A-Za-z0-9_\-./:@]*$/.test(raw), { field: name, message: 'is not an absolute URL path', received: raw, allowed: 'a path starting with /' });
   return raw;
+}
+
+function parseToken(issues: IssueCollector, env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const problem = tokenProblem(raw);
+  issues.check(problem === undefined, { field: name, message: problem ?? '', received: `(${raw.length} characters, not shown)`, allowed: TOKEN_ALLOWED });
+  return raw;
+}
+
+function parseTokenFile(issues: IssueCollector, env: Env, name: string, valueName: string): string | undefined {
+  const file = env[name];
+  if (file === undefined || file === '') return undefined;
+  if (!issues.check(!env[valueName], { field: name, message: `is set together with ${valueName}`, received: file, allowed: 'one of the two' })) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    issues.add({ field: name, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, received: file, allowed: 'a readable file holding one token per line' });
+    return undefined;
+  }
+  const parsed = parseTokenLines(text);
+  if (typeof parsed === 'string') issues.add({ field: name, message: parsed, received: file, allowed: TOKEN_ALLOWED });
+  return file;
 }
 
 /**
@@ -183,7 +232,16 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     maxTensorElements: parseIntIn(issues, env, 'SERVINGSTACK_MAX_TENSOR_ELEMENTS', 1, 2 ** 31 - 1) ?? DEFAULTS.maxTensorElements,
     maxJsonDepth: parseIntIn(issues, env, 'SERVINGSTACK_MAX_JSON_DEPTH', 1, 100) ?? DEFAULTS.maxJsonDepth,
     maxBytesElementBytes: parseIntIn(issues, env, 'SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES', 1, 2 ** 30) ?? DEFAULTS.maxBytesElementBytes,
+    shutdownGraceMs: parseIntIn(issues, env, 'SERVINGSTACK_SHUTDOWN_GRACE_MS', 0, 600_000) ?? DEFAULTS.shutdownGraceMs,
     drainTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_DRAIN_TIMEOUT_MS', 0, 600_000) ?? DEFAULTS.drainTimeoutMs,
+    headersTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_HEADERS_TIMEOUT_MS', 100, 600_000) ?? DEFAULTS.headersTimeoutMs,
+    receiveTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_RECEIVE_TIMEOUT_MS', 100, 3_600_000) ?? DEFAULTS.receiveTimeoutMs,
+    keepAliveTimeoutMs: parseIntIn(issues, env, 'SERVINGSTACK_KEEP_ALIVE_TIMEOUT_MS', 1, 3_600_000) ?? DEFAULTS.keepAliveTimeoutMs,
+    maxConnections: parseIntIn(issues, env, 'SERVINGSTACK_MAX_CONNECTIONS', 1, 1_000_000) ?? DEFAULTS.maxConnections,
+    authToken: parseToken(issues, env, 'SERVINGSTACK_AUTH_TOKEN'),
+    authTokenFile: parseTokenFile(issues, env, 'SERVINGSTACK_AUTH_TOKEN_FILE', 'SERVINGSTACK_AUTH_TOKEN'),
+    adminToken: parseToken(issues, env, 'SERVINGSTACK_ADMIN_TOKEN'),
+    adminTokenFile: parseTokenFile(issues, env, 'SERVINGSTACK_ADMIN_TOKEN_FILE', 'SERVINGSTACK_ADMIN_TOKEN'),
     warmup: parseBool(issues, env, 'SERVINGSTACK_WARMUP') ?? true,
     emf: parseBool(issues, env, 'SERVINGSTACK_EMF') ?? false,
     emfIntervalMs: parseIntIn(issues, env, 'SERVINGSTACK_EMF_INTERVAL_MS', 1000, 3_600_000) ?? DEFAULTS.emfIntervalMs,
@@ -214,6 +272,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     field: 'SERVINGSTACK_MODEL_DIR',
     message: 'no model to serve',
     allowed: 'a model package directory (--model-dir, SERVINGSTACK_MODEL_DIR, /opt/ml/model, AIP_STORAGE_URI) or multi-model mode',
+  });
+  check.check(merged.headersTimeoutMs <= merged.receiveTimeoutMs, {
+    field: 'SERVINGSTACK_HEADERS_TIMEOUT_MS',
+    message: 'is longer than the time allowed for the whole request',
+    received: merged.headersTimeoutMs,
+    allowed: `at most SERVINGSTACK_RECEIVE_TIMEOUT_MS (${merged.receiveTimeoutMs})`,
   });
   check.throwIfAny('RT_ERR_CONFIG', 'The runtime configuration is invalid');
   return Object.freeze({ ...merged, executionProviders: Object.freeze([...merged.executionProviders]), gpuDeviceIds: Object.freeze([...merged.gpuDeviceIds]) });

@@ -1,4 +1,5 @@
-export { createRuntime, confine } from './app';
+export { createRuntime } from './app';
+export { confine } from './package';
 export type { Runtime, RuntimeOptions } from './app';
 export { loadConfig, DEFAULTS, ENVIRONMENT } from './config';
 export type { RuntimeConfig, ConfigOverrides } from './config';

@@ -19,6 +19,26 @@ export interface RunResult {
   readonly computeMicros: number;
 }
 
+/** What the scheduler sees of a worker: its position and whether it is running a batch. */
+export interface WorkerSlot {
+  readonly index: number;
+  busy: boolean;
+}
+
+/**
+ * The inference back end the scheduler and the repository drive. {@link WorkerPool} is the real
+ * one; tests may pass another to `createRuntime` (RuntimeOptions.pool).
+ */
+export interface InferencePool {
+  /** Number of workers (one batch each at a time). */
+  readonly size: number;
+  load(key: string, modelPath: string, settings: SessionSettings): Promise<LoadedSignature>;
+  unload(key: string): Promise<void>;
+  idleWorker(): WorkerSlot | undefined;
+  run(worker: WorkerSlot, key: string, feeds: Record<string, WireTensor>, outputs: readonly string[], transfer: ArrayBuffer[]): Promise<RunResult>;
+  close(graceMs?: number): Promise<void>;
+}
+
 interface PendingRun {
   resolve(r: RunResult): void;
   reject(e: Error): void;
@@ -29,7 +49,7 @@ interface PendingLoad {
   reject(e: Error): void;
 }
 
-export class WorkerHandle {
+export class WorkerHandle implements WorkerSlot {
   public busy = false;
   public readonly runs = new Map<number, PendingRun>();
   public readonly loads = new Map<string, PendingLoad>();
@@ -62,7 +82,7 @@ export interface PoolEvents {
   onWorkerExit(index: number, code: number): void;
 }
 
-export class WorkerPool {
+export class WorkerPool implements InferencePool {
   public readonly workers: WorkerHandle[] = [];
   private readonly loadSpecs = new Map<string, { path: string; settings: SessionSettings }>();
   private nextRunId = 1;
@@ -73,6 +93,10 @@ export class WorkerPool {
     private readonly events: PoolEvents,
   ) {
     for (let i = 0; i < size; i++) this.workers.push(this.start(i));
+  }
+
+  public get size(): number {
+    return this.workers.length;
   }
 
   private start(index: number): WorkerHandle {
@@ -182,7 +206,8 @@ export class WorkerPool {
   }
 
   /** Run one batch on a worker the caller found idle. */
-  public run(h: WorkerHandle, key: string, feeds: Record<string, WireTensor>, outputs: readonly string[], transfer: ArrayBuffer[]): Promise<RunResult> {
+  public run(slot: WorkerSlot, key: string, feeds: Record<string, WireTensor>, outputs: readonly string[], transfer: ArrayBuffer[]): Promise<RunResult> {
+    const h = slot as WorkerHandle;
     const id = this.nextRunId++;
     h.busy = true;
     return new Promise<RunResult>((resolve, reject) => {

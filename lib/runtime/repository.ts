@@ -7,12 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { datatypeFromOrt } from '../core/dtypes';
-import { MANIFEST_FILE, ModelManifest, DEFAULT_MAX_BATCH_SIZE, modelFileOf, parseManifest } from '../core/manifest';
+import { MANIFEST_FILE, ModelManifest, DEFAULT_MAX_BATCH_SIZE } from '../core/manifest';
 import type { RuntimeConfig } from './config';
 import { rtError } from './errors';
 import type { RuntimeMetrics } from './metrics';
 import { ServedModel, TensorSpecRt } from './model';
-import type { LoadedSignature, WorkerPool } from './pool';
+import { packageName, readPackage, sanitizeName, ServablePackage } from './package';
+import type { InferencePool, LoadedSignature } from './pool';
 import type { Scheduler } from './scheduler';
 import { parseOipRequest, PreparedInputs } from './codec';
 import { allocate, decodeLimitsOf, Tensor } from './tensor';
@@ -25,7 +26,7 @@ export class ModelRepository {
 
   constructor(
     private readonly config: RuntimeConfig,
-    private readonly pool: WorkerPool,
+    private readonly pool: InferencePool,
     private readonly scheduler: Scheduler,
     private readonly metrics: RuntimeMetrics,
     private readonly log: Logger,
@@ -42,23 +43,35 @@ export class ModelRepository {
   }
 
   /**
-   * Read a package directory (servingstack.json + model file, or a directory holding one .onnx
-   * file) and load it. Resolves when the model is ready; rejects (and records the failure) when not.
+   * Check a package directory (see package.ts) and load it. Resolves when the model is ready;
+   * rejects when not. A package that fails its check or its load stays listed as failed, with its
+   * cause, so readiness and inference answer 503 for it rather than 404.
    */
   public async load(dir: string, nameOverride?: string): Promise<ServedModel> {
     const started = process.hrtime.bigint();
-    const { manifest, modelPath } = readPackage(dir);
-    const name = nameOverride ?? manifest?.name ?? sanitizeName(path.basename(path.resolve(dir)));
-    if (this.models.has(name) && this.models.get(name)!.state !== 'failed') {
-      throw rtError('RT_ERR_MODEL_EXISTS', `model '${name}' is already loaded`, { field: 'model_name', received: name, allowed: 'a name not yet loaded (unload it first)' });
+    let pkg: ServablePackage;
+    try {
+      pkg = readPackage(dir);
+    } catch (e) {
+      // No directory at all is no model (404); a directory that fails its check is a failed model (503).
+      if (!fs.existsSync(dir)) throw e;
+      const name = nameOverride ?? packageName(dir);
+      this.assertFree(name);
+      const failed = new ServedModel(name, '1', `${name}#${++loadCounter}`, dir, '', undefined, [], [], 1, 0);
+      this.models.set(name, failed);
+      this.fail(failed, e as Error);
+      throw e;
     }
+    const { manifest, modelPath } = pkg;
+    const name = nameOverride ?? manifest?.name ?? sanitizeName(path.basename(path.resolve(dir)));
+    this.assertFree(name);
     const maxBatchSize = this.config.maxBatchSize ?? manifest?.batching?.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     const maxQueueDelay = this.config.maxQueueDelayMicroseconds ?? manifest?.batching?.maxQueueDelayMicroseconds ?? 0;
     const model = new ServedModel(
       name,
       manifest?.version ?? '1',
       `${name}#${++loadCounter}`,
-      dir,
+      pkg.dir,
       modelPath,
       manifest,
       specsFromManifest(manifest, 'inputs'),
@@ -92,14 +105,25 @@ export class ModelRepository {
       this.log.info({ model: name, version: model.version, provider: model.provider, seconds: model.loadSeconds, batchable: model.batchable, maxBatchSize: model.maxBatchSize }, 'model ready');
       return model;
     } catch (e) {
-      model.state = 'failed';
-      model.failure = (e as Error).message;
-      this.scheduler.remove(model, rtError('RT_ERR_NOT_READY', `model '${name}' failed to load`));
-      this.metrics.onModelState(model);
-      this.log.error({ model: name, path: modelPath, err: model.failure }, 'model failed to load');
+      this.fail(model, e as Error);
       await this.pool.unload(model.key).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** A name may be (re)used unless a model of that name is loaded, loading or warming. */
+  private assertFree(name: string): void {
+    if (this.models.has(name) && this.models.get(name)!.state !== 'failed') {
+      throw rtError('RT_ERR_MODEL_EXISTS', `model '${name}' is already loaded`, { field: 'model_name', received: name, allowed: 'a name not yet loaded (unload it first)' });
+    }
+  }
+
+  private fail(model: ServedModel, e: Error): void {
+    model.state = 'failed';
+    model.failure = e.message.split('\n')[0];
+    this.scheduler.remove(model, rtError('RT_ERR_NOT_READY', `model '${model.name}' failed to load`));
+    this.metrics.onModelState(model);
+    this.log.error({ model: model.name, path: model.modelPath || model.dir, err: model.failure }, 'model failed to load');
   }
 
   public async unload(name: string): Promise<void> {
@@ -150,7 +174,7 @@ export class ModelRepository {
   private async warmUpWith(model: ServedModel, make: () => PreparedInputs): Promise<string | undefined> {
     try {
       const runs: Promise<unknown>[] = [];
-      for (let w = 0; w < this.pool.workers.length; w++) {
+      for (let w = 0; w < this.pool.size; w++) {
         const p = make();
         runs.push(this.scheduler.submit(model, { inputs: p.inputs, rows: p.rows, outputs: model.outputs.map((o) => o.name), batchKey: `warmup-${w}` }));
       }
@@ -160,38 +184,6 @@ export class ModelRepository {
       return (e as Error).message;
     }
   }
-}
-
-function sanitizeName(s: string): string {
-  const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-  return /^[a-z]/.test(n) ? n.slice(0, 63) : `model-${n}`.slice(0, 63);
-}
-
-export function readPackage(dir: string): { manifest?: ModelManifest; modelPath: string } {
-  const manifestPath = path.join(dir, MANIFEST_FILE);
-  if (fs.existsSync(manifestPath)) {
-    const manifest = parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath);
-    if (manifest.format !== 'onnx') {
-      throw rtError('RT_ERR_MODEL_PATH', `this runtime serves ONNX models; '${manifest.name}' is ${manifest.format}`, {
-        field: 'format',
-        received: manifest.format,
-        allowed: 'onnx (serve other formats with a framework image: see docs/model-package.md)',
-      });
-    }
-    const modelPath = path.join(dir, modelFileOf(manifest));
-    if (!fs.existsSync(modelPath)) {
-      throw rtError('RT_ERR_MODEL_PATH', `model file ${modelFileOf(manifest)} named by ${MANIFEST_FILE} is missing`, { field: 'modelFile', received: modelPath });
-    }
-    return { manifest, modelPath };
-  }
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw rtError('RT_ERR_MODEL_PATH', `model directory ${dir} does not exist`, { field: 'model_dir', received: dir, allowed: 'a directory with servingstack.json or one .onnx file' });
-  }
-  const onnx = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx'));
-  if (onnx.length !== 1) {
-    throw rtError('RT_ERR_MODEL_PATH', `${dir} has no ${MANIFEST_FILE} and ${onnx.length} .onnx files`, { field: 'model_dir', received: onnx, allowed: `a ${MANIFEST_FILE} manifest, or exactly one .onnx file` });
-  }
-  return { modelPath: path.join(dir, onnx[0]) };
 }
 
 function specsFromManifest(m: ModelManifest | undefined, side: 'inputs' | 'outputs'): TensorSpecRt[] {

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { datatypeFromOrt } from '../core/dtypes';
 import { rtError, RuntimeError } from './errors';
 import type { ModelResult, PendingRequest, ServedModel } from './model';
-import type { WorkerPool } from './pool';
+import type { InferencePool, WorkerSlot } from './pool';
 import { concatRows, sliceRows, Tensor, TensorData } from './tensor';
 import type { WireTensor } from './worker-protocol';
 import { datatypeInfo } from '../core/dtypes';
@@ -32,7 +32,7 @@ export class Scheduler {
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly pool: WorkerPool,
+    private readonly pool: InferencePool,
     private readonly options: SchedulerOptions,
     private readonly observer: SchedulerObserver,
   ) {
@@ -195,7 +195,7 @@ export class Scheduler {
     return batch;
   }
 
-  private execute(m: ServedModel, batch: PendingRequest[], worker: Parameters<WorkerPool['run']>[0]): void {
+  private execute(m: ServedModel, batch: PendingRequest[], worker: WorkerSlot): void {
     const started = performance.now();
     for (const r of batch) this.observer.onQueueWait(m, (started - r.enqueuedAt) / 1000);
     const total = batch.reduce((s, r) => s + r.rows, 0);

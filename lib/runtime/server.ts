@@ -1,6 +1,7 @@
 /**
- * Start a runtime on a port and wire the process signals: SIGTERM/SIGINT turn readiness off,
- * drain in-flight requests (up to the drain timeout, inside SageMaker's 30 s window) and exit.
+ * Start a runtime on a port and wire the process signals. SIGTERM (platforms: rolling updates,
+ * scale-in) shuts down with the grace period — readiness off, requests still served — then drains
+ * and exits, inside SageMaker's and Kubernetes' 30 s. SIGINT (Ctrl-C) skips the grace period.
  */
 import type { AddressInfo } from 'node:net';
 import { createRuntime, Runtime, RuntimeOptions } from './app';
@@ -21,11 +22,12 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
   runtime.log.info({ port, workers: config.workers, multiModel: config.multiModel }, 'listening');
   if (options.handleSignals ?? true) {
     const stop = (signal: string): void => {
-      runtime.log.info({ signal }, 'shutdown requested');
+      const graceMs = signal === 'SIGTERM' ? config.shutdownGraceMs : 0;
+      runtime.log.info({ signal, graceMs, drainTimeoutMs: config.drainTimeoutMs }, 'shutdown requested');
       // Not unref()'d: besides the hard stop, this timer keeps the event loop alive until shutdown()
       // has finished (workers and the closed server hold no reference; the process would exit early).
-      setTimeout(() => process.exit(1), config.drainTimeoutMs + 4000);
-      runtime.shutdown().then(
+      setTimeout(() => process.exit(1), graceMs + config.drainTimeoutMs + 6000);
+      runtime.shutdown(graceMs).then(
         () => process.exit(0),
         () => process.exit(1),
       );

@@ -58,6 +58,10 @@ interface SessionHandler {
   run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): Promise<Record<string, RawResult>>;
 }
 
+/** Names that an ordinary object already answers (`__proto__`, `hasOwnProperty`, …). */
+const PROTOTYPE_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+const collides = (name: string): boolean => PROTOTYPE_NAMES.has(name);
+
 /**
  * Run a session and return its outputs by name. ONNX allows any tensor name, but
  * `InferenceSession.run` keeps feeds, fetches and results in ordinary objects, and the native
@@ -67,7 +71,8 @@ interface SessionHandler {
  */
 async function runSession(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<[string, RawResult][]> {
   const handler = (session as unknown as { handler?: SessionHandler }).handler;
-  if (!handler || typeof handler.run !== 'function') {
+  // The public API for every ordinary model; the handler only where a name would collide.
+  if (!handler || typeof handler.run !== 'function' || !(outputs.some(collides) || Object.keys(feeds).some(collides))) {
     const results = await session.run(feeds, outputs as string[]);
     return Object.entries(results);
   }
@@ -86,7 +91,11 @@ async function runSession(session: ort.InferenceSession, feeds: Record<string, o
   return out;
 }
 
+/** Set by 'exit': messages after it are not handled (the main thread fails their batches when the thread ends). */
+let exiting = false;
+
 async function handle(msg: ToWorker): Promise<void> {
+  if (exiting) return;
   switch (msg.op) {
     case 'load': {
       try {
@@ -108,6 +117,7 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     }
     case 'exit': {
+      exiting = true;
       for (const s of sessions.values()) await s.release();
       sessions.clear();
       process.exit(0);

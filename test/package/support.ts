@@ -155,7 +155,19 @@ export async function startServe(cwd: string, args: readonly string[], port: num
         // already gone
       }
     }
-    return exited;
+    const result = await exited;
+    // npx dies at the signal; the runtime in the same group drains first (grace + drain + exit,
+    // RuntimeContract.shutdownSeconds()). Stopped means the whole group is gone.
+    const groupDeadline = Date.now() + 60_000;
+    while (Date.now() < groupDeadline) {
+      try {
+        process.kill(-(child.pid as number), 0);
+      } catch {
+        return result;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the servingstack serve process group was still running 60 s after SIGTERM\n${output}`);
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {

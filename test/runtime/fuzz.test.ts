@@ -1,7 +1,8 @@
 /**
  * Seeded fuzzing over real HTTP: thousands of mutated OIP requests (JSON and binary) against
- * breast-cancer and identity-all. No answer may be a 5xx, every 4xx is a JSON error body, and
- * the servers still answer valid requests afterwards.
+ * breast-cancer and identity-all. No answer may be a 5xx, every 4xx is a JSON error body, the
+ * servers still answer valid requests afterwards, and the process's memory stays bounded.
+ * Tokens and slow clients: fuzz-edge.test.ts.
  */
 import { breastCancerRows, metricSum, MODELS, mulberry32, pool, postJson, request, scrape, startServer, TestServer } from './helpers';
 
@@ -12,12 +13,17 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 3200);
 const CONCURRENCY = 8;
 const BODY_LIMIT = 256 * 1024;
 
+/** RSS growth allowed over the run (servers and load generator share this process). */
+const RSS_GROWTH_LIMIT_MIB = 300;
+
 let bc: TestServer;
 let ia: TestServer;
+let rssAtStart = 0;
 
 beforeAll(async () => {
   const opts = { workers: 1, logLevel: 'warn' as const, bodyLimitBytes: BODY_LIMIT };
   [bc, ia] = await Promise.all([startServer({ ...opts, modelDir: MODELS.breastCancer }), startServer({ ...opts, modelDir: MODELS.identityAll })]);
+  rssAtStart = process.memoryUsage().rss;
 });
 afterAll(async () => {
   await Promise.all([bc?.close(), ia?.close()]);
@@ -305,4 +311,6 @@ test(`${COUNT} mutated requests: no 5xx, every 4xx is a JSON error, servers keep
   expect({ status: ok.status, body: ok.status === 200 ? '' : ok.text }).toEqual({ status: 200, body: '' });
   const ok2 = await postJson(`${ia.url}/v2/models/identity-all/infer`, validBody('ia', mulberry32(2)));
   expect(ok2.status).toBe(200);
+  // Hostile shapes and lengths never made the servers allocate what the clients declared.
+  expect((process.memoryUsage().rss - rssAtStart) / 1024 / 1024).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
 });

@@ -3,9 +3,15 @@
  * exit code 0 well inside SageMaker's 30 s window.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { float32Request, freePort, metricSum, MODELS, request, ROOT, scrape, waitFor } from './helpers';
+import { float32Request, freePort, metricSum, MODELS, parseMetrics, request, ROOT, waitFor } from './helpers';
 
 jest.setTimeout(90_000);
+
+/**
+ * The test's own polls close their connections: an idle keep-alive connection is held open until
+ * the drain deadline, never closed under a client that might be writing onto it.
+ */
+const NO_KEEP_ALIVE = { connection: 'close' };
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
@@ -26,7 +32,8 @@ async function serve(modelDir: string): Promise<Served> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/servingstack.ts', 'serve', '--model-dir', modelDir, '--port', String(port), '--host', '127.0.0.1', '--workers', '1'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
+    // A short grace period: these tests are about draining in-flight work (sigterm-load.test.ts covers the grace period).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', SERVINGSTACK_SHUTDOWN_GRACE_MS: '1000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };
@@ -34,7 +41,7 @@ async function serve(modelDir: string): Promise<Served> {
   child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
   const exited = exitOf(child);
   const url = `http://127.0.0.1:${port}`;
-  const ready = await waitFor(async () => (await fetch(`${url}/v2/health/ready`)).status === 200, 45_000, 200);
+  const ready = await waitFor(async () => (await fetch(`${url}/v2/health/ready`, { headers: NO_KEEP_ALIVE })).status === 200, 45_000, 200);
   if (!ready) {
     child.kill('SIGKILL');
     throw new Error(`server never became ready\nstdout: ${out.stdout}\nstderr: ${out.stderr}`);
@@ -83,7 +90,7 @@ test('SIGTERM during a slow request: it completes with 200, then the process exi
   try {
     const slow = float32Request('input', 2048, 256, () => 0.5);
     const inflight = request(`${s.url}/v2/models/mlp-bench/infer`, { method: 'POST', headers: slow.headers, body: slow.body });
-    const entered = await waitFor(async () => metricSum(await scrape(s.url), 'servingstack_inflight_requests') === 1, 10_000, 5);
+    const entered = await waitFor(async () => metricSum(parseMetrics(await (await fetch(`${s.url}/metrics`, { headers: NO_KEEP_ALIVE })).text()), 'servingstack_inflight_requests') === 1, 10_000, 5);
     expect(entered).toBe(true);
     const t0 = Date.now();
     s.child.kill('SIGTERM');

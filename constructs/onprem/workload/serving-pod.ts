@@ -4,6 +4,7 @@
  * an S3 prefix, or a PersistentVolumeClaim mounted read-only), writable scratch directories and
  * the auth Secret, in a PodTemplate.
  */
+import { RuntimeContract } from '../../../lib/core/contract/container';
 import { renderRuntimeEnvironment } from '../../../lib/core/contract/environment';
 import type { ModelServerProps } from '../model-server-options';
 import { Cpu, Duration, Size } from '../quantities';
@@ -80,6 +81,7 @@ export function servingPodTemplate(p: ServingPodProps): PodTemplate {
         SERVINGSTACK_PORT: c.port,
         SERVINGSTACK_WORKERS: c.runtime?.workers ?? Math.max(1, Math.floor(p.resources.cpu.limit.amountInMillis / 1000)),
         SERVINGSTACK_EXECUTION_PROVIDERS: c.runtime?.executionProviders ?? (props.accelerator?.isNvidia ? 'cuda,cpu' : 'cpu'),
+        SERVINGSTACK_SHUTDOWN_GRACE_MS: RuntimeContract.SHUTDOWN_GRACE_SECONDS * 1000,
         SERVINGSTACK_DRAIN_TIMEOUT_MS: p.drain.toMilliseconds(),
         SERVINGSTACK_AUTH_TOKEN_FILE: auth ? `${AUTH_MOUNT_PATH}/${auth.inferenceTokenKey}` : undefined,
         SERVINGSTACK_ADMIN_TOKEN_FILE: auth ? `${AUTH_MOUNT_PATH}/${auth.adminTokenKey}` : undefined,

@@ -138,6 +138,7 @@ const STATUSES: readonly RuntimeStatus[] = [
   { status: 409, meaning: 'a model of that name is already loaded, or feedback for an unmonitored model', retryAfter: false },
   { status: 413, meaning: 'the body is larger than SERVINGSTACK_BODY_LIMIT_BYTES', retryAfter: false },
   { status: 415, meaning: 'the Content-Type is not one the route reads', retryAfter: false },
+  { status: 431, meaning: 'the request headers are larger than the HTTP parser allows (16 KiB)', retryAfter: false },
   { status: 500, meaning: 'the model failed while running, or a bug', retryAfter: false },
   {
     status: 503,
@@ -155,8 +156,20 @@ export class RuntimeContract {
   public static readonly USER_ID = 10001;
   /** Prometheus metrics route (an admin route). */
   public static readonly METRICS_PATH = '/metrics';
-  /** Seconds in-flight requests may finish after SIGTERM unless `SERVINGSTACK_DRAIN_TIMEOUT_MS` says otherwise. */
-  public static readonly DRAIN_TIMEOUT_SECONDS = 25;
+  /**
+   * Seconds after SIGTERM during which the runtime keeps serving with readiness off (every answer
+   * closing its connection), so the platform stops routing to it first; `SERVINGSTACK_SHUTDOWN_GRACE_MS`.
+   */
+  public static readonly SHUTDOWN_GRACE_SECONDS = 5;
+  /** Seconds in-flight requests may finish after the grace period unless `SERVINGSTACK_DRAIN_TIMEOUT_MS` says otherwise. */
+  public static readonly DRAIN_TIMEOUT_SECONDS = 20;
+  /** Seconds the runtime needs after the drain to stop its workers and exit. */
+  public static readonly EXIT_SECONDS = 2;
+
+  /** Seconds from SIGTERM to exit at most: grace + drain + exit (the platform's kill deadline must not be shorter). */
+  public static shutdownSeconds(graceSeconds: number = RuntimeContract.SHUTDOWN_GRACE_SECONDS, drainSeconds: number = RuntimeContract.DRAIN_TIMEOUT_SECONDS): number {
+    return graceSeconds + drainSeconds + RuntimeContract.EXIT_SECONDS;
+  }
   /** Queued requests per model before the runtime answers 503 with `Retry-After`, unless `SERVINGSTACK_MAX_QUEUE_SIZE` says otherwise. */
   public static readonly MAX_QUEUE_SIZE = 1024;
   /** The status of a full queue: 503 with `Retry-After`, never 429 (platforms retry 503s, and count 429s as client errors). */

@@ -25,8 +25,14 @@ export const ENVIRONMENT = {
   SERVINGSTACK_BODY_LIMIT_BYTES: 'Largest request body (default 6291456 = 6 MiB, SageMaker real-time; async endpoints take up to 1 GiB).',
   SERVINGSTACK_MAX_TENSOR_ELEMENTS: 'Largest element count one tensor may declare (default 67108864).',
   SERVINGSTACK_MAX_JSON_DEPTH: 'Deepest nesting of JSON tensor data (default 32).',
+  SERVINGSTACK_SHUTDOWN_GRACE_MS: 'On SIGTERM: how long readiness is off while requests are still served, each answer closing its connection, so platforms stop routing first (default 5000 ms; SIGINT skips it).',
   SERVINGSTACK_MAX_BYTES_ELEMENT_BYTES: 'Longest BYTES tensor element in UTF-8 bytes, JSON or binary (default 1048576).',
-  SERVINGSTACK_DRAIN_TIMEOUT_MS: 'On SIGTERM, how long in-flight requests may finish (default 25000; SageMaker kills after 30 s).',
+  SERVINGSTACK_DRAIN_TIMEOUT_MS: 'After the grace period: how long in-flight requests may finish while new ones get 503 + Retry-After (default 20000 ms; grace + drain + 2 s worker stop stay inside the 30 s SageMaker and Kubernetes allow).',
+  SERVINGSTACK_HEADERS_TIMEOUT_MS: 'Longest time a client may take to send the request headers, from connecting or its first byte, before a 408 (default 10000 ms).',
+  SERVINGSTACK_RECEIVE_TIMEOUT_MS: 'Longest time a client may take to send a whole request, headers and body, before a 408 (default 30000 ms).',
+  SERVINGSTACK_KEEP_ALIVE_TIMEOUT_MS: 'Idle time after which a keep-alive connection is closed (default 75000 ms: longer than the 60 s idle timeout of AWS load balancers).',
+  SERVINGSTACK_MAX_CONNECTIONS: 'Open connections above which a new connection gets 503 + Retry-After and is closed; health routes are still answered (default 4096).',
+  SERVINGSTACK_AUTH_TOKEN: 'Bearer token (or x-api-key) required on inference and metadata routes (default: none, open). At least 16 visible ASCII characters. For SageMaker, Vertex AI and Azure ML leave it unset: the platform authenticates.',
   SERVINGSTACK_WARMUP: 'false skips the warm-up inference before ready (default true).',
   SERVINGSTACK_EMF: 'true: write CloudWatch Embedded Metric Format lines to stdout (default false).',
   SERVINGSTACK_EMF_INTERVAL_MS: 'EMF flush interval (default 60000).',
@@ -46,8 +52,9 @@ export const ENVIRONMENT = {
   SERVINGSTACK_CAPTURE_PERCENT: 'Share of requests captured, 0-100 (default 100 when SERVINGSTACK_CAPTURE_DIR is set).',
   SERVINGSTACK_CAPTURE_MAX_BYTES: 'Rotate the capture file at this size (default 67108864).',
   SERVINGSTACK_CAPTURE_MAX_FILES: 'Rotated capture files kept (default 10).',
-  SERVINGSTACK_AUTH_TOKEN_FILE: 'File holding the token inference routes require (`Authorization: Bearer <token>` or `x-api-key`); health routes stay open (default: no authentication).',
-  SERVINGSTACK_ADMIN_TOKEN_FILE: 'File holding the token admin routes require: multi-model load/unload, repository, feedback, metrics (default: no authentication).',
+  SERVINGSTACK_AUTH_TOKEN_FILE: 'File holding the inference token(s), one per line, re-read within 1 s when it changes (a mounted Kubernetes secret). Exclusive with SERVINGSTACK_AUTH_TOKEN.',
+  SERVINGSTACK_ADMIN_TOKEN: 'Bearer token (or x-api-key) required on admin routes: model load/unload, the repository extension, feedback, /metrics (default: the inference token when one is set, else none).',
+  SERVINGSTACK_ADMIN_TOKEN_FILE: 'File holding the admin token(s), one per line, re-read within 1 s when it changes. Exclusive with SERVINGSTACK_ADMIN_TOKEN.',
 } as const;
 
 /** Platform variables the runtime reads (set by SageMaker, Vertex AI, Azure ML or the user). */

@@ -43,7 +43,9 @@ describe('ModelServer: Deployment', () => {
       SERVINGSTACK_PORT: '8080',
       SERVINGSTACK_WORKERS: '2',
       SERVINGSTACK_EXECUTION_PROVIDERS: 'cpu',
-      SERVINGSTACK_DRAIN_TIMEOUT_MS: '25000',
+      // SIGTERM: 5 s grace (readiness off, still serving), then 20 s drain; 27 s ≤ the 30 s grace period
+      SERVINGSTACK_SHUTDOWN_GRACE_MS: '5000',
+      SERVINGSTACK_DRAIN_TIMEOUT_MS: '20000',
       // authentication is on by default (ModelServer: auth)
       SERVINGSTACK_AUTH_TOKEN_FILE: '/var/run/secrets/servingstack/auth/inference-token',
       SERVINGSTACK_ADMIN_TOKEN_FILE: '/var/run/secrets/servingstack/auth/admin-token',
@@ -315,8 +317,10 @@ describe('ModelServer: bad input fails at synth, all problems at once', () => {
   });
 
   test('a termination grace period shorter than the drain', () => {
-    const issue = issueFor(issuesOf(() => server({ terminationGracePeriod: Duration.seconds(20) }), code), 'terminationGracePeriod');
-    expect(issue.allowed).toBe('at least the drain timeout + 5 s = 30s');
+    // SIGTERM → 5 s grace (readiness off, still serving) → 20 s drain → 2 s to stop the workers.
+    const issue = issueFor(issuesOf(() => server({ terminationGracePeriod: Duration.seconds(26) }), code), 'terminationGracePeriod');
+    expect(issue.allowed).toBe("at least the runtime's shutdown grace (5 s) + the drain timeout + 2 s = 27s");
+    expect(() => server({ terminationGracePeriod: Duration.seconds(27) })).not.toThrow();
   });
 
   test('runtime metrics autoscaling on a custom container', () => {
