@@ -146,7 +146,8 @@ export class EndpointVariant implements ProductionVariant {
     checker.check(this.serverless === serverless, {
       field: method, message: serverless ? 'only serverless variants have provisioned concurrency' : 'serverless variants scale provisioned concurrency', received: this.serverless ? 'a serverless variant' : this.instanceType?.toString(), allowed: serverless ? 'autoScaleInstanceCount()' : 'autoScaleProvisionedConcurrency()',
     });
-    checker.check(this.endpoint.node.tryFindChild(id) === undefined, { field: method, message: 'the variant is autoscaled already', received: id, allowed: 'one autoscaling per variant: add policies to the VariantAutoScaling it returned' });
+    const existing = VariantAutoScaling.of(this.endpoint, this.variantName);
+    checker.check(existing === undefined, { field: method, message: 'the variant is autoscaled already', received: existing?.node.path, allowed: 'one autoscaling per variant: add policies to the VariantAutoScaling that scales it' });
     checker.throwIfAny();
     return new VariantAutoScaling(this.endpoint, id, { endpoint: this.endpoint, variantName: this.variantName, minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
   }

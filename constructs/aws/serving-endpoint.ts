@@ -162,7 +162,8 @@ export class ServingEndpoint extends Construct {
     const provisioned = endpoint.variants.some((v) => v.serverless && v.provisionedConcurrency !== undefined);
     if (!(a.enabled ?? (!endpoint.isServerless || provisioned))) return [];
     const cooldowns = { scaleInCooldown: a.scaleInCooldown, scaleOutCooldown: a.scaleOutCooldown };
-    return endpoint.variants.filter((v) => !v.shadow && !v.hostsInferenceComponents).map((v) => {
+    // Variants the caller autoscaled on a finished endpoint keep their own policies.
+    return endpoint.variants.filter((v) => !v.shadow && !v.hostsInferenceComponents && VariantAutoScaling.of(endpoint, v.variantName) === undefined).map((v) => {
       const s = new VariantAutoScaling(this, `Scaling${v.variantName}`, {
         endpoint,
         variantName: v.variantName,

@@ -104,6 +104,9 @@ export interface VariantAutoScalingProps {
   readonly maxCapacity: number;
 }
 
+/** The autoscaling of each variant, per endpoint. */
+const SCALED = new WeakMap<IEndpoint, Map<string, VariantAutoScaling>>();
+
 const DEFAULT_SCALE_IN = Duration.minutes(5);
 const DEFAULT_SCALE_OUT = Duration.minutes(1);
 
@@ -114,6 +117,11 @@ const DEFAULT_SCALE_OUT = Duration.minutes(1);
  * scale to zero through inference components), and min ≤ initial ≤ max is enforced.
  */
 export class VariantAutoScaling extends Construct {
+  /** The autoscaling of a variant in this app, if it has one (a variant has one scalable target). */
+  public static of(endpoint: IEndpoint, variantName: string): VariantAutoScaling | undefined {
+    return SCALED.get(endpoint)?.get(variantName);
+  }
+
   public readonly scalableTarget: appscaling.ScalableTarget;
   /** The facts of the scaled variant. */
   public readonly variant: ProductionVariant;
@@ -132,6 +140,8 @@ export class VariantAutoScaling extends Construct {
     }
     this.variant = variant!;
     const v = this.variant;
+    const existing = VariantAutoScaling.of(endpoint, variantName);
+    checker.check(existing === undefined, { field: 'variantName', message: 'the variant is autoscaled already (Application Auto Scaling allows one scalable target per variant)', received: variantName, allowed: `policies added to ${existing?.node.path ?? 'its VariantAutoScaling'}` }, AwsErrorCodes.SCALING_POLICY);
     checker.check(!v.hostsInferenceComponents, { field: 'variantName', message: 'variants hosting inference components scale through their components', received: variantName, allowed: 'InferenceComponent.autoScaleCopies(), managedInstanceScaling on the variant' }, AwsErrorCodes.SCALING_POLICY);
     if (v.instanceType && !v.instanceType.isToken) {
       checker.check(!v.instanceType.isBurstable, { field: 'instanceType', message: 'Application Auto Scaling rejects burstable instance types for SageMaker variants', received: v.instanceType.toString(), allowed: 'a non-burstable type, e.g. ml.m5.large or ml.c6i.large' }, AwsErrorCodes.SCALING_INSTANCE_TYPE);
@@ -161,6 +171,8 @@ export class VariantAutoScaling extends Construct {
     }
     checker.throwIfAny();
 
+    if (!SCALED.has(endpoint)) SCALED.set(endpoint, new Map());
+    SCALED.get(endpoint)!.set(variantName, this);
     this.scalableTarget = new appscaling.ScalableTarget(this, 'Target', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
       role: sageMakerScalingRole(this),

@@ -52,7 +52,7 @@ describe('Endpoint: real-time defaults', () => {
 
   test('guardrail alarms: worst-variant 5XX rate and p99 latency in microseconds', () => {
     const { stack, model } = setup();
-    new Endpoint(stack, 'Endpoint', { variants: [{ model, variantName: 'A' }, { model, variantName: 'B' }], guardrailAlarms: { maxP99ModelLatency: Duration.millis(250), max5xxErrorRatePercent: 2 } });
+    new Endpoint(stack, 'Endpoint', { variants: [{ model, variantName: 'A' }, { model, variantName: 'B' }], guardrailAlarms: { maxP99LatencyMillis: 250, maxErrorRatePercent: 2 } });
     const t = template(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-5xx-rate$'), Threshold: 2, Metrics: Match.arrayWith([Match.objectLike({ Expression: '100 * MAX([v0,v1])' })]) });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-p99-model-latency$'), Threshold: 250000 });
@@ -116,7 +116,7 @@ describe('Endpoint: real-time defaults', () => {
   test('NVMe instance types: no KmsKeyId, acknowledged with a reason; an explicit key is an error', () => {
     const { stack } = setup();
     // A model declared for GPUs (CUDA runtime image): g5 carries NVMe storage and GPUs.
-    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), gpu: true });
+    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }] });
     expect(endpoint.volumeKeyOmitted).toBe(true);
     const t = template(stack);
@@ -217,7 +217,7 @@ describe('Endpoint: synth-time validation', () => {
     ['serverless canary by instances', (m) => ({ serverlessVariant: { model: m }, deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(1)) }) }), 'deployment.trafficShift.canarySize: serverless endpoints have no instances'],
     ['Inf1 canary', (m) => ({ variants: [{ model: m, instanceType: InstanceType.INF1_XLARGE }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.percent(10)) }) }), 'deployment.trafficShift: Inf1 endpoints fall back to all-at-once without baking; received "CANARY"'],
     ['endpoint name', (m) => ({ endpointName: 'bad name', variants: [{ model: m }] }), 'endpointName: is not a valid SageMaker name; received "bad name"'],
-    ['guardrail rate', (m) => ({ variants: [{ model: m }], guardrailAlarms: { max5xxErrorRatePercent: 150 } }), 'guardrailAlarms.max5xxErrorRatePercent: is out of range; received 150; allowed: a number from 0 to 100'],
+    ['guardrail rate', (m) => ({ variants: [{ model: m }], guardrailAlarms: { maxErrorRatePercent: 150 } }), 'guardrailAlarms.maxErrorRatePercent: is out of range; received 150'],
     ['managed scaling on a model variant', (m) => ({ variants: [{ model: m, managedInstanceScaling: { maxInstanceCount: 2 } }] }), 'variants[0].managedInstanceScaling: only variants hosting inference components use managed instance scaling'],
     ['mixed component and model variants', (m) => ({ variants: [{ model: m, variantName: 'A' }, { variantName: 'B' }] }), 'variants: variants hosting inference components (no model) cannot be mixed with model variants'],
   ];

@@ -25,8 +25,8 @@ function modelImages(t: Template): string[] {
 describe('runtime image per instance type', () => {
   test('GPU instance type → CUDA image (docker/Dockerfile.cuda) with the cuda provider; CPU type → CPU image; two assets', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.C6I_LARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.C6I_LARGE }, registry: { enabled: false } });
     const t = Template.fromStack(stack);
     const gpu = Object.values(t.findResources('AWS::SageMaker::Model')).find((m) => JSON.stringify(m).includes('cuda,cpu')) as { Properties: { PrimaryContainer: { Image: unknown } } };
     const cpu = Object.values(t.findResources('AWS::SageMaker::Model')).find((m) => !JSON.stringify(m).includes('cuda,cpu')) as { Properties: { PrimaryContainer: { Image: unknown } } };
@@ -38,8 +38,8 @@ describe('runtime image per instance type', () => {
 
   test('CPU types only → only the CPU image is built', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.C6I_LARGE, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Cpu2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.M5_LARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.C6I_LARGE }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Cpu2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.M5_LARGE }, registry: { enabled: false } });
     expect(new Set(modelImages(Template.fromStack(stack))).size).toBe(1);
     expect(dockerfiles(stack)).toEqual(['Dockerfile']);
   });
@@ -63,7 +63,7 @@ describe('runtime image per instance type', () => {
     const { stack } = newStack();
     const err = ((): unknown => {
       try {
-        new ServingEndpoint(stack, 'Bad', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromRuntimeAsset(), registry: { enabled: false } });
+        new ServingEndpoint(stack, 'Bad', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromRuntimeAsset() }, registry: { enabled: false } });
       } catch (e) {
         return e;
       }
@@ -78,10 +78,10 @@ describe('runtime image per instance type', () => {
 
   test('explicitly allowed, or an image whose GPU support is unknown or declared, synthesizes', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Allowed', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromRuntimeAsset(), allowCpuImageOnGpu: true, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01'), registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Declared', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/rt:cuda', { gpuSupport: true, isServingStackRuntime: true }), registry: { enabled: false } });
-    expect(() => new ServingEndpoint(stack, 'Declared2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromImageUri('x.dkr.ecr.us-east-1.amazonaws.com/cpu:1', { gpuSupport: false }), registry: { enabled: false } }))
+    new ServingEndpoint(stack, 'Allowed', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromRuntimeAsset(), allowCpuImageOnGpu: true }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01') }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Declared', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/rt:cuda', { gpuSupport: true, isServingStackRuntime: true }) }, registry: { enabled: false } });
+    expect(() => new ServingEndpoint(stack, 'Declared2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromImageUri('x.dkr.ecr.us-east-1.amazonaws.com/cpu:1', { gpuSupport: false }) }, registry: { enabled: false } }))
       .toThrow(/SS_ERR|GPU support/);
     expect(Template.fromStack(stack).toJSON()).toBeDefined();
   });

@@ -35,9 +35,9 @@ describe('ServingEndpoint', () => {
 
   test('burstable instances with default autoscaling fail at synth; autoScaling.enabled false allows them', () => {
     const { stack } = newStack();
-    expect(() => new ServingEndpoint(stack, 'Burst', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.T3_MEDIUM }))
+    expect(() => new ServingEndpoint(stack, 'Burst', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.T3_MEDIUM } }))
       .toThrow(/instanceType: Application Auto Scaling rejects burstable instance types for SageMaker variants; received "ml.t3.medium"/);
-    new ServingEndpoint(stack, 'Dev', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.T3_MEDIUM, autoScaling: { enabled: false }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Dev', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.T3_MEDIUM }, autoScaling: { enabled: false }, registry: { enabled: false } });
   });
 
   test('serverless: provisioned concurrency scaling, 4 MiB body limit, no capture', () => {
@@ -59,8 +59,8 @@ describe('ServingEndpoint', () => {
 
   test('another serving image (Triton) keeps the rest of the stack; GPU instances get cuda providers with the runtime', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01'), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), model: { image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01') }, variant: { instanceType: InstanceType.G5_XLARGE }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, registry: { enabled: false } });
     const t = template(stack);
     const models = Object.values(t.findResources('AWS::SageMaker::Model')).map((m) => JSON.stringify(m));
     expect(models.filter((m) => m.includes('triton:24.01') && !m.includes('SERVINGSTACK_'))).toHaveLength(1);
@@ -72,7 +72,7 @@ describe('ServingEndpoint', () => {
   test('multi-model endpoint from an S3 prefix; no registry for prefixes', () => {
     const { stack } = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Models', 'models-bucket');
-    const serving = new ServingEndpoint(stack, 'Mme', { modelData: ModelData.fromS3Prefix(bucket, 'tenants/'), multiModel: true });
+    const serving = new ServingEndpoint(stack, 'Mme', { modelData: ModelData.fromS3Prefix(bucket, 'tenants/'), model: { multiModel: true } });
     template(stack).hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: Match.objectLike({ Mode: 'MultiModel' }) });
     expect(serving.group).toBeUndefined();
   });
