@@ -7,8 +7,8 @@ import { AwsErrorCodes } from '../errors';
 export function gpuImageIssue(field: string, image: ContainerImageConfig, instanceType?: string, note = ''): ValidationIssue {
   return {
     field,
-    message: `has no GPU support${instanceType ? ` but serves on ${instanceType}` : ''}: the model would fall back to the CPU`,
-    received: `${image.isServingStackRuntime ? `the CPU runtime image (Dockerfile): ${image.imageUri}` : image.imageUri}${note}`,
+    message: `has no GPU support${instanceType ? ` but serves on ${instanceType}` : ''}: the model would fall back to the CPU${note}`,
+    received: image.isServingStackRuntime ? `the CPU runtime image (Dockerfile): ${image.imageUri}` : image.imageUri,
     allowed: 'a GPU image (ContainerImage.fromRuntimeAsset({ gpu: true }), the default for GPU instance types; a framework image with gpu: true; ContainerImage.fromImageUri(uri, { gpuSupport: true })), or allowCpuImageOnGpu: true',
   };
 }

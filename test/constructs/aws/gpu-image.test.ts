@@ -71,9 +71,30 @@ describe('runtime image per instance type', () => {
     })();
     expect(ServingStackError.isServingStackError(err) && err.code).toBe('SS_ERR_AWS_GPU_IMAGE_UNSUPPORTED');
     expect(String((err as Error).message)).toMatch(/image: has no GPU support.*; received "the CPU runtime image \(Dockerfile\): .*"; allowed: a GPU image \(ContainerImage\.fromRuntimeAsset\(\{ gpu: true \}\)/);
-    // a framework image without gpu on a GPU type, through Model + Endpoint
+    // a CPU image on a GPU type, through Model + Endpoint: given explicitly …
+    const explicit = new Model(stack, 'Explicit', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), image: ContainerImage.fromRuntimeAsset() });
+    expect(() => new Endpoint(stack, 'E', { variants: [{ model: explicit, instanceType: InstanceType.P3_2XLARGE }] })).toThrow(/variants\[0\]\.model: has no GPU support but serves on ml\.p3\.2xlarge/);
+    // … or the default, chosen when the model was first bound to a CPU variant (the message says so)
     const cpuModel = new Model(stack, 'CpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
-    expect(() => new Endpoint(stack, 'E', { variants: [{ model: cpuModel, instanceType: InstanceType.P3_2XLARGE }] })).toThrow(/variants\[0\]\.model: has no GPU support but serves on ml\.p3\.2xlarge/);
+    new Endpoint(stack, 'OnCpu', { variants: [{ model: cpuModel, instanceType: InstanceType.C6I_LARGE }] });
+    let message = '';
+    try {
+      new Endpoint(stack, 'OnGpu', { variants: [{ model: cpuModel, instanceType: InstanceType.P3_2XLARGE }] });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/variants\[0\]\.model: has no GPU support but serves on ml\.p3\.2xlarge/);
+    expect(message).toContain('chosen when the model was first bound to ml.c6i.large: bind GPU variants first, or give the image');
+  });
+
+  test('a model without an image learns its instance type when bound: the CUDA image on GPUs (first binding decides)', () => {
+    const { stack } = newStack();
+    const model = new Model(stack, 'Auto', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
+    expect(model.image).toBeUndefined();
+    // GPU variants bind first, so a model shared with a CPU variant gets the CUDA image, which runs on both.
+    new Endpoint(stack, 'E', { variants: [{ model, variantName: 'Cpu', instanceType: InstanceType.C6I_LARGE }, { model, variantName: 'Gpu', instanceType: InstanceType.P3_2XLARGE }] });
+    expect(model.image?.gpuSupport).toBe(true);
+    expect(model.gpu).toBe(true);
   });
 
   test('explicitly allowed, or an image whose GPU support is unknown or declared, synthesizes', () => {
