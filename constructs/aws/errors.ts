@@ -1,7 +1,8 @@
 /**
  * Stable error codes of the AWS target, one per rule: a rule may look at several fields (the
  * ranges of one variant), but two different rules never share a code. Never reuse one.
- * docs/aws.md lists them (a test keeps the two equal, and another triggers each synth-time code).
+ * docs/aws.md lists them: test/constructs/aws/errors.test.ts keeps the two equal and checks each
+ * is raised somewhere; the tests of each construct assert the codes of its rules.
  * Problems shared by every target keep lib/core's codes: a package whose manifest disagrees with
  * its ONNX file fails with `SS_ERR_SIGNATURE_MISMATCH` here as on GCP, Azure and on-prem.
  */
