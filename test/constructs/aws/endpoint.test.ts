@@ -86,59 +86,6 @@ describe('Endpoint: real-time defaults', () => {
     });
   });
 
-  test('serverless: memory, concurrency, no KMS key on the config (acknowledged for the compliance packs)', () => {
-    const { stack, model } = setup();
-    new Endpoint(stack, 'Endpoint', { serverlessVariant: { model, memorySize: Size.mebibytes(3072), maxConcurrency: 50, provisionedConcurrency: 5 } });
-    const t = template(stack);
-    const config = onlyResource(t, 'AWS::SageMaker::EndpointConfig');
-    expect(config.Properties).toMatchObject({ ProductionVariants: [{ VariantName: 'AllTraffic', ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 50, ProvisionedConcurrency: 5 } }] });
-    expect(config.Properties.KmsKeyId).toBeUndefined();
-  });
-
-  test('async: encrypted output bucket with access logs, SNS topics, concurrency, role may publish and write', () => {
-    const { stack, model } = setup();
-    const ok = new sns.Topic(stack, 'Ok');
-    const failed = new sns.Topic(stack, 'Failed');
-    const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model }], asyncInference: { successTopic: ok, errorTopic: failed, maxConcurrentInvocationsPerInstance: 4 } });
-    const t = template(stack);
-    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      AsyncInferenceConfig: {
-        ClientConfig: { MaxConcurrentInvocationsPerInstance: 4 },
-        OutputConfig: { S3OutputPath: Match.anyValue(), S3FailurePath: Match.anyValue(), KmsKeyId: Match.anyValue(), NotificationConfig: { SuccessTopic: { Ref: Match.stringLikeRegexp('^Ok') }, ErrorTopic: { Ref: Match.stringLikeRegexp('^Failed') } } },
-      },
-    });
-    expect(endpoint.isAsync).toBe(true);
-    t.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }), BucketEncryption: Match.objectLike({ ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] }) });
-    t.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
-    expect(statements(t).some((s) => s.Action === 'sns:Publish')).toBe(true);
-    expect(statements(t).some((s) => JSON.stringify(s.Action).includes('s3:PutObject') && JSON.stringify(s.Resource).includes('async-output/*'))).toBe(true);
-  });
-
-  test('data capture: sampling, both directions, JSON content types, prefix grant', () => {
-    const { stack, model } = setup();
-    new Endpoint(stack, 'Endpoint', { variants: [{ model }], dataCapture: { samplingPercentage: 37, captureOutput: false } });
-    const t = template(stack);
-    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      DataCaptureConfig: { EnableCapture: true, InitialSamplingPercentage: 37, CaptureOptions: [{ CaptureMode: 'Input' }], DestinationS3Uri: Match.anyValue(), KmsKeyId: Match.anyValue(), CaptureContentTypeHeader: { JsonContentTypes: ['application/json'] } },
-    });
-  });
-
-  test('NVMe instance types: no KmsKeyId, acknowledged with a reason; an explicit key is an error', () => {
-    const { stack } = setup();
-    // A model declared for GPUs (CUDA runtime image): g5 carries NVMe storage and GPUs.
-    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
-    const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }] });
-    expect(endpoint.volumeKeyOmitted).toBe(true);
-    const t = template(stack);
-    const config = onlyResource(t, 'AWS::SageMaker::EndpointConfig');
-    expect(config.Properties.KmsKeyId).toBeUndefined();
-    const acks = endpoint.endpointConfig.resource.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules' || JSON.stringify(m.data).includes('KMSKeyConfigured'));
-    expect(JSON.stringify(acks)).toContain('local NVMe storage');
-    const key = new kms.Key(stack, 'K');
-    expect(errorOf(() => new Endpoint(stack, 'Bad', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }], encryptionKey: key })))
-      .toContain('encryptionKey: SageMaker rejects KmsKeyId for instance types with local NVMe storage (encrypted by the hardware); received "ml.g5.xlarge"');
-  });
-
   test('grantInvoke: sync, async and streaming on the endpoint ARN only', () => {
     const { stack, model } = setup();
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model }] });
