@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   AwsErrorCodes, CapacitySize, DeploymentStrategy, Endpoint, EndpointProps, InstanceType, Model, ModelData, RoutingStrategy, TrafficShift,
 } from '../../../constructs/aws';
+import { Thresholds } from '../../../lib/core/contract/thresholds';
 import { FIXTURE_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
 
 function setup(): { stack: Stack; model: Model } {
@@ -58,6 +59,11 @@ describe('Endpoint: real-time defaults', () => {
     // The alarms exist before the endpoint: it depends on them (fixed names, no cycle).
     expect(ep.DependsOn?.filter((d) => d.includes('Guardrail'))).toHaveLength(2);
     expect(endpoint.endpointName).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
+    // Defaults of the shared rollout-gate vocabulary: 1 % 5XX (unified; was 5 %), p99 1000 ms in µs.
+    const gate = Thresholds.resolveRolloutGates({});
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-5xx-rate$'), Threshold: gate.maxErrorRatePercent, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-p99-model-latency$'), Threshold: gate.maxP99LatencyMillis * 1000 });
+    expect(gate).toEqual({ maxErrorRatePercent: 1, maxP99LatencyMillis: 1000 });
   });
 
   test('guardrail alarms: worst-variant 5XX rate and p99 latency in microseconds', () => {
