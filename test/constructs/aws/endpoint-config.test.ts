@@ -2,12 +2,10 @@
  * EndpointConfig: the config's own parts (serverless, async output, data capture, the volume key
  * and NVMe types) — through an Endpoint, which creates its config, and on its own.
  */
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Size, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   AwsErrorCodes, Endpoint, EndpointConfig, InstanceType, Model, ModelData,
 } from '../../../constructs/aws';

@@ -1,8 +1,6 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   AwsErrorCodes, CapacitySize, DeploymentStrategy, Endpoint, EndpointProps, InstanceType, Model, ModelData, RoutingStrategy, TrafficShift,
