@@ -2,40 +2,20 @@
  * EndpointConfig: the config's own parts (serverless, async output, data capture, the volume key
  * and NVMe types) — through an Endpoint, which creates its config, and on its own.
  */
-import { Size, Stack } from 'aws-cdk-lib';
+import { Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AwsErrorCodes, Endpoint, EndpointConfig, InstanceType, Model, ModelData,
 } from '../../../constructs/aws';
+import { errorOf as caught } from '../../support/errors';
 import { FIXTURE_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
+import { withModel } from './model-fixture';
 
-function setup(): { stack: Stack; model: Model } {
-  const { stack } = newStack();
-  const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
-  return { stack, model };
-}
-
-/** The code of the error `fn` throws. */
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
-
-/** The error message of `fn`, or '' when it does not throw. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return '';
-}
+const setup = withModel;
+const errorOf = (fn: () => unknown): string => caught(fn).message;
+const codeOf = (fn: () => unknown): string => caught(fn).code;
 
 describe('EndpointConfig: kinds, output, capture and keys', () => {
   test('serverless: memory, concurrency, no KMS key on the config (acknowledged for the compliance packs)', () => {

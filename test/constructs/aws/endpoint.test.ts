@@ -1,4 +1,4 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,12 +7,9 @@ import {
 } from '../../../constructs/aws';
 import { Thresholds } from '../../../lib/core/contract/thresholds';
 import { FIXTURE_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
+import { withModel } from './model-fixture';
 
-function setup(): { stack: Stack; model: Model } {
-  const { stack } = newStack();
-  const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
-  return { stack, model };
-}
+const setup = withModel;
 
 /** The code of the error `fn` throws. */
 function codeOf(fn: () => unknown): string | undefined {
