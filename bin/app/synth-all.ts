@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { App as TerraformApp } from '../../constructs/cdktf/binding';
+import { buildAzureExampleApp } from '../../examples/azure-ml/stack';
 import { buildVertexExampleApp } from '../../examples/gcp-vertex/stack';
 import { OnPremGpuStack } from '../../examples/onprem-k8s-gpu/stack';
 import { EXAMPLES, ExampleName, addExample, defaultEnv } from './examples';
@@ -55,6 +56,15 @@ export function synthSteps(root: string): SynthStep[] {
         const outdir = path.join(root, 'cdktf.out', 'gcp-vertex');
         fs.mkdirSync(outdir, { recursive: true }); // cdktf creates only the last directory
         buildVertexExampleApp(outdir).synth();
+        return `${countTerraformResources(outdir)} Terraform resources → ${path.relative(process.cwd(), outdir)}`;
+      },
+    },
+    {
+      name: 'Azure Machine Learning example (CDK for Terraform)',
+      run: async () => {
+        const outdir = path.join(root, 'cdktf.out', 'azure-ml');
+        fs.mkdirSync(outdir, { recursive: true });
+        buildAzureExampleApp(outdir).synth();
         return `${countTerraformResources(outdir)} Terraform resources → ${path.relative(process.cwd(), outdir)}`;
       },
     },

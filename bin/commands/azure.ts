@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
+import { ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { ServingStackError, ValidationIssue } from '../../lib/core/errors';
 import { loadModelPackageSync } from '../../lib/core/model-package';
 import { AzureErrorCodes } from '../../constructs/azure/errors';
@@ -153,22 +154,23 @@ export function registerAzureCommand(program: Command): void {
     .option('--steps <list>', 'live-traffic steps', '10,50,100')
     .option('--mirror <percent>', 'mirror this share to the deployment before live traffic (0 = skip)', '0')
     .option('--bake-seconds <n>', 'seconds each step bakes before its health is judged', '300')
-    .option('--max-error-rate <percent>', 'largest 5xx share allowed to advance', '1')
-    .option('--max-p99 <seconds>', 'largest p99 latency allowed to advance', '1')
+    .option('--max-error-rate <percent>', 'largest 5xx share allowed to advance (RolloutGateThresholds.maxErrorRatePercent)', String(Thresholds.defaultOf(ThresholdGroup.ROLLOUT_GATE, 'maxErrorRatePercent')))
+    .option('--max-p99-latency-millis <ms>', 'largest p99 latency allowed to advance (RolloutGateThresholds.maxP99LatencyMillis)', String(Thresholds.defaultOf(ThresholdGroup.ROLLOUT_GATE, 'maxP99LatencyMillis')))
     .option('--min-requests <n>', 'requests a step must see before its health counts', '1')
     .option('--max-steps <n>', 'apply at most N steps, then stop (resume with the same command)')
     .option('--no-auto-rollback', 'stop instead of rolling back when a gate fails')
     .option('--skip-health-check', 'advance without health gates')
-    .action(async (target: string, o: CommonOptions & { steps: string; mirror: string; bakeSeconds: string; maxErrorRate: string; maxP99: string; minRequests: string; maxSteps?: string; autoRollback: boolean; skipHealthCheck?: boolean }) => {
+    .action(async (target: string, o: CommonOptions & { steps: string; mirror: string; bakeSeconds: string; maxErrorRate: string; maxP99LatencyMillis: string; minRequests: string; maxSteps?: string; autoRollback: boolean; skipHealthCheck?: boolean }) => {
       const issues: ValidationIssue[] = [];
       const policy = {
         steps: o.steps.split(',').map((s) => Number(s.trim())),
         mirrorPercent: num('--mirror', o.mirror, issues),
         maxErrorRatePercent: num('--max-error-rate', o.maxErrorRate, issues),
-        maxP99LatencySeconds: num('--max-p99', o.maxP99, issues),
+        maxP99LatencyMillis: num('--max-p99-latency-millis', o.maxP99LatencyMillis, issues),
         minRequests: num('--min-requests', o.minRequests, issues),
       };
-      issues.push(...validatePolicy(policy).map((i) => ({ ...i, field: `--${i.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` })));
+      const flags: Record<string, string> = { steps: '--steps', mirrorPercent: '--mirror', maxErrorRatePercent: '--max-error-rate', maxP99LatencyMillis: '--max-p99-latency-millis', minRequests: '--min-requests' };
+      issues.push(...validatePolicy(policy).map((i) => ({ ...i, field: flags[i.field] ?? i.field })));
       const bake = num('--bake-seconds', o.bakeSeconds, issues);
       const maxSteps = num('--max-steps', o.maxSteps, issues);
       if (issues.length > 0) throw new ServingStackError(AzureErrorCodes.ROLLOUT_INPUT, 'invalid promote options', issues);

@@ -4,15 +4,33 @@ import type { AutoscaleProfileBody, ScaleRuleBody } from './azapi/bodies';
 import type { OnlineDeployment } from './online-deployment';
 import type { OnlineEndpoint } from './online-endpoint';
 import { AzapiResource, Token } from './private/binding';
+import { DEPLOYMENT_METRICS, DEPLOYMENT_NAMESPACE, ENDPOINT_METRICS, ENDPOINT_NAMESPACE } from './private/azure-metrics';
 import { AzureErrorCodes, Checker } from './private/errors';
 
-/** Metric namespaces and names (Azure Monitor supported metrics for online endpoints/deployments). */
-export const AZURE_ML_METRICS = {
-  deploymentNamespace: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments',
-  endpointNamespace: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
-  cpu: 'CpuUtilizationPercentage',
-  requestLatency: 'RequestLatency',
-} as const;
+/** A day of the week, as autoscale recurrences name it. */
+export class DayOfWeek {
+  public static readonly MONDAY = new DayOfWeek('Monday');
+  public static readonly TUESDAY = new DayOfWeek('Tuesday');
+  public static readonly WEDNESDAY = new DayOfWeek('Wednesday');
+  public static readonly THURSDAY = new DayOfWeek('Thursday');
+  public static readonly FRIDAY = new DayOfWeek('Friday');
+  public static readonly SATURDAY = new DayOfWeek('Saturday');
+  public static readonly SUNDAY = new DayOfWeek('Sunday');
+
+  /** Monday to Friday. */
+  public static weekdays(): readonly DayOfWeek[] {
+    return [DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY];
+  }
+
+  private constructor(
+    /** The day's name as ARM writes it, e.g. `Monday`. */
+    public readonly name: string,
+  ) {}
+
+  public toString(): string {
+    return this.name;
+  }
+}
 
 export interface CpuScalingOptions {
   /** Scale out when average CPU is above this (1–100 %). @default 70 */
@@ -35,8 +53,8 @@ export interface LatencyScalingOptions {
 export interface ScheduleOptions {
   /** Profile name. */
   readonly name: string;
-  /** Days the profile starts on (Monday … Sunday). */
-  readonly days: string[];
+  /** Days the profile starts on. */
+  readonly days: readonly DayOfWeek[];
   /** Start time: hour (0–23) and minute (0–59), in `timeZone`. */
   readonly hour: number;
   /** @default 0 */
@@ -60,7 +78,7 @@ export interface DeploymentAutoscaleOptions {
   /** @default - no latency rule */
   readonly latency?: LatencyScalingOptions;
   /** Recurring profiles with their own bounds (e.g. business hours). @default - none */
-  readonly schedules?: ScheduleOptions[];
+  readonly schedules?: readonly ScheduleOptions[];
   /** Minutes a metric is averaged over (5–720). @default 5 */
   readonly windowMinutes?: number;
   /** Minutes to wait after a scale action (1–10080). @default 5 */
@@ -74,8 +92,6 @@ export interface DeploymentAutoscaleProps extends DeploymentAutoscaleOptions {
   readonly instanceLimit?: number;
 }
 
-const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-
 /**
  * `Microsoft.Insights/autoscaleSettings` on a deployment (how-to-autoscale-endpoints): CPU on the
  * deployment, request latency on the endpoint, and scheduled profiles. The deployment then
@@ -83,6 +99,11 @@ const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'
  */
 export class DeploymentAutoscale extends Construct {
   public readonly resource: AzapiResource;
+  /** ARM ID of the autoscale setting (its `ObservedCapacity` metric drives the capacity alert). */
+  public readonly autoscaleSettingId: string;
+  /** The default profile's bounds (schedules may set others). */
+  public readonly minInstances: number;
+  public readonly maxInstances: number;
 
   constructor(scope: Construct, id: string, props: DeploymentAutoscaleProps) {
     super(scope, id);
@@ -119,7 +140,7 @@ export class DeploymentAutoscale extends Construct {
       const f = `schedules[${i}].`;
       c.check(!names.has(s.name), { field: `${f}name`, message: 'duplicates another profile name', received: s.name, allowed: 'unique names other than "default"' });
       names.add(s.name);
-      c.check(s.days.length > 0 && s.days.every((d) => DAYS.includes(d)), { field: `${f}days`, message: 'are not day names', received: s.days, allowed: DAYS.join(', ') });
+      c.check(s.days.length > 0 && s.days.every((d) => d instanceof DayOfWeek), { field: `${f}days`, message: 'are not days of the week', received: s.days.map(String), allowed: 'one or more DayOfWeek constants (DayOfWeek.MONDAY … DayOfWeek.SUNDAY)' });
       c.intRange(`${f}hour`, s.hour, 0, 23);
       c.intRange(`${f}minute`, s.minute ?? 0, 0, 59);
       bounds(f, s.minInstances, s.maxInstances, s.defaultInstances ?? s.minInstances);
@@ -133,11 +154,11 @@ export class DeploymentAutoscale extends Construct {
     });
     const action = (direction: 'Increase' | 'Decrease', by: number) => ({ direction, type: 'ChangeCount' as const, value: String(by), cooldown: `PT${cooldown}M` });
     const rules: ScaleRuleBody[] = [
-      { metricTrigger: trigger(AZURE_ML_METRICS.cpu, AZURE_ML_METRICS.deploymentNamespace, deploymentId, 'GreaterThan', outAbove), scaleAction: action('Increase', cpu.scaleOutBy ?? 2) },
-      { metricTrigger: trigger(AZURE_ML_METRICS.cpu, AZURE_ML_METRICS.deploymentNamespace, deploymentId, 'LessThan', inBelow), scaleAction: action('Decrease', cpu.scaleInBy ?? 1) },
+      { metricTrigger: trigger(DEPLOYMENT_METRICS.cpu, DEPLOYMENT_NAMESPACE, deploymentId, 'GreaterThan', outAbove), scaleAction: action('Increase', cpu.scaleOutBy ?? 2) },
+      { metricTrigger: trigger(DEPLOYMENT_METRICS.cpu, DEPLOYMENT_NAMESPACE, deploymentId, 'LessThan', inBelow), scaleAction: action('Decrease', cpu.scaleInBy ?? 1) },
     ];
     if (props.latency) {
-      rules.push({ metricTrigger: trigger(AZURE_ML_METRICS.requestLatency, AZURE_ML_METRICS.endpointNamespace, props.endpoint.endpointId, 'GreaterThan', props.latency.scaleOutAboveMillis), scaleAction: action('Increase', props.latency.scaleOutBy ?? 1) });
+      rules.push({ metricTrigger: trigger(ENDPOINT_METRICS.requestLatency, ENDPOINT_NAMESPACE, props.endpoint.endpointId, 'GreaterThan', props.latency.scaleOutAboveMillis), scaleAction: action('Increase', props.latency.scaleOutBy ?? 1) });
     }
     const capacity = (min: number, max: number, d: number) => ({ minimum: String(min), maximum: String(max), default: String(d) });
     const profiles: AutoscaleProfileBody[] = [
@@ -146,7 +167,7 @@ export class DeploymentAutoscale extends Construct {
         name: s.name,
         capacity: capacity(s.minInstances, s.maxInstances, s.defaultInstances ?? s.minInstances),
         rules,
-        recurrence: { frequency: 'Week' as const, schedule: { timeZone: s.timeZone ?? 'UTC', days: s.days, hours: [s.hour], minutes: [s.minute ?? 0] } },
+        recurrence: { frequency: 'Week' as const, schedule: { timeZone: s.timeZone ?? 'UTC', days: s.days.map((d) => d.name), hours: [s.hour], minutes: [s.minute ?? 0] } },
       })),
     ];
     const name = `${props.endpoint.endpointName}-${props.deployment.deploymentName}-autoscale`;
@@ -157,5 +178,8 @@ export class DeploymentAutoscale extends Construct {
       body: { properties: { name, enabled: true, targetResourceUri: deploymentId, profiles, notifications: [] } },
       dependsOn: [props.deployment.resource],
     });
+    this.autoscaleSettingId = this.resource.id;
+    this.minInstances = props.minInstances;
+    this.maxInstances = props.maxInstances;
   }
 }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
+import { FeedbackKey } from './feedback-key';
 import { IMlWorkspace, MlWorkspace, MlWorkspaceProps } from './ml-workspace';
 import { ModelAsset } from './model-asset';
 import { ModelStore } from './model-store';
@@ -7,8 +8,9 @@ import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { EndpointAuthMode, OnlineEndpoint, TrafficOwner } from './online-endpoint';
 import { Lazy, TerraformOutput, addDependsOn } from './private/binding';
 import { AZURE_ROLLOUT_KIND, AZURE_ROLLOUT_VERSION, AzureModelSettings, AzureRolloutSettings } from './rollout/settings';
-import { RuntimeEnvironment, RuntimeEnvironmentProps } from './runtime-environment';
+import { RuntimeEnvironment, RuntimeImageOptions } from './runtime-environment';
 import { ServingIdentity } from './serving-identity';
+import { MonitoringOptions, ServingMonitoring } from './serving-monitoring';
 
 export interface ServingDeploymentOptions extends OnlineDeploymentOptions {
   /**
@@ -55,7 +57,7 @@ export interface AzureMlServingProps {
    * Runtime image (repository, tag or full reference).
    * @default - `servingstack-runtime:latest` in the workspace registry
    */
-  readonly runtime?: Omit<RuntimeEnvironmentProps, 'workspace'>;
+  readonly runtime?: RuntimeImageOptions;
   /**
    * Who owns the traffic split after the first apply.
    * @default TrafficOwner.ROLLOUT
@@ -73,12 +75,27 @@ export interface AzureMlServingProps {
    */
   readonly registerOutputs?: boolean;
   /**
+   * Azure Monitor for the endpoint and every deployment: resource logs to Log Analytics, an action
+   * group, metric and log alerts from the shared threshold vocabulary, a workbook and optionally
+   * the retraining trigger.
+   * @default - no monitoring
+   */
+  readonly monitoring?: MonitoringOptions;
+  /**
    * Register the model and create the deployments. The first apply of a new stack passes false
    * (the bootstrap): workspace, model store, identity, environment and endpoint are created, so
    * `servingstack azure upload` can put the package in place before the deployments read it.
    * @default true
    */
   readonly deploy?: boolean;
+  /**
+   * Keep a feedback token key (HMAC, random at apply) in the workspace Key Vault and give it to
+   * every deployment as `SERVINGSTACK_FEEDBACK_KEY` by Key Vault reference (Azure ML secret
+   * injection), so labels can reach the monitor through the scoring route. The value is never in
+   * the synthesized JSON.
+   * @default - true when `monitoring` is given and the workspace's Key Vault is known
+   */
+  readonly feedbackKey?: boolean;
 }
 
 /**
@@ -94,7 +111,11 @@ export class AzureMlServing extends Construct {
   public readonly environment: RuntimeEnvironment;
   public readonly identity: ServingIdentity;
   public readonly endpoint: OnlineEndpoint;
-  public readonly deployments: OnlineDeployment[] = [];
+  /** Alerts, action group, workbook and retraining, when `monitoring` is given. */
+  public readonly monitoring?: ServingMonitoring;
+  /** The feedback token key in the workspace Key Vault, unless `feedbackKey` is false. */
+  public readonly feedbackKey?: FeedbackKey;
+  private readonly deploymentList: OnlineDeployment[] = [];
   private readonly models = new Map<string, ModelAsset>();
   private readonly deploy: boolean;
 
@@ -116,6 +137,10 @@ export class AzureMlServing extends Construct {
     });
     // Role assignments take effect before the first deployment pulls the image and the model.
     addDependsOn(this.endpoint.resource, ...this.identity.grants);
+    if (props.monitoring) this.monitoring = new ServingMonitoring(this, 'Monitoring', { ...props.monitoring, endpoint: this.endpoint });
+    if (props.feedbackKey ?? (props.monitoring !== undefined && this.workspace.keyVaultId !== undefined)) {
+      this.feedbackKey = new FeedbackKey(this, 'FeedbackKey', { workspace: this.workspace, readerPrincipalId: this.identity.principalId });
+    }
     this.addDeployment(props.deploymentName ?? 'blue', props.deployment);
 
     if (props.registerOutputs ?? false) {
@@ -133,10 +158,16 @@ export class AzureMlServing extends Construct {
     this.deploymentModels.set(name, model);
     if (!this.deploy) return undefined;
     const { modelPackage: _p, ...rest } = options;
-    const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment });
+    const d = new OnlineDeployment(this, `Deployment-${name}`, { ...rest, endpoint: this.endpoint, deploymentName: name, model, environment: this.environment, feedbackKey: this.feedbackKey });
     addDependsOn(d.resource, ...this.identity.grants);
-    this.deployments.push(d);
+    this.monitoring?.monitorDeployment(d);
+    this.deploymentList.push(d);
     return d;
+  }
+
+  /** The deployments created, in the order they were added (none in the bootstrap). */
+  public get deployments(): readonly OnlineDeployment[] {
+    return [...this.deploymentList];
   }
 
   private readonly deploymentModels = new Map<string, ModelAsset>();

@@ -28,15 +28,16 @@ export interface AzureServingStackProps {
   readonly tenantId?: string;
   /**
    * API version overrides per resource kind (e.g. `{ onlineDeployment: '2025-01-01-preview' }`).
-   * Each must be a valid version no older than the oldest that accepts the properties written.
-   * @default - the versions in AZAPI_TYPES
+   * Each key must be a resource kind the target writes (constructs/azure/azapi/api-versions.ts),
+   * each value a valid version no older than the oldest that accepts the properties written.
+   * @default - the versions in constructs/azure/azapi/api-versions.ts
    */
-  readonly apiVersions?: Partial<Record<AzapiKind, string>>;
+  readonly apiVersions?: { readonly [kind: string]: string };
   /**
    * Tags the provider adds to every resource that takes tags.
    * @default - `{ "managed-by": "servingstack" }`
    */
-  readonly defaultTags?: Record<string, string>;
+  readonly defaultTags?: { readonly [key: string]: string };
   /**
    * How the azapi provider authenticates in CI (OIDC workload identity federation).
    * @default false (Azure CLI or environment credentials)
@@ -52,7 +53,7 @@ export interface AzureResourceOptions<B> {
   /** @default - the stack's location for top-level resources, none for child resources */
   readonly location?: string;
   /** @default - the provider's default tags only */
-  readonly tags?: Record<string, string>;
+  readonly tags?: { readonly [key: string]: string };
   /** @default - none */
   readonly identity?: AzapiIdentity;
   /** @default - none */
@@ -121,7 +122,7 @@ export class AzureServingStack extends TerraformStack {
       tenantId: this.tenantId,
       useOidc: props.useOidc,
       defaultLocation: props.location,
-      defaultTags: props.defaultTags ?? { 'managed-by': 'servingstack' },
+      defaultTags: { ...(props.defaultTags ?? { 'managed-by': 'servingstack' }) },
     });
   }
 
@@ -150,7 +151,7 @@ export class AzureServingStack extends TerraformStack {
   }
 }
 
-function checkApiVersions(id: string, overrides: Partial<Record<AzapiKind, string>>): Record<AzapiKind, string> {
+function checkApiVersions(id: string, overrides: { readonly [kind: string]: string }): Record<AzapiKind, string> {
   const c = new Checker(AzureErrorCodes.API_VERSION, `AzureServingStack ${id} has invalid API versions`);
   const out = Object.fromEntries(Object.entries(AZAPI_TYPES).map(([k, v]) => [k, v.apiVersion])) as Record<AzapiKind, string>;
   for (const [kind, version] of Object.entries(overrides) as [string, string][]) {

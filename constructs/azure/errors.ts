@@ -15,6 +15,7 @@ export class AzureErrorCodes {
   public static readonly DEPLOYMENT = 'SS_ERR_AZURE_DEPLOYMENT_INVALID';
   public static readonly TRAFFIC = 'SS_ERR_AZURE_TRAFFIC_INVALID';
   public static readonly AUTOSCALE = 'SS_ERR_AZURE_AUTOSCALE_INVALID';
+  public static readonly MONITORING = 'SS_ERR_AZURE_MONITORING_INVALID';
   public static readonly ROLLOUT_INPUT = 'SS_ERR_AZURE_ROLLOUT_INPUT_INVALID';
   public static readonly ROLLOUT_REFUSED = 'SS_ERR_AZURE_ROLLOUT_REFUSED';
   public static readonly ROLLOUT_FAILED = 'SS_ERR_AZURE_ROLLOUT_FAILED';

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
-import { AzapiResource } from './private/binding';
+import { AzapiResource, Token } from './private/binding';
 import { AzureErrorCodes, Checker, armIdPattern, checkTags } from './private/errors';
-import { PRIVATE_LINK_GROUPS, WorkspaceNetworking } from './workspace-networking';
-import { Token } from './private/binding';
+import { lastSegment, shortHash } from './private/naming';
 import { BuiltInRole, grantRole } from './role-assignment';
+import { PRIVATE_LINK_GROUPS, WorkspaceNetworking } from './workspace-networking';
 
 /** A workspace the serving constructs deploy into: created here or brought by ID. */
 export interface IMlWorkspace {
@@ -23,6 +23,17 @@ export interface IMlWorkspace {
   readonly registryLoginServer: string;
   /** Public or private, as the workspace was set up. */
   readonly networking: WorkspaceNetworking;
+  /**
+   * ARM ID of the Log Analytics workspace behind the workspace's Application Insights: where the
+   * endpoints' logs go and where the log alerts query.
+   * @default - none (a brought-in workspace names it in its attributes, or monitoring asks for it)
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * ARM ID of the workspace's Key Vault: where the feedback token key is kept.
+   * @default - none (a brought-in workspace names it in its attributes)
+   */
+  readonly keyVaultId?: string;
 }
 
 export interface MlWorkspaceAttributes {
@@ -38,14 +49,45 @@ export interface MlWorkspaceAttributes {
    * @default false
    */
   readonly isPrivate?: boolean;
+  /**
+   * ARM ID of the Log Analytics workspace the endpoints' logs go to (monitoring).
+   * @default - none
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * ARM ID of the workspace's Key Vault (the feedback token key is kept there).
+   * @default - none (AzureMlServing then needs `feedbackKey: false`)
+   */
+  readonly keyVaultId?: string;
+}
+
+/** Storage account redundancy (`sku.name` of `Microsoft.Storage/storageAccounts`). */
+export class StorageRedundancy {
+  /** Three copies in one datacenter. */
+  public static readonly LRS = new StorageRedundancy('Standard_LRS');
+  /** Three copies across availability zones (the default). */
+  public static readonly ZRS = new StorageRedundancy('Standard_ZRS');
+  /** LRS plus an asynchronous copy in the paired region. */
+  public static readonly GRS = new StorageRedundancy('Standard_GRS');
+  /** GRS with read access to the secondary. */
+  public static readonly RAGRS = new StorageRedundancy('Standard_RAGRS');
+
+  private constructor(
+    /** The SKU name sent to ARM. */
+    public readonly skuName: 'Standard_LRS' | 'Standard_ZRS' | 'Standard_GRS' | 'Standard_RAGRS',
+  ) {}
+
+  public toString(): string {
+    return this.skuName;
+  }
 }
 
 export interface CustomerManagedKeyOptions {
   /**
-   * Key size of the RSA key created in the workspace's key vault.
+   * Key size in bits of the RSA key created in the workspace's key vault: 2048, 3072 or 4096.
    * @default 3072
    */
-  readonly keySize?: 2048 | 3072 | 4096;
+  readonly keySize?: number;
   /**
    * Rotate the key this many days after creation.
    * @default 365
@@ -78,9 +120,9 @@ export interface MlWorkspaceProps {
   readonly customerManagedKey?: CustomerManagedKeyOptions;
   /**
    * Storage redundancy.
-   * @default 'Standard_ZRS'
+   * @default StorageRedundancy.ZRS
    */
-  readonly storageSku?: 'Standard_LRS' | 'Standard_ZRS' | 'Standard_GRS' | 'Standard_RAGRS';
+  readonly storageRedundancy?: StorageRedundancy;
   /**
    * Log retention of the Log Analytics workspace behind Application Insights.
    * @default 30
@@ -90,21 +132,7 @@ export interface MlWorkspaceProps {
    * Tags on every resource here.
    * @default - the provider's default tags only
    */
-  readonly tags?: Record<string, string>;
-}
-
-function lastSegment(id: string): string {
-  return id.split('/').pop() ?? id;
-}
-
-/** FNV-1a → 6 base-36 characters: stable, short suffixes for globally unique names. */
-export function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36).padStart(7, '0').slice(-6);
+  readonly tags?: { readonly [key: string]: string };
 }
 
 /**
@@ -121,6 +149,8 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     c.pattern('workspaceId', attrs.workspaceId, armIdPattern('Microsoft.MachineLearningServices/workspaces'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>');
     c.pattern('storageAccountId', attrs.storageAccountId, armIdPattern('Microsoft.Storage/storageAccounts'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>');
     c.pattern('containerRegistryId', attrs.containerRegistryId, armIdPattern('Microsoft.ContainerRegistry/registries'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>');
+    c.pattern('keyVaultId', attrs.keyVaultId, armIdPattern('Microsoft.KeyVault/vaults'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>');
+    c.pattern('logAnalyticsWorkspaceId', attrs.logAnalyticsWorkspaceId, armIdPattern('Microsoft.OperationalInsights/workspaces'), '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>');
     c.throwIfAny();
     const registryName = lastSegment(attrs.containerRegistryId);
     const stack = AzureServingStack.of(scope);
@@ -135,6 +165,8 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       containerRegistryId: attrs.containerRegistryId,
       registryLoginServer: `${registryName.toLowerCase()}.azurecr.io`,
       networking: attrs.isPrivate ? WorkspaceNetworking.privateEndpoints({ subnetId: '(existing)' }) : WorkspaceNetworking.publicAccess(),
+      logAnalyticsWorkspaceId: attrs.logAnalyticsWorkspaceId,
+      keyVaultId: attrs.keyVaultId,
     };
   }
 
@@ -147,6 +179,8 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
   public readonly containerRegistryId: string;
   public readonly registryLoginServer: string;
   public readonly networking: WorkspaceNetworking;
+  public readonly logAnalyticsWorkspaceId: string;
+  public readonly keyVaultId: string;
   public readonly resource: AzapiResource;
   public readonly storageAccount: AzapiResource;
   public readonly keyVault: AzapiResource;
@@ -169,6 +203,8 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     c.pattern('workspaceName', workspaceName, /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/, '3–33 letters, digits, - and _, starting with a letter or digit');
     c.intRange('logRetentionDays', props.logRetentionDays ?? 30, 30, 730, 'days');
     c.intRange('customerManagedKey.rotateAfterDays', props.customerManagedKey?.rotateAfterDays, 7, 3650, 'days');
+    const keySize = props.customerManagedKey?.keySize ?? 3072;
+    c.check(keySize === 2048 || keySize === 3072 || keySize === 4096, { field: 'customerManagedKey.keySize', message: 'is not an RSA key size Key Vault creates', received: keySize, allowed: '2048, 3072 or 4096' });
     checkTags(c, 'tags', props.tags);
     c.throwIfAny();
     const n = new Checker(AzureErrorCodes.NETWORK, `MlWorkspace at ${this.node.path} has invalid networking`, (v) => Token.isUnresolved(v));
@@ -214,7 +250,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
         body: {
           properties: {
             kty: 'RSA',
-            keySize: cmk.keySize ?? 3072,
+            keySize: keySize as 2048 | 3072 | 4096,
             keyOps: ['wrapKey', 'unwrapKey'],
             rotationPolicy: {
               lifetimeActions: [{ action: { type: 'rotate' }, trigger: { timeAfterCreate: `P${cmk.rotateAfterDays ?? 365}D` } }],
@@ -240,7 +276,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       identity: cmkIdentity,
       body: {
         kind: 'StorageV2',
-        sku: { name: props.storageSku ?? 'Standard_ZRS' },
+        sku: { name: (props.storageRedundancy ?? StorageRedundancy.ZRS).skuName },
         properties: {
           minimumTlsVersion: 'TLS1_2',
           supportsHttpsTrafficOnly: true,
@@ -352,5 +388,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     this.storageAccountName = `${prefix}st`;
     this.containerRegistryId = this.containerRegistry.id;
     this.registryLoginServer = `${prefix}acr.azurecr.io`;
+    this.logAnalyticsWorkspaceId = this.logAnalytics.id;
+    this.keyVaultId = this.keyVault.id;
   }
 }

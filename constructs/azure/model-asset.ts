@@ -28,7 +28,7 @@ export interface ModelAssetProps {
    * Extra tags on the model version.
    * @default - none
    */
-  readonly tags?: Record<string, string>;
+  readonly tags?: { readonly [key: string]: string };
   /**
    * Register the model version now. False validates the package and computes its digest only
    * (the bootstrap apply, before `servingstack azure upload` has put the files in place).

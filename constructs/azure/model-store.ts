@@ -3,7 +3,7 @@ import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
 import { AzapiResource, Token } from './private/binding';
 import { AzureErrorCodes, Checker, GUID } from './private/errors';
-import { PACKAGE_FOLDER } from './private/runtime-contract';
+import { AzureModelMount } from '../../lib/core/contract/azure-model-mount';
 import { BuiltInRole, grantRole } from './role-assignment';
 
 export interface ModelStoreProps {
@@ -86,7 +86,8 @@ export class ModelStore extends Construct {
 
   /** Blob path (inside the container) of a package version's folder, without a trailing slash. */
   public packagePath(modelName: string, modelVersion: string): string {
-    return `models/${modelName}/${modelVersion}/${PACKAGE_FOLDER}`;
+    // The folder name becomes the folder under Azure's model mount (AzureModelMount.packageDir).
+    return `models/${modelName}/${modelVersion}/${AzureModelMount.PACKAGE_FOLDER}`;
   }
 
   /** `https://<account>.blob.core.windows.net/<container>/<path>`: where the upload writes. */

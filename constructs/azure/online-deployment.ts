@@ -2,14 +2,16 @@ import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
 import type { OnlineDeploymentBody, ProbeBody } from './azapi/bodies';
 import { DeploymentAutoscale, DeploymentAutoscaleOptions } from './autoscale';
+import type { FeedbackKey } from './feedback-key';
 import { InstanceType } from './instance-type';
 import type { ModelAsset } from './model-asset';
 import type { OnlineEndpoint } from './online-endpoint';
 import { AzapiResource, Token } from './private/binding';
+import { AzureModelMount } from '../../lib/core/contract/azure-model-mount';
+import { RuntimeContract } from '../../lib/core/contract/container';
+import { RuntimeVariable, checkRuntimeEnvironment, renderRuntimeEnvironment } from '../../lib/core/contract/environment';
+import { DEFAULT_MAX_BATCH_SIZE } from '../../lib/core/manifest';
 import { AzureErrorCodes, Checker, ENV_NAME, checkOnlineName, checkTags } from './private/errors';
-import {
-  RESERVED_ENV_PREFIXES, RUNTIME_DEFAULT_MAX_BATCH_SIZE, RUNTIME_DEFAULT_REQUEST_TIMEOUT_MS, RUNTIME_ENV, RUNTIME_MAX_QUEUE_SIZE, mountedPackageDir,
-} from './private/runtime-contract';
 import type { RuntimeEnvironment } from './runtime-environment';
 
 /** Probe settings, in seconds (reference-yaml-deployment-managed-online, "ProbeSettings"). */
@@ -32,6 +34,16 @@ export const MAX_REQUEST_TIMEOUT_MS = 180_000;
 export const DEFAULT_INSTANCE_LIMIT = 50;
 /** Margin between the runtime's own timeout and Azure's, so the runtime's 503/504 body reaches the caller. */
 export const REQUEST_TIMEOUT_MARGIN_MS = 1_000;
+/** The runtime's request timeout here unless `requestTimeoutMs` says otherwise (the runtime's own default). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** Platform-owned variables (Azure sets `AZUREML_*`) and the runtime variables this construct sets from its props. */
+const RESERVED_PREFIX = 'AZUREML_';
+const RESERVED: Readonly<Partial<Record<RuntimeVariable, string>>> = {
+  SERVINGSTACK_MODEL_DIR: 'where Azure mounts the model (set by the construct)',
+  SERVINGSTACK_PORT: `the port the environment's inferenceConfig routes to (${RuntimeContract.PORT})`,
+  SERVINGSTACK_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  SERVINGSTACK_FEEDBACK_KEY: 'feedbackKey: a Key Vault reference, so no key is written into the template',
+};
 
 export interface OnlineDeploymentOptions {
   /**
@@ -66,11 +78,15 @@ export interface OnlineDeploymentOptions {
    */
   readonly maxConcurrentRequestsPerInstance?: number;
   /**
-   * Extra runtime environment variables (e.g. SERVINGSTACK_WORKERS). AZUREML_*,
-   * SERVINGSTACK_MODEL_DIR and SERVINGSTACK_PORT are set by the construct.
+   * Extra environment variables (e.g. `SERVINGSTACK_WORKERS`). A `SERVINGSTACK_*` name the runtime
+   * does not read fails at synth, naming the closest one it does; `AZUREML_*`,
+   * `SERVINGSTACK_MODEL_DIR`, `SERVINGSTACK_PORT` and `SERVINGSTACK_REQUEST_TIMEOUT_MS` are set by
+   * the platform or the construct. `SERVINGSTACK_EMF` defaults to `true` here: the runtime then
+   * writes its metric and monitoring documents to the console log, where the model-quality
+   * alerts of {@link ServingMonitoring} read them; set it to `false` to turn that off.
    * @default - none
    */
-  readonly environmentVariables?: Record<string, string>;
+  readonly environmentVariables?: { readonly [name: string]: string };
   /**
    * Send the deployment's request logs and metrics to the workspace's Application Insights.
    * @default true
@@ -82,7 +98,7 @@ export interface OnlineDeploymentOptions {
    */
   readonly autoscale?: DeploymentAutoscaleOptions;
   /** @default - none */
-  readonly tags?: Record<string, string>;
+  readonly tags?: { readonly [key: string]: string };
 }
 
 export interface OnlineDeploymentProps extends OnlineDeploymentOptions {
@@ -91,6 +107,11 @@ export interface OnlineDeploymentProps extends OnlineDeploymentOptions {
   readonly deploymentName: string;
   readonly model: ModelAsset;
   readonly environment: RuntimeEnvironment;
+  /**
+   * The feedback token key: `SERVINGSTACK_FEEDBACK_KEY` is set to its Key Vault reference.
+   * @default - none (labels on the scoring route are off)
+   */
+  readonly feedbackKey?: FeedbackKey;
 }
 
 function iso(seconds: number): string {
@@ -133,7 +154,7 @@ export class OnlineDeployment extends Construct {
     super(scope, id);
     const stack = AzureServingStack.of(this);
     const instanceType = props.instanceType ?? InstanceType.DS3_V2;
-    const instanceCount = props.instanceCount ?? props.autoscale?.defaultInstances ?? 1;
+    const instanceCount = props.instanceCount ?? props.autoscale?.defaultInstances ?? props.autoscale?.minInstances ?? 1;
     const limit = props.instanceLimit ?? DEFAULT_INSTANCE_LIMIT;
     const c = new Checker(AzureErrorCodes.DEPLOYMENT, `OnlineDeployment at ${this.node.path} is invalid`, (v) => Token.isUnresolved(v));
     checkOnlineName(c, 'deploymentName', props.deploymentName);
@@ -144,16 +165,20 @@ export class OnlineDeployment extends Construct {
     }
     c.intRange('instanceLimit', limit, 1, 1000);
     c.intRange('instanceCount', instanceCount, 1, limit);
-    const requestTimeoutMs = props.requestTimeoutMs ?? RUNTIME_DEFAULT_REQUEST_TIMEOUT_MS;
+    const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     c.intRange('requestTimeoutMs', requestTimeoutMs, 1000, MAX_REQUEST_TIMEOUT_MS - REQUEST_TIMEOUT_MARGIN_MS, 'ms');
-    const maxBatch = props.model.pkg.manifest.batching?.maxBatchSize ?? RUNTIME_DEFAULT_MAX_BATCH_SIZE;
-    const concurrency = props.maxConcurrentRequestsPerInstance ?? Math.min(RUNTIME_MAX_QUEUE_SIZE, 2 * maxBatch);
-    c.intRange('maxConcurrentRequestsPerInstance', concurrency, 1, RUNTIME_MAX_QUEUE_SIZE);
-    for (const [k, v] of Object.entries(props.environmentVariables ?? {})) {
-      c.pattern(`environmentVariables.${k}`, k, ENV_NAME, 'letters, digits and _, not starting with a digit', 'is not a valid environment variable name');
-      c.check(!RESERVED_ENV_PREFIXES.some((p) => k.startsWith(p)), { field: `environmentVariables.${k}`, message: 'is set by the platform or the construct', received: k, allowed: `names not starting with ${RESERVED_ENV_PREFIXES.join(', ')}` });
-      c.check(typeof v === 'string', { field: `environmentVariables.${k}`, message: 'is not a string', received: v, allowed: 'a string' });
+    const maxBatch = props.model.pkg.manifest.batching?.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    const concurrency = props.maxConcurrentRequestsPerInstance ?? Math.min(RuntimeContract.MAX_QUEUE_SIZE, 2 * maxBatch);
+    c.intRange('maxConcurrentRequestsPerInstance', concurrency, 1, RuntimeContract.MAX_QUEUE_SIZE);
+    const userEnv = props.environmentVariables ?? {};
+    for (const [k, v] of Object.entries(userEnv)) {
+      const field = `environmentVariables.${k}`;
+      c.pattern(field, k, ENV_NAME, 'letters, digits and _, not starting with a digit', 'is not a valid environment variable name');
+      const owner = (RESERVED as Record<string, string | undefined>)[k] ?? (k.startsWith(RESERVED_PREFIX) ? 'Azure ML' : undefined);
+      c.check(owner === undefined, { field, message: 'is set by the platform or the construct', received: k, allowed: `another name (this one is ${owner})` });
+      c.check(typeof v === 'string', { field, message: 'is not a string', received: v, allowed: 'a string' });
     }
+    for (const issue of checkRuntimeEnvironment('environmentVariables', userEnv)) c.add(issue);
     checkTags(c, 'tags', props.tags);
     const liveness = renderProbe(c, 'livenessProbe', props.livenessProbe, true);
     const readiness = renderProbe(c, 'readinessProbe', props.readinessProbe, false);
@@ -162,12 +187,14 @@ export class OnlineDeployment extends Construct {
     this.deploymentName = props.deploymentName;
     this.instanceType = instanceType;
     this.instanceCount = instanceCount;
-    const env: Record<string, string> = {
-      ...props.environmentVariables,
-      [RUNTIME_ENV.modelDir]: mountedPackageDir(props.model.modelName, props.model.modelVersion),
-      [RUNTIME_ENV.requestTimeoutMs]: String(requestTimeoutMs),
-    };
-    if (instanceType.hasGpu && env[RUNTIME_ENV.executionProviders] === undefined) env[RUNTIME_ENV.executionProviders] = 'cuda,cpu';
+    // Typed by the runtime's environment catalogue (lib/core/contract): a misspelt name does not compile.
+    const env = renderRuntimeEnvironment({
+      SERVINGSTACK_MODEL_DIR: AzureModelMount.packageDir(props.model.modelName, props.model.modelVersion),
+      SERVINGSTACK_REQUEST_TIMEOUT_MS: requestTimeoutMs,
+      SERVINGSTACK_EXECUTION_PROVIDERS: userEnv.SERVINGSTACK_EXECUTION_PROVIDERS ?? (instanceType.hasGpu ? 'cuda,cpu' : undefined),
+      SERVINGSTACK_EMF: userEnv.SERVINGSTACK_EMF ?? true,
+      SERVINGSTACK_FEEDBACK_KEY: props.feedbackKey?.environmentReference,
+    }, userEnv);
     this.environmentVariables = env;
     const networking = props.endpoint.workspace.networking;
     this.resource = stack.resource(this, 'Resource', 'onlineDeployment', {
@@ -193,7 +220,7 @@ export class OnlineDeployment extends Construct {
           description: `${props.model.modelName}:${props.model.modelVersion} on ${props.environment.environmentName}:${props.environment.environmentVersion}`,
         },
       },
-      dependsOn: [...(props.model.resource ? [props.model.resource] : []), props.environment.resource],
+      dependsOn: [...(props.model.resource ? [props.model.resource] : []), props.environment.resource, ...(props.feedbackKey ? [props.feedbackKey.grant] : [])],
     });
     this.deploymentId = this.resource.id;
     props.endpoint._registerDeployment(this);

@@ -61,7 +61,7 @@ export interface OnlineEndpointProps {
    * Tags.
    * @default - the provider's default tags only
    */
-  readonly tags?: Record<string, string>;
+  readonly tags?: { readonly [key: string]: string };
 }
 
 /**
@@ -122,7 +122,7 @@ export class OnlineEndpoint extends Construct {
   }
 
   /** Deployments of this endpoint, in the order they were added. */
-  public get deploymentNames(): string[] {
+  public get deploymentNames(): readonly string[] {
     return this.deployments.map((d) => d.deploymentName);
   }
 
@@ -136,12 +136,12 @@ export class OnlineEndpoint extends Construct {
    * Live traffic per deployment name, whole percentages summing to 100.
    * @default - 100 % to the first deployment
    */
-  public setTraffic(split: Record<string, number>): void {
+  public setTraffic(split: { readonly [deployment: string]: number }): void {
     this.traffic = { ...split };
   }
 
   /** Copy a share of live traffic (≤ 50 %) to one deployment that takes no live traffic. */
-  public mirrorTraffic(split: Record<string, number>): void {
+  public mirrorTraffic(split: { readonly [deployment: string]: number }): void {
     this.mirror = { ...split };
   }
 

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { AzureServingStack } from './azure-serving-stack';
 import type { IMlWorkspace } from './ml-workspace';
-import { shortHash } from './ml-workspace';
+import { shortHash } from './private/naming';
 import { AzapiResource, Token } from './private/binding';
 import { ASSET_NAME, ASSET_NAME_ALLOWED, AzureErrorCodes, Checker } from './private/errors';
-import { AZURE_ROUTES, RUNTIME_PORT } from './private/runtime-contract';
+import { RuntimeContract, ServingProtocol } from '../../lib/core/contract/container';
 
-export interface RuntimeEnvironmentProps {
-  readonly workspace: IMlWorkspace;
+/** Which runtime image an environment version runs. */
+export interface RuntimeImageOptions {
   /**
    * Repository of the runtime image in the workspace's registry (built from this package's
    * Dockerfile and pushed with `docker push`; see the README).
@@ -34,6 +34,10 @@ export interface RuntimeEnvironmentProps {
    * @default - derived from the image reference (a new image gets a new version)
    */
   readonly environmentVersion?: string;
+}
+
+export interface RuntimeEnvironmentProps extends RuntimeImageOptions {
+  readonly workspace: IMlWorkspace;
 }
 
 /**
@@ -67,7 +71,9 @@ export class RuntimeEnvironment extends Construct {
     this.image = image;
     this.environmentName = environmentName;
     this.environmentVersion = environmentVersion;
-    const route = (path: string): { path: string; port: number } => ({ path, port: RUNTIME_PORT });
+    // The runtime's container contract (lib/core/contract): its port and its Azure ML routes.
+    const route = (path: string): { path: string; port: number } => ({ path, port: RuntimeContract.PORT });
+    const azure = ServingProtocol.AZURE_ML;
     this.resource = stack.resource(this, 'Resource', 'environmentVersion', {
       name: environmentVersion,
       parentId: `${props.workspace.workspaceId}/environments/${environmentName}`,
@@ -75,7 +81,7 @@ export class RuntimeEnvironment extends Construct {
         properties: {
           image,
           osType: 'Linux',
-          inferenceConfig: { livenessRoute: route(AZURE_ROUTES.liveness), readinessRoute: route(AZURE_ROUTES.readiness), scoringRoute: route(AZURE_ROUTES.scoring) },
+          inferenceConfig: { livenessRoute: route(azure.livenessPath), readinessRoute: route(azure.readinessPath), scoringRoute: route(azure.predictPath) },
           autoRebuild: 'Disabled',
           description: 'ServingStack runtime (Node.js + ONNX Runtime)',
           isAnonymous: false,

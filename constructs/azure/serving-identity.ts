@@ -15,7 +15,7 @@ export interface ServingIdentityProps {
    */
   readonly identityName?: string;
   /** @default - none */
-  readonly tags?: Record<string, string>;
+  readonly tags?: { readonly [key: string]: string };
 }
 
 /**

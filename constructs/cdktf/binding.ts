@@ -14,11 +14,11 @@ export type { IAspect, TerraformResource, TerraformElement } from 'cdktf';
 
 // --- azapi (constructs/azure) -------------------------------------------------------------------
 // No prebuilt CDKTF binding exists for the azapi provider (`@cdktf/provider-azapi` was never
-// published), so these three classes are our own, over cdktf's TerraformProvider and
+// published), so these classes (provider, two resources, one data source) are our own, over cdktf's TerraformProvider and
 // TerraformResource. They write the attributes of azapi 2.x (body is a dynamic object, not a
 // jsonencode string; Azure/terraform-provider-azapi#683). The typed bodies and the API version
 // of each resource type live in constructs/azure/azapi/ (no cdktf import there).
-import { TerraformProvider as CdktfProvider, TerraformResource as CdktfResource } from 'cdktf';
+import { TerraformDataSource as CdktfDataSource, TerraformProvider as CdktfProvider, TerraformResource as CdktfResource } from 'cdktf';
 import type { Construct as CdktfConstruct } from 'constructs';
 import type { IResolvable, ITerraformDependable, TerraformResourceLifecycle } from 'cdktf';
 export type { IResolvable, ITerraformDependable, TerraformResourceLifecycle };
@@ -176,6 +176,48 @@ export class AzapiUpdateResource<B = unknown> extends AzapiElement<AzapiUpdateRe
 
   protected override synthesizeAttributes(): Record<string, unknown> {
     return { ...this.commonAttributes(), resource_id: this.config.resourceId };
+  }
+}
+
+export interface DataAzapiResourceActionConfig {
+  /** `<resource-type>@<api-version>` of the resource the action is on. */
+  readonly type: string;
+  /** ARM ID of that resource. */
+  readonly resourceId: string;
+  /** The action, e.g. `listCallbackUrl`. */
+  readonly action: string;
+  /** @default 'POST' */
+  readonly method?: 'POST' | 'GET';
+  /** Paths of the response exported into `sensitive_output` (redacted in plans and logs). */
+  readonly sensitiveResponseExportValues: string[];
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * `data "azapi_resource_action"`: a read-only action on a resource, evaluated on every plan (e.g.
+ * a Logic App trigger's callback URL). What it returns goes to `sensitive_output` only, so
+ * Terraform redacts it in plans; the state still holds it.
+ */
+export class DataAzapiResourceAction extends CdktfDataSource {
+  public readonly config: DataAzapiResourceActionConfig;
+
+  constructor(scope: CdktfConstruct, id: string, config: DataAzapiResourceActionConfig) {
+    super(scope, id, {
+      terraformResourceType: 'azapi_resource_action',
+      terraformGeneratorMetadata: { providerName: 'azapi', providerVersion: AZAPI_PROVIDER_VERSION },
+      dependsOn: config.dependsOn,
+    });
+    this.config = config;
+  }
+
+  /** A value exported with `sensitiveResponseExportValues`, e.g. `value`. */
+  public sensitiveOutput(path: string): string {
+    return this.getStringAttribute(`sensitive_output.${path}`);
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    const c = this.config;
+    return { type: c.type, resource_id: c.resourceId, action: c.action, method: c.method ?? 'POST', sensitive_response_export_values: c.sensitiveResponseExportValues };
   }
 }
 

@@ -60,6 +60,7 @@ test('servingstack up synthesizes the blueprints in a child process, serves the 
 
     expect(up.out.stdout).toMatch(/Synthesized AWS SageMaker examples \(AWS CDK\): 5 stacks, \d+ resources/);
     expect(up.out.stdout).toMatch(/Synthesized Google Vertex AI example \(CDK for Terraform\): \d+ Terraform resources/);
+    expect(up.out.stdout).toMatch(/Synthesized Azure Machine Learning example \(CDK for Terraform\): \d+ Terraform resources/);
     expect(up.out.stdout).toMatch(/Synthesized On-premise GPU Kubernetes example \(CDK for Terraform\): \d+ Terraform resources/);
     expect(up.out.stdout).toMatch(/curl -s -H 'Content-Type: application\/json' -d '\{"inputs":\[\{"name":"input","shape":\[1,30\]/);
     expect(up.out.stdout).toMatch(/Self-check \(200\): \{"model_name":"breast-cancer"/);

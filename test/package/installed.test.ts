@@ -67,6 +67,21 @@ export const TARGETS: readonly TargetRow[] = [
     },
   },
   {
+    target: 'azure',
+    readme: 'constructs/azure/README.md',
+    peers: ['cdktf', 'constructs'],
+    // The README's example reads examples/models/breast-cancer from its working directory.
+    prepare: (workdir, installed) => fs.cpSync(path.join(installed, 'examples', 'models', 'breast-cancer'), path.join(workdir, 'examples', 'models', 'breast-cancer'), { recursive: true }),
+    assertSynth: (workdir) => {
+      const file = path.join(workdir, 'cdktf.out', 'stacks', 'serving', 'cdk.tf.json');
+      const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { terraform: { required_providers: Record<string, unknown> }; resource: { azapi_resource: Record<string, { type: string }> } };
+      expect(doc.terraform.required_providers).toEqual({ azapi: { source: 'Azure/azapi', version: '2.13.0' } });
+      const types = Object.values(doc.resource.azapi_resource).map((r) => r.type.split('@')[0]);
+      expect(types).toEqual(expect.arrayContaining(['Microsoft.MachineLearningServices/workspaces/onlineEndpoints', 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments', 'Microsoft.MachineLearningServices/workspaces/models/versions']));
+      return `${types.length} azapi resources`;
+    },
+  },
+  {
     target: 'onprem',
     readme: 'constructs/onprem/README.md',
     peers: ['cdktf', 'constructs', '@cdktf/provider-kubernetes', '@cdktf/provider-helm'],

@@ -225,8 +225,8 @@ describe('drain', () => {
       expect(r.raw.length - len).toBe(1024 * 256 * 4);
       const t0 = Date.now();
       await shut;
-      // Well inside the drain timeout: finished requests do not hold the listener open.
-      expect(Date.now() - t0).toBeLessThan(5000);
+      // Well inside the drain timeout (20 s): finished requests do not hold the listener open.
+      expect(Date.now() - t0).toBeLessThan(10_000);
       expect(s.logs.find((x) => x.msg === 'draining')).toBeDefined();
       expect(s.logs.find((x) => x.msg === 'stopped')).toBeDefined();
       // The listener is closed: new connections are refused.

@@ -39,9 +39,18 @@ export const AZAPI_TYPES = {
   actionGroup: { resourceType: 'Microsoft.Insights/actionGroups', apiVersion: '2023-01-01', minimum: '2021-09-01' },
   applicationInsights: { resourceType: 'Microsoft.Insights/components', apiVersion: '2020-02-02', minimum: '2020-02-02' },
   logAnalyticsWorkspace: { resourceType: 'Microsoft.OperationalInsights/workspaces', apiVersion: '2023-09-01', minimum: '2020-08-01' },
-  // Microsoft.KeyVault 2023-07-01 (vaults and keys).
+  // Resource logs of the endpoint to Log Analytics (an extension resource: parent = the endpoint).
+  diagnosticSetting: { resourceType: 'Microsoft.Insights/diagnosticSettings', apiVersion: '2021-05-01-preview', minimum: '2021-05-01-preview' },
+  // Workbooks 2023-06-01 (stable; `serializedData` is the workbook JSON as a string).
+  workbook: { resourceType: 'Microsoft.Insights/workbooks', apiVersion: '2023-06-01', minimum: '2022-04-01' },
+  // Microsoft.Logic 2019-05-01 (the retraining trigger's workflow).
+  logicAppWorkflow: { resourceType: 'Microsoft.Logic/workflows', apiVersion: '2019-05-01', minimum: '2016-06-01' },
+  // A custom role with exactly the actions a batch-endpoint invoker needs.
+  roleDefinition: { resourceType: 'Microsoft.Authorization/roleDefinitions', apiVersion: '2022-04-01', minimum: '2018-01-01-preview' },
+  // Microsoft.KeyVault 2023-07-01 (vaults, keys and secrets).
   keyVault: { resourceType: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', minimum: '2019-09-01' },
   keyVaultKey: { resourceType: 'Microsoft.KeyVault/vaults/keys', apiVersion: '2023-07-01', minimum: '2019-09-01' },
+  keyVaultSecret: { resourceType: 'Microsoft.KeyVault/vaults/secrets', apiVersion: '2023-07-01', minimum: '2019-09-01' },
   // Microsoft.Storage 2023-05-01.
   storageAccount: { resourceType: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-05-01', minimum: '2021-09-01' },
   blobContainer: { resourceType: 'Microsoft.Storage/storageAccounts/blobServices/containers', apiVersion: '2023-05-01', minimum: '2021-09-01' },

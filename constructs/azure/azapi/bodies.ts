@@ -182,31 +182,47 @@ export interface AutoscaleSettingBody {
   };
 }
 
+export type AzureSeverityLevel = 0 | 1 | 2 | 3 | 4;
+
+export interface MetricAlertCriterionBody {
+  readonly criterionType: 'StaticThresholdCriterion';
+  readonly name: Str;
+  readonly metricName: Str;
+  readonly metricNamespace?: Str;
+  readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual' | 'Equals';
+  readonly threshold: number;
+  readonly timeAggregation: 'Average' | 'Minimum' | 'Maximum' | 'Total' | 'Count';
+  readonly dimensions?: readonly { readonly name: Str; readonly operator: 'Include' | 'Exclude'; readonly values: readonly Str[] }[];
+}
+
 export interface MetricAlertBody {
   readonly properties: {
     readonly description?: Str;
-    readonly severity: 0 | 1 | 2 | 3 | 4;
+    readonly severity: AzureSeverityLevel;
     readonly enabled: boolean;
-    readonly scopes: Str[];
+    readonly scopes: readonly Str[];
     readonly evaluationFrequency: Str;
     readonly windowSize: Str;
     readonly targetResourceType?: Str;
     readonly criteria: {
       readonly 'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria' | 'Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria';
-      readonly allOf: {
-        readonly criterionType: 'StaticThresholdCriterion';
-        readonly name: Str;
-        readonly metricName: Str;
-        readonly metricNamespace?: Str;
-        readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual' | 'Equals';
-        readonly threshold: number;
-        readonly timeAggregation: 'Average' | 'Minimum' | 'Maximum' | 'Total' | 'Count';
-        readonly dimensions?: { readonly name: Str; readonly operator: 'Include' | 'Exclude'; readonly values: Str[] }[];
-      }[];
+      readonly allOf: readonly MetricAlertCriterionBody[];
     };
     readonly autoMitigate: boolean;
-    readonly actions: { readonly actionGroupId: Str }[];
+    readonly actions: readonly { readonly actionGroupId: Str }[];
   };
+}
+
+export interface LogAlertConditionBody {
+  readonly query: Str;
+  readonly timeAggregation: 'Count' | 'Average' | 'Minimum' | 'Maximum' | 'Total';
+  /** The numeric column `timeAggregation` aggregates per dimension and window. */
+  readonly metricMeasureColumn?: Str;
+  /** One alert per value of each dimension column (e.g. per deployment). */
+  readonly dimensions?: readonly { readonly name: Str; readonly operator: 'Include' | 'Exclude'; readonly values: readonly Str[] }[];
+  readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual' | 'Equals';
+  readonly threshold: number;
+  readonly failingPeriods: { readonly numberOfEvaluationPeriods: number; readonly minFailingPeriodsToAlert: number };
 }
 
 export interface ScheduledQueryRuleBody {
@@ -214,23 +230,14 @@ export interface ScheduledQueryRuleBody {
   readonly properties: {
     readonly description?: Str;
     readonly displayName?: Str;
-    readonly severity: 0 | 1 | 2 | 3 | 4;
+    readonly severity: AzureSeverityLevel;
     readonly enabled: boolean;
-    readonly scopes: Str[];
+    readonly scopes: readonly Str[];
     readonly evaluationFrequency: Str;
     readonly windowSize: Str;
-    readonly criteria: {
-      readonly allOf: {
-        readonly query: Str;
-        readonly timeAggregation: 'Count' | 'Average' | 'Minimum' | 'Maximum' | 'Total';
-        readonly metricMeasureColumn?: Str;
-        readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual' | 'Equals';
-        readonly threshold: number;
-        readonly failingPeriods: { readonly numberOfEvaluationPeriods: number; readonly minFailingPeriodsToAlert: number };
-      }[];
-    };
+    readonly criteria: { readonly allOf: readonly LogAlertConditionBody[] };
     readonly autoMitigate: boolean;
-    readonly actions: { readonly actionGroups: Str[] };
+    readonly actions: { readonly actionGroups: readonly Str[] };
   };
 }
 
@@ -238,8 +245,52 @@ export interface ActionGroupBody {
   readonly properties: {
     readonly groupShortName: Str;
     readonly enabled: boolean;
-    readonly emailReceivers: { readonly name: Str; readonly emailAddress: Str; readonly useCommonAlertSchema: boolean }[];
-    readonly webhookReceivers: { readonly name: Str; readonly serviceUri: Str; readonly useCommonAlertSchema: boolean; readonly useAadAuth?: boolean }[];
+    readonly emailReceivers: readonly { readonly name: Str; readonly emailAddress: Str; readonly useCommonAlertSchema: boolean }[];
+    readonly webhookReceivers: readonly { readonly name: Str; readonly serviceUri: Str; readonly useCommonAlertSchema: boolean; readonly useAadAuth?: boolean }[];
+    readonly logicAppReceivers: readonly { readonly name: Str; readonly resourceId: Str; readonly callbackUrl: Str; readonly useCommonAlertSchema: boolean }[];
+  };
+}
+
+/** Resource logs (and metrics) of a resource to a Log Analytics workspace. */
+export interface DiagnosticSettingBody {
+  readonly properties: {
+    readonly workspaceId: Str;
+    /** `Dedicated`: each category to its own table (AmlOnlineEndpointConsoleLog …), not AzureDiagnostics. */
+    readonly logAnalyticsDestinationType: 'Dedicated';
+    readonly logs: readonly { readonly category: Str; readonly enabled: boolean }[];
+    readonly metrics?: readonly { readonly category: 'AllMetrics'; readonly enabled: boolean }[];
+  };
+}
+
+export interface WorkbookBody {
+  readonly kind: 'shared';
+  readonly properties: {
+    readonly displayName: Str;
+    readonly category: 'workbook';
+    /** The workbook (Notebook/1.0) as a JSON string. */
+    readonly serializedData: Str;
+    /** The resource the workbook is pinned to in the portal. */
+    readonly sourceId: Str;
+    readonly version: 'Notebook/1.0';
+  };
+}
+
+export interface LogicAppWorkflowBody {
+  readonly properties: {
+    readonly state: 'Enabled' | 'Disabled';
+    /** Workflow Definition Language (schema 2016-06-01). */
+    readonly definition: Record<string, unknown>;
+    readonly parameters: Record<string, unknown>;
+  };
+}
+
+export interface RoleDefinitionBody {
+  readonly properties: {
+    readonly roleName: Str;
+    readonly description: Str;
+    readonly type: 'CustomRole';
+    readonly permissions: readonly { readonly actions: readonly Str[]; readonly notActions: readonly Str[]; readonly dataActions: readonly Str[]; readonly notDataActions: readonly Str[] }[];
+    readonly assignableScopes: readonly Str[];
   };
 }
 
@@ -288,6 +339,15 @@ export interface KeyVaultKeyBody {
       readonly lifetimeActions: { readonly action: { readonly type: 'rotate' | 'notify' }; readonly trigger: { readonly timeAfterCreate?: Str; readonly timeBeforeExpiry?: Str } }[];
       readonly attributes: { readonly expiryTime: Str };
     };
+  };
+}
+
+export interface KeyVaultSecretBody {
+  readonly properties: {
+    /** Write-only in ARM: never returned by a read. */
+    readonly value: Str;
+    readonly contentType?: Str;
+    readonly attributes?: { readonly enabled: boolean };
   };
 }
 
@@ -357,8 +417,13 @@ export interface AzapiBodies {
   actionGroup: ActionGroupBody;
   applicationInsights: ApplicationInsightsBody;
   logAnalyticsWorkspace: LogAnalyticsWorkspaceBody;
+  diagnosticSetting: DiagnosticSettingBody;
+  workbook: WorkbookBody;
+  logicAppWorkflow: LogicAppWorkflowBody;
+  roleDefinition: RoleDefinitionBody;
   keyVault: KeyVaultBody;
   keyVaultKey: KeyVaultKeyBody;
+  keyVaultSecret: KeyVaultSecretBody;
   storageAccount: StorageAccountBody;
   blobContainer: BlobContainerBody;
   containerRegistry: ContainerRegistryBody;

@@ -128,8 +128,8 @@ export class AzureRollout {
     return {
       requests: total,
       errorRatePercent: total > 0 ? (100 * errors) / total : undefined,
-      // The worst minute's p99 over the window, ms → s.
-      p99LatencySeconds: points.length > 0 ? Math.max(...points) / 1000 : undefined,
+      // The worst minute's p99 over the window (RequestLatency_P99 is in milliseconds).
+      p99LatencyMillis: points.length > 0 ? Math.max(...points) : undefined,
     };
   }
 

@@ -11,6 +11,7 @@
  * Every shift of live traffic is gated on the target's health: provisioned, instances up, and
  * (once it has taken traffic or mirrored traffic) error rate and p99 latency under the limits.
  */
+import { RolloutGateThresholds, ThresholdGroup, Thresholds } from '../../../lib/core/contract/thresholds';
 import type { ValidationIssue } from '../../../lib/core/errors';
 import { MAX_MIRROR_PERCENT } from '../traffic';
 
@@ -19,8 +20,8 @@ export interface DeploymentHealth {
   readonly requests: number;
   /** 5xx share of those requests, percent. */
   readonly errorRatePercent?: number;
-  /** p99 request latency, seconds. */
-  readonly p99LatencySeconds?: number;
+  /** p99 request latency, milliseconds (the worst minute of the window). */
+  readonly p99LatencyMillis?: number;
 }
 
 export interface DeploymentObservation {
@@ -40,15 +41,16 @@ export interface EndpointObservation {
   readonly deployments: readonly DeploymentObservation[];
 }
 
-export interface RolloutPolicy {
+/**
+ * How a promote proceeds: the steps, an optional mirror first, and the shared rollout gates
+ * (`RolloutGateThresholds`: `maxErrorRatePercent` 1 %, `maxP99LatencyMillis` 1000 ms — the same
+ * names, units and defaults as the GCP and on-prem rollouts).
+ */
+export interface RolloutPolicy extends RolloutGateThresholds {
   /** Live-traffic percentages of the target, ascending, ending at 100. @default [10, 50, 100] */
   readonly steps?: readonly number[];
   /** Mirror this share (1–50 %) to the target before it takes live traffic; 0 skips. @default 0 */
   readonly mirrorPercent?: number;
-  /** Largest 5xx share allowed to advance, percent. @default 1 */
-  readonly maxErrorRatePercent?: number;
-  /** Largest p99 latency allowed to advance, seconds. @default 1 */
-  readonly maxP99LatencySeconds?: number;
   /** Requests the target must have served (live or mirrored) before its metrics count. @default 1 */
   readonly minRequests?: number;
 }
@@ -79,10 +81,7 @@ export function validatePolicy(p: RolloutPolicy): ValidationIssue[] {
   if (!ascending) issues.push({ field: 'steps', message: 'are not ascending whole percentages ending at 100', received: steps, allowed: 'e.g. 10,50,100' });
   const m = p.mirrorPercent ?? 0;
   if (!(Number.isInteger(m) && m >= 0 && m <= MAX_MIRROR_PERCENT)) issues.push({ field: 'mirrorPercent', message: 'is out of range', received: m, allowed: `a whole number from 0 to ${MAX_MIRROR_PERCENT}` });
-  const e = p.maxErrorRatePercent ?? 1;
-  if (!(Number.isFinite(e) && e >= 0 && e <= 100)) issues.push({ field: 'maxErrorRatePercent', message: 'is out of range', received: e, allowed: 'a number from 0 to 100' });
-  const l = p.maxP99LatencySeconds ?? 1;
-  if (!(Number.isFinite(l) && l > 0 && l <= 180)) issues.push({ field: 'maxP99LatencySeconds', message: 'is out of range', received: l, allowed: 'a number above 0 and at most 180 (the request timeout limit)' });
+  issues.push(...Thresholds.validate(ThresholdGroup.ROLLOUT_GATE, { maxErrorRatePercent: p.maxErrorRatePercent, maxP99LatencyMillis: p.maxP99LatencyMillis }, ''));
   const r = p.minRequests ?? 1;
   if (!(Number.isInteger(r) && r >= 0)) issues.push({ field: 'minRequests', message: 'is not a whole number', received: r, allowed: '0 or more' });
   return issues;
@@ -118,10 +117,9 @@ export function checkGates(d: DeploymentObservation | undefined, policy: Rollout
     return { wait: out, fail };
   }
   if (h.requests < minRequests) out.push(`${d.name}: ${h.requests} requests observed, fewer than ${minRequests}; wait for traffic`);
-  const maxErr = policy.maxErrorRatePercent ?? 1;
-  if (h.errorRatePercent !== undefined && h.errorRatePercent > maxErr) fail.push(`${d.name}: error rate ${round(h.errorRatePercent)} % is above ${maxErr} %`);
-  const maxLat = policy.maxP99LatencySeconds ?? 1;
-  if (h.p99LatencySeconds !== undefined && h.p99LatencySeconds > maxLat) fail.push(`${d.name}: p99 latency ${round(h.p99LatencySeconds)} s is above ${maxLat} s`);
+  const g = Thresholds.resolveRolloutGates(policy);
+  if (h.errorRatePercent !== undefined && h.errorRatePercent > g.maxErrorRatePercent) fail.push(`${d.name}: error rate ${round(h.errorRatePercent)} % is above ${g.maxErrorRatePercent} %`);
+  if (h.p99LatencyMillis !== undefined && h.p99LatencyMillis > g.maxP99LatencyMillis) fail.push(`${d.name}: p99 latency ${round(h.p99LatencyMillis)} ms is above ${g.maxP99LatencyMillis} ms`);
   return { wait: out, fail };
 }
 
@@ -221,7 +219,7 @@ export function describeEndpoint(obs: EndpointObservation): string {
     const h = d.health;
     lines.push([
       d.name.padEnd(11), d.provisioningState.padEnd(11), String(d.instanceCount).padEnd(10), `${pct(obs.traffic, d.name)}%`.padEnd(6), `${pct(obs.mirrorTraffic, d.name)}%`.padEnd(7),
-      String(h?.requests ?? '-').padEnd(9), (h?.errorRatePercent !== undefined ? `${round(h.errorRatePercent)}%` : '-').padEnd(9), h?.p99LatencySeconds !== undefined ? `${round(h.p99LatencySeconds)}s` : '-',
+      String(h?.requests ?? '-').padEnd(9), (h?.errorRatePercent !== undefined ? `${round(h.errorRatePercent)}%` : '-').padEnd(9), h?.p99LatencyMillis !== undefined ? `${round(h.p99LatencyMillis)}ms` : '-',
     ].join(' '));
   }
   return lines.join('\n');

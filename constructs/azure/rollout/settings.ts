@@ -67,7 +67,8 @@ export function findRolloutSettings(outputs: unknown, name?: string): Partial<Az
       found.push([key, o as Partial<AzureRolloutSettings>]);
       return;
     }
-    for (const [k, child] of Object.entries(o)) visit(k, child);
+    // In synthesized JSON an output is `{ "<name>": { "value": … } }`: the name is the parent's key.
+    for (const [k, child] of Object.entries(o)) visit(k === 'value' ? key : k, child);
   };
   visit('', outputs);
   const match = name ? found.filter(([k]) => k === name || k === `${name}_rollout`) : found;

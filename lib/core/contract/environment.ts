@@ -45,6 +45,8 @@ export const ENVIRONMENT = {
   SERVINGSTACK_DRIFT_JS_THRESHOLD: "Jensen-Shannon divergence (log2) at or above which a feature counts as drifted (default: the baseline's calibrated value, else 0.1).",
   SERVINGSTACK_FEEDBACK_CACHE_SIZE: 'Request ids kept for late labels (default 100000).',
   SERVINGSTACK_FEEDBACK_TTL_SECONDS: 'How long a request id waits for its label (default 3600).',
+  SERVINGSTACK_FEEDBACK_KEY: 'HMAC key of the feedback tokens that let labels arrive on the scoring route (content type application/vnd.servingstack.feedback+json). Exclusive with SERVINGSTACK_FEEDBACK_KEY_FILE.',
+  SERVINGSTACK_FEEDBACK_KEY_FILE: 'File holding the feedback token HMAC key (a mounted secret). Exclusive with SERVINGSTACK_FEEDBACK_KEY.',
   SERVINGSTACK_FAIRNESS_GROUP: 'Group attribute for fairness: a request parameter or a baseline feature name (default: off).',
   SERVINGSTACK_FAIRNESS_POSITIVE_CLASS: 'Class counted as the favourable outcome (default 1).',
   SERVINGSTACK_FAIRNESS_MIN_GROUP_COUNT: 'Groups with fewer rows publish no fairness values (default 30).',

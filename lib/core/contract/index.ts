@@ -3,6 +3,7 @@
  * (port, routes per protocol, statuses), the environment catalogue, the threshold vocabulary and
  * the severity type.
  */
+export { AzureModelMount } from './azure-model-mount';
 export { RouteAccess, RuntimeContract, ServingProtocol } from './container';
 export type { RuntimeRoute, RuntimeStatus } from './container';
 export { ENVIRONMENT, PLATFORM_ENVIRONMENT } from './environment';

@@ -1,7 +1,7 @@
 /** The blue/green planner as a state machine: promote, mirror, resume, idempotent re-run, gates, rollback. */
 import { DeploymentObservation, EndpointObservation, planPromote, planRollback, validatePolicy } from '../../../constructs/azure/rollout/planner';
 
-const healthy = { requests: 500, errorRatePercent: 0.2, p99LatencySeconds: 0.08 };
+const healthy = { requests: 500, errorRatePercent: 0.2, p99LatencyMillis: 80 };
 function dep(name: string, over: Partial<DeploymentObservation> = {}): DeploymentObservation {
   return { name, provisioningState: 'Succeeded', instanceCount: 2, health: healthy, ...over };
 }
@@ -53,10 +53,17 @@ describe('planPromote', () => {
   });
 
   test('refuses as unhealthy above the error-rate or p99 limit (the executor rolls back)', () => {
-    const p = planPromote(obs({ blue: 90, green: 10 }, {}, [dep('blue'), dep('green', { health: { requests: 400, errorRatePercent: 7.5, p99LatencySeconds: 2.5 } })]), { target: 'green', policy: { maxErrorRatePercent: 1, maxP99LatencySeconds: 1 } });
+    const p = planPromote(obs({ blue: 90, green: 10 }, {}, [dep('blue'), dep('green', { health: { requests: 400, errorRatePercent: 7.5, p99LatencyMillis: 2500 } })]), { target: 'green', policy: { maxErrorRatePercent: 1, maxP99LatencyMillis: 1000 } });
     expect(p).toMatchObject({ allowed: false, unhealthy: true, traffic: { blue: 90, green: 10 } });
-    expect(p.reasons).toEqual(['green: error rate 7.5 % is above 1 %', 'green: p99 latency 2.5 s is above 1 s']);
+    expect(p.reasons).toEqual(['green: error rate 7.5 % is above 1 %', 'green: p99 latency 2500 ms is above 1000 ms']);
     expect(planPromote(obs({ blue: 90, green: 10 }, {}, [dep('blue'), dep('green', { health: { requests: 400, errorRatePercent: 7.5 } })]), { target: 'green', skipHealthCheck: true })).toMatchObject({ allowed: true, reasons: ['health gates skipped on request'] });
+  });
+
+  test('the gates default to the shared vocabulary (RolloutGateThresholds): 1 % errors, 1000 ms p99', () => {
+    const at = (health: { requests: number; errorRatePercent?: number; p99LatencyMillis?: number }) => planPromote(obs({ blue: 90, green: 10 }, {}, [dep('blue'), dep('green', { health })]), { target: 'green' });
+    expect(at({ requests: 100, errorRatePercent: 1, p99LatencyMillis: 1000 })).toMatchObject({ allowed: true, traffic: { blue: 50, green: 50 } });
+    expect(at({ requests: 100, errorRatePercent: 1.01 }).reasons).toEqual(['green: error rate 1.01 % is above 1 %']);
+    expect(at({ requests: 100, p99LatencyMillis: 1001 }).reasons).toEqual(['green: p99 latency 1001 ms is above 1000 ms']);
   });
 
   test('gates on the mirrored traffic before live traffic', () => {
@@ -95,6 +102,10 @@ describe('planRollback', () => {
 });
 
 test('validatePolicy names each bad field', () => {
-  expect(validatePolicy({ steps: [50, 10], mirrorPercent: 60, maxErrorRatePercent: -1, maxP99LatencySeconds: 0, minRequests: 1.5 }).map((i) => i.field)).toEqual(['steps', 'mirrorPercent', 'maxErrorRatePercent', 'maxP99LatencySeconds', 'minRequests']);
+  const issues = validatePolicy({ steps: [50, 10], mirrorPercent: 60, maxErrorRatePercent: -1, maxP99LatencyMillis: 0.5, minRequests: 1.5 });
+  expect(issues.map((i) => i.field)).toEqual(['steps', 'mirrorPercent', 'maxErrorRatePercent', 'maxP99LatencyMillis', 'minRequests']);
+  // The vocabulary's own messages and ranges, as on every target.
+  expect(issues[2]).toMatchObject({ message: 'is out of range', received: -1, allowed: 'a number from 0 to 100 %' });
+  expect(issues[3]).toMatchObject({ message: 'is not a whole number', received: 0.5, allowed: 'a whole number from 1 to 3600000 ms' });
   expect(validatePolicy({})).toEqual([]);
 });

@@ -30,6 +30,30 @@ test('constructs/azure/README.md simplest case synthesizes the resources the REA
   }
 });
 
+test('every other TypeScript snippet of the README runs against a stack and synthesizes', () => {
+  const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].slice(1).map((m) => m[1]!);
+  expect(snippets.length).toBeGreaterThanOrEqual(2);
+  snippets.forEach((snippet, i) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `azure-readme-${i}-`));
+    try {
+      const header = [
+        `import { App } from ${JSON.stringify(path.join(ROOT, 'constructs', 'cdktf', 'binding'))};`,
+        `import * as azure from ${JSON.stringify(path.join(ROOT, 'constructs', 'azure'))};`,
+        'const { AzureMlServing, AzureServingStack, DayOfWeek, InstanceType, RetrainingTrigger, ServingMonitoring } = azure;',
+        `const app = new App({ outdir: ${JSON.stringify(path.join(dir, 'out'))} });`,
+        "const stack = new AzureServingStack(app, 'serving', { location: 'westeurope', resourceGroupName: 'rg-ml' });",
+      ].join('\n');
+      const body = snippet.replace("'examples/models/breast-cancer'", JSON.stringify(path.join(ROOT, 'examples/models/breast-cancer')));
+      const file = path.join(dir, 'snippet.ts');
+      fs.writeFileSync(file, `${header}\n${body}\napp.synth();\n`);
+      jest.isolateModules(() => require(file)); // eslint-disable-line @typescript-eslint/no-require-imports
+      expect([i, fs.existsSync(path.join(dir, 'out', 'stacks', 'serving', 'cdk.tf.json'))]).toEqual([i, true]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 test('the README error table lists every Azure error code, and no other', () => {
   const documented = [...readme.matchAll(/^\| `(SS_ERR_AZURE_[A-Z_]+)` \|/gm)].map((m) => m[1]).sort();
   expect(documented).toEqual(Object.values(AzureErrorCodes).sort());

@@ -118,7 +118,7 @@ describe('servingstack azure (CLI)', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/SS_ERR_AZURE_ROLLOUT_INPUT/);
     expect(r.stderr).toMatch(/--steps/);
-    expect(r.stderr).toMatch(/--mirror-percent/);
+    expect(r.stderr).toMatch(/--mirror: is out of range; received 70/);
     const s = await runCli('azure', 'status', '--subscription-id', 'nope', '--resource-group', 'rg', '--workspace', 'ws', '--endpoint', 'e', '--arm-url', base);
     expect(s.stderr).toMatch(/subscriptionId: has the wrong form; received "nope"/);
     expect(fake.requests).toEqual([]);

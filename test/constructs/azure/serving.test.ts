@@ -1,6 +1,11 @@
 /** AzureMlServing and its parts, asserted on the synthesized Terraform JSON. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AzureModelMount } from '../../../lib/core/contract/azure-model-mount';
+import { RuntimeContract, ServingProtocol } from '../../../lib/core/contract/container';
 import {
-  AzureMlServing, BuiltInRole, EndpointAuthMode, InstanceType, MlWorkspace, TrafficOwner, WorkspaceNetworking,
+  AzureMlServing, BuiltInRole, DayOfWeek, EndpointAuthMode, InstanceType, MlWorkspace, TrafficOwner, WorkspaceNetworking,
 } from '../../../constructs/azure';
 import { PACKAGE, SUB, TINY, armResources, newStack, oneArm, synth } from './support/stack';
 
@@ -71,6 +76,10 @@ describe('AzureMlServing defaults', () => {
   });
 
   test('the environment routes liveness, readiness and scoring to the runtime', () => {
+    const { livenessRoute, readinessRoute, scoringRoute } = (oneArm(t, 'Microsoft.MachineLearningServices/workspaces/environments/versions').body as { properties: { inferenceConfig: Record<string, { path: string; port: number }> } }).properties.inferenceConfig;
+    // The container contract of lib/core, the one the runtime serves.
+    expect([livenessRoute!.path, readinessRoute!.path, scoringRoute!.path]).toEqual([ServingProtocol.AZURE_ML.livenessPath, ServingProtocol.AZURE_ML.readinessPath, ServingProtocol.AZURE_ML.predictPath]);
+    expect(new Set([livenessRoute!.port, readinessRoute!.port, scoringRoute!.port])).toEqual(new Set([RuntimeContract.PORT]));
     expect(oneArm(t, 'Microsoft.MachineLearningServices/workspaces/environments/versions')).toMatchObject({
       parent_id: expect.stringMatching(/\/environments\/servingstack-runtime$/),
       body: { properties: { image: expect.stringMatching(/^ss\w+acr\.azurecr\.io\/servingstack-runtime:latest$/), osType: 'Linux', inferenceConfig: { livenessRoute: { path: '/', port: 8080 }, readinessRoute: { path: '/ready', port: 8080 }, scoringRoute: { path: '/score', port: 8080 } } } },
@@ -96,7 +105,7 @@ describe('AzureMlServing defaults', () => {
           readinessProbe: { initialDelay: 'PT10S', successThreshold: 1 },
           // breast-cancer declares batching.maxBatchSize 64 → 128 concurrent requests; 60 s runtime timeout + 1 s.
           requestSettings: { maxConcurrentRequestsPerInstance: 128, requestTimeout: 'PT61S' },
-          environmentVariables: { SERVINGSTACK_MODEL_DIR: '/var/azureml-app/azureml-models/breast-cancer/1.0.0/package', SERVINGSTACK_REQUEST_TIMEOUT_MS: '60000' },
+          environmentVariables: { SERVINGSTACK_MODEL_DIR: '/var/azureml-app/azureml-models/breast-cancer/1.0.0/package', SERVINGSTACK_REQUEST_TIMEOUT_MS: '60000', SERVINGSTACK_EMF: 'true' },
           appInsightsEnabled: true,
           egressPublicNetworkAccess: 'Enabled',
           model: expect.stringContaining('Scoring_Model'),
@@ -105,6 +114,24 @@ describe('AzureMlServing defaults', () => {
       },
     });
     expect(d.lifecycle).toBeUndefined();
+  });
+
+  test('the model directory the deployment names is the one the shared rule finds under the mount Azure makes of the uploaded folder', () => {
+    // GIVEN the folder the upload writes (the model version's modelUri) mounted as Azure mounts a folder model
+    const mv = oneArm(t, 'Microsoft.MachineLearningServices/workspaces/models/versions');
+    const folder = String((mv.body as { properties: { modelUri: string } }).properties.modelUri).split('/').pop()!;
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-mount-'));
+    try {
+      const azuremlModelDir = path.join(root, AzureModelMount.mountDir('breast-cancer', '1.0.0'));
+      fs.cpSync(PACKAGE, path.join(azuremlModelDir, folder), { recursive: true });
+      // WHEN the runtime applies the rule to AZUREML_MODEL_DIR alone
+      const found = AzureModelMount.resolvePackageDir(azuremlModelDir);
+      // THEN it lands where SERVINGSTACK_MODEL_DIR points
+      const env = (oneArm(t, 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments').body as { properties: { environmentVariables: Record<string, string> } }).properties.environmentVariables;
+      expect(found).toBe(path.join(root, env.SERVINGSTACK_MODEL_DIR!));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('traffic is written after the deployment exists, and the rollout owns it afterwards', () => {
@@ -128,7 +155,7 @@ describe('AzureMlServing options', () => {
     const { t } = serving({
       deployment: {
         instanceType: InstanceType.NC4AS_T4_V3,
-        autoscale: { minInstances: 2, maxInstances: 8, defaultInstances: 3, latency: { scaleOutAboveMillis: 250 }, schedules: [{ name: 'business-hours', days: ['Monday', 'Friday'], hour: 8, timeZone: 'W. Europe Standard Time', minInstances: 4, maxInstances: 8 }] },
+        autoscale: { minInstances: 2, maxInstances: 8, defaultInstances: 3, latency: { scaleOutAboveMillis: 250 }, schedules: [{ name: 'business-hours', days: [DayOfWeek.MONDAY, DayOfWeek.FRIDAY], hour: 8, timeZone: 'W. Europe Standard Time', minInstances: 4, maxInstances: 8 }] },
       },
     });
     const d = oneArm(t, 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments');

@@ -69,6 +69,19 @@ test('SS_ERR_AZURE_DEPLOYMENT_INVALID: name, instance type, capacity, probes, ti
   expect(errorOf(() => new OnlineDeployment(stack, 'Blue2', { endpoint, model, environment, deploymentName: 'blue' })).issues[0]).toMatchObject({ field: 'deploymentName', message: 'is already a deployment of this endpoint' });
 });
 
+test('SS_ERR_AZURE_DEPLOYMENT_INVALID: a SERVINGSTACK_ variable the runtime does not read fails at synth, naming the closest one; user values override defaults', () => {
+  const { stack, model, environment, endpoint } = parts();
+  const e = errorOf(() => new OnlineDeployment(stack, 'D', { endpoint, model, environment, deploymentName: 'blue', environmentVariables: { SERVINGSTACK_WORKRES: '2', SERVINGSTACK_REQUEST_TIMEOUT_MS: '5000', MY_VAR: 'ok' } }));
+  expect(e.code).toBe('SS_ERR_AZURE_DEPLOYMENT_INVALID');
+  expect(e.issues).toEqual([
+    expect.objectContaining({ field: 'environmentVariables.SERVINGSTACK_REQUEST_TIMEOUT_MS', message: 'is set by the platform or the construct', allowed: 'another name (this one is requestTimeoutMs)' }),
+    expect.objectContaining({ field: 'environmentVariables.SERVINGSTACK_WORKRES', message: 'is not a variable the runtime reads', received: 'SERVINGSTACK_WORKRES', allowed: expect.stringContaining('SERVINGSTACK_WORKERS') }),
+  ]);
+  const d = new OnlineDeployment(stack, 'Ok', { endpoint, model, environment, deploymentName: 'blue', instanceType: InstanceType.NC4AS_T4_V3, environmentVariables: { SERVINGSTACK_EMF: 'false', SERVINGSTACK_EXECUTION_PROVIDERS: 'cpu', MY_VAR: 'ok' } });
+  expect(d.environmentVariables).toMatchObject({ SERVINGSTACK_EMF: 'false', SERVINGSTACK_EXECUTION_PROVIDERS: 'cpu', MY_VAR: 'ok' });
+  expect(Object.keys(d.environmentVariables)).toEqual([...Object.keys(d.environmentVariables)].sort());
+});
+
 test('SS_ERR_AZURE_TRAFFIC_INVALID at synth: sum, unknown deployment, mirror above 50 %, two mirrors, live and mirrored', () => {
   const stack = newStack({ subscriptionId: SUB });
   const s = new AzureMlServing(stack, 'Scoring', { modelPackage: PACKAGE });
@@ -92,7 +105,7 @@ test('SS_ERR_AZURE_AUTOSCALE_INVALID: min ≤ default ≤ max, thresholds, windo
   const { stack, model, environment, endpoint } = parts();
   const e = errorOf(() => new OnlineDeployment(stack, 'D', {
     endpoint, model, environment, deploymentName: 'blue',
-    autoscale: { minInstances: 3, maxInstances: 2, defaultInstances: 5, cpu: { scaleOutAbovePercent: 40, scaleInBelowPercent: 50 }, windowMinutes: 1, schedules: [{ name: 'default', days: ['Funday'], hour: 25, minInstances: 1, maxInstances: 1 }] },
+    autoscale: { minInstances: 3, maxInstances: 2, defaultInstances: 5, cpu: { scaleOutAbovePercent: 40, scaleInBelowPercent: 50 }, windowMinutes: 1, schedules: [{ name: 'default', days: [], hour: 25, minInstances: 1, maxInstances: 1 }] },
   }));
   expect(e.code).toBe('SS_ERR_AZURE_AUTOSCALE_INVALID');
   expect(e.issues.map((i) => i.field)).toEqual(['defaultInstances', 'cpu.scaleInBelowPercent', 'windowMinutes', 'schedules[0].name', 'schedules[0].days', 'schedules[0].hour']);
