@@ -49,7 +49,7 @@ async function child(name: Case): Promise<void> {
     app = new App({ outdir });
     for (let s = 0; s < 5; s++) {
       const stack = new Stack(app, `Fifty${s}`, { env });
-      for (let e = 0; e < 10; e++) new aws.ServingEndpoint(stack, `Endpoint${e}`, { modelData: aws.ModelData.fromAsset(BREAST_CANCER_PACKAGE), instanceType: aws.InstanceType.C6I_LARGE });
+      for (let e = 0; e < 10; e++) new aws.ServingEndpoint(stack, `Endpoint${e}`, { modelData: aws.ModelData.fromAsset(BREAST_CANCER_PACKAGE), variant: { instanceType: aws.InstanceType.C6I_LARGE } });
     }
   } else {
     const { addExample } = await import('../bin/app/examples');

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,28 +7,30 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Endpoint } from './endpoint';
+import { CfnEndpoint } from 'aws-cdk-lib/aws-sagemaker';
+import { IEndpoint } from './endpoint-base';
 import { IModelPackageGroup } from './model-package-group';
 import { handlerFunctionProps } from './private/lambda-code';
+import { toApiShape } from './private/api-shape';
 import { acknowledgeInlinePolicy, acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
 import { ROLLOUT_API_CALLS } from './rollout/api-calls';
 
 /** Properties of {@link ApprovalRollout}. */
 export interface ApprovalRolloutProps {
-  /** The endpoint that receives approved versions. */
-  readonly endpoint: Endpoint;
+  /** The endpoint that receives approved versions (its guardrails, when it has them, gate every rollout). */
+  readonly endpoint: IEndpoint;
   /** The group whose approvals start a rollout. */
   readonly group: IModelPackageGroup;
   /**
    * Variants that receive the new version.
    * @default - every production variant serving a model
    */
-  readonly variantNames?: string[];
+  readonly variantNames?: readonly string[];
   /**
    * Execution roles the rollout may pass to the models it creates.
    * @default - the roles of the endpoint's models and its execution role
    */
-  readonly executionRoles?: iam.IRole[];
+  readonly executionRoles?: readonly iam.IRole[];
   /**
    * Key for the function's log group and dead-letter queue.
    * @default - the endpoint's key, or a new key with rotation
@@ -101,10 +103,15 @@ export class ApprovalRollout extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
 
     const prefix = `ss-${endpoint.endpointName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 30).replace(/-+$/, '');
-    const deploymentConfig = endpoint.resource.deploymentConfig;
-    const apiDeployment = deploymentConfig ? (toApiShape(stack.resolve(deploymentConfig)) as { AutoRollbackConfiguration?: { Alarms?: Array<{ AlarmName: unknown }> } }) : undefined;
+    // The endpoint's deployment config (guardrails included) as the API takes it, rendered again at
+    // synth so variants added after the rollout count; an imported endpoint has none.
+    const resource = endpoint.node.defaultChild;
+    const apiDeployment = (): ApiDeployment | undefined => {
+      const config = resource instanceof CfnEndpoint ? resource.deploymentConfig : undefined;
+      return config ? (toApiShape(stack.resolve(config)) as ApiDeployment) : undefined;
+    };
     // The guardrail alarms (the endpoint's and any additional ones): the health signal of the planner.
-    const alarmNames = (apiDeployment?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName).filter((n): n is string => typeof n === 'string');
+    const alarmNames = (apiDeployment()?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName).filter((n): n is string => typeof n === 'string');
     this.function = new lambda.Function(this, 'Function', {
       ...handlerFunctionProps('rollout', role, logGroup, `Rolls approved ${props.group.modelPackageGroupName} versions out to ${endpoint.endpointName}`),
       deadLetterQueue: this.deadLetterQueue,
@@ -114,7 +121,7 @@ export class ApprovalRollout extends Construct {
         MODEL_PACKAGE_GROUP_NAME: props.group.modelPackageGroupName,
         VARIANT_NAMES: (props.variantNames ?? []).join(','),
         NAME_PREFIX: prefix,
-        DEPLOYMENT_CONFIG: apiDeployment ? stack.toJsonString(apiDeployment) : '',
+        DEPLOYMENT_CONFIG: Lazy.string({ produce: () => { const d = apiDeployment(); return d ? stack.toJsonString(d) : ''; } }),
         ALARM_NAMES: alarmNames.join(','),
       },
     });
@@ -173,11 +180,6 @@ export class ApprovalRollout extends Construct {
   }
 }
 
-/** Convert an L1 (camelCase) structure to the SageMaker API shape (PascalCase). */
-export function toApiShape(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toApiShape);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), toApiShape(v)]));
-  }
-  return value;
+interface ApiDeployment {
+  readonly AutoRollbackConfiguration?: { readonly Alarms?: ReadonlyArray<{ readonly AlarmName: unknown }> };
 }

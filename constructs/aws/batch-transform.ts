@@ -11,7 +11,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { InstanceType } from './instance-type';
 import { Model } from './model';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { AwsErrorCodes } from './errors';
+import { Checker } from './private/errors';
 import { INLINE_POLICY_REASON, acknowledge, acknowledgeInlinePolicy, flatten } from './private/nag-acknowledgements';
 import { SecureBucket } from './secure-bucket';
 
@@ -116,7 +117,7 @@ export class BatchTransform extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchTransformProps) {
     super(scope, id);
-    const checker = new Checker(this, AWS_ERRORS.BATCH_TRANSFORM, 'BatchTransform');
+    const checker = new Checker(this, 'BatchTransform', AwsErrorCodes.BATCH_TRANSFORM);
     const instanceType = props.instanceType ?? InstanceType.M5_LARGE;
     const payloadMb = props.maxPayload?.toMebibytes();
     checker.check(instanceType.isToken || instanceType.isWellFormed, { field: 'instanceType', message: 'is not a SageMaker instance type', received: instanceType.toString(), allowed: 'ml.<family>.<size>, e.g. ml.m5.large' });

@@ -1,15 +1,16 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { CfnMapping, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ServingStackError } from '../../lib/core/errors';
 import { ModelFormat } from '../../lib/core/manifest';
-import { AWS_ERRORS } from './private/errors';
+import { AwsErrorCodes } from './errors';
+import { FRAMEWORKS, dlcAccount } from './private/framework-images';
 import { servingStackPackageRoot } from './private/package-root';
-import { runtimeBuildContext } from './private/runtime-context';
+import { CPU_DOCKERFILE, CUDA_DOCKERFILE, RUNTIME_IMAGE_EXCLUDES, runtimeBuildContext } from './private/runtime-context';
 
 /** The rendered image of a model container. */
 export interface ContainerImageConfig {
@@ -24,11 +25,6 @@ export interface ContainerImageConfig {
    */
   readonly gpuSupport?: boolean;
 }
-
-/** The runtime's CPU Dockerfile, relative to the package root. */
-export const CPU_DOCKERFILE = 'Dockerfile';
-/** The runtime's CUDA 12 Dockerfile (ONNX Runtime CUDA execution provider), relative to the package root. */
-export const CUDA_DOCKERFILE = 'docker/Dockerfile.cuda';
 
 /** Options of {@link ContainerImage.fromRuntimeAsset}. */
 export interface RuntimeImageAssetOptions {
@@ -62,9 +58,10 @@ export interface RuntimeImageAssetOptions {
   readonly buildArgs?: Record<string, string>;
   /**
    * Paths excluded from the build context (glob patterns, on top of `.dockerignore`).
-   * @default RUNTIME_IMAGE_EXCLUDES
+   * @default - build output, tests, examples, docs and the other parts of the repository the
+   * Dockerfiles never copy
    */
-  readonly exclude?: string[];
+  readonly exclude?: readonly string[];
 }
 
 /** Options of {@link ContainerImage.fromFramework}. */
@@ -100,51 +97,6 @@ export interface ImageUriOptions {
    */
   readonly gpuSupport?: boolean;
 }
-
-/**
- * Paths left out of the runtime image's build context (on top of `.dockerignore`): build output,
- * tests, and the parts of the repository the Dockerfile never copies (it copies package files,
- * tsconfig files, lib/ and bin/). Keeping the example models and docs out makes every synth copy
- * and hash ~1 MB instead of ~8 MB.
- */
-export const RUNTIME_IMAGE_EXCLUDES = [
-  'node_modules', 'cdk.out', 'dist', '.git', 'test', 'coverage', '.tmp', '**/cdktf.out',
-  'bench', 'examples', 'docs', 'constructs', 'scripts', '.ci',
-];
-
-/**
- * AWS Deep Learning Container registry accounts per region (from the SageMaker Python SDK's
- * image_uri_config); every region not listed uses 763104351884.
- */
-export const DLC_ACCOUNTS: Readonly<Record<string, string>> = {
-  'af-south-1': '626614931356',
-  'ap-east-1': '871362719292',
-  'ap-south-2': '772153158452',
-  'ap-southeast-3': '907027046896',
-  'ap-southeast-4': '457447274322',
-  'ca-west-1': '204538143572',
-  'cn-north-1': '727897471807',
-  'cn-northwest-1': '727897471807',
-  'eu-central-2': '380420809688',
-  'eu-south-1': '692866216735',
-  'eu-south-2': '503227376785',
-  'il-central-1': '780543022126',
-  'me-central-1': '914824155844',
-  'me-south-1': '217643126080',
-  'us-gov-east-1': '446045086412',
-  'us-gov-west-1': '442386744353',
-};
-const DEFAULT_DLC_ACCOUNT = '763104351884';
-const DLC_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
-  ...Object.keys(DLC_ACCOUNTS),
-];
-
-const FRAMEWORKS: Partial<Record<ModelFormat, { repository: string; version: string; suffix: string }>> = {
-  'tensorflow-savedmodel': { repository: 'tensorflow-inference', version: '2.16.1', suffix: '' },
-  'pytorch-torchscript': { repository: 'pytorch-inference', version: '2.5.1', suffix: '-py311' },
-};
 
 /**
  * The serving image of a model container: the ServingStack runtime built from the repository's
@@ -214,7 +166,7 @@ class RuntimeAssetImage extends ContainerImage {
       file: this.file,
       platform: this.options.platform ?? Platform.LINUX_AMD64,
       buildArgs: this.options.buildArgs,
-      exclude: this.options.exclude ?? RUNTIME_IMAGE_EXCLUDES,
+      exclude: [...(this.options.exclude ?? RUNTIME_IMAGE_EXCLUDES)],
     });
     if (grantee) asset.repository.grantPull(grantee);
     return { imageUri: asset.imageUri, isServingStackRuntime: true, gpuSupport: this.gpu };
@@ -249,7 +201,7 @@ class FrameworkImage extends ContainerImage {
     super();
     const framework = FRAMEWORKS[format as ModelFormat];
     if (!framework) {
-      throw new ServingStackError(AWS_ERRORS.MODEL, 'no framework serving image for this model format', [
+      throw new ServingStackError(AwsErrorCodes.MODEL_IMAGE, 'no framework serving image for this model format', [
         { field: 'format', message: 'has no AWS Deep Learning Container', received: format, allowed: Object.keys(FRAMEWORKS).join(' | ') },
       ]);
     }
@@ -272,19 +224,4 @@ class FrameworkImage extends ContainerImage {
     }
     return { imageUri, isServingStackRuntime: false, gpuSupport: this.options.gpu ?? false };
   }
-}
-
-/** The DLC account of the stack's region; a CfnMapping when the region is a token. */
-function dlcAccount(stack: Stack): string {
-  if (!Token.isUnresolved(stack.region)) return DLC_ACCOUNTS[stack.region] ?? DEFAULT_DLC_ACCOUNT;
-  const id = 'ServingStackDlcAccounts';
-  const mapping = (stack.node.tryFindChild(id) as CfnMapping | undefined) ?? new CfnMapping(stack, id, {
-    mapping: Object.fromEntries(DLC_REGIONS.map((r) => [r, { account: DLC_ACCOUNTS[r] ?? DEFAULT_DLC_ACCOUNT }])),
-  });
-  return mapping.findInMap(stack.region, 'account');
-}
-
-/** Resolve a relative directory against the package root (used by examples and the app). */
-export function fromPackageRoot(...segments: string[]): string {
-  return path.join(servingStackPackageRoot(), ...segments);
 }

@@ -87,7 +87,7 @@ export interface BlueGreenOptions {
    * Names of extra CloudWatch alarms that roll the deployment back (they must exist before the update).
    * @default - none beyond the endpoint's own 5XX-rate and p99-latency guardrail alarms
    */
-  readonly additionalRollbackAlarmNames?: string[];
+  readonly additionalRollbackAlarmNames?: readonly string[];
 }
 
 /** Options of {@link DeploymentStrategy.rolling}. */
@@ -118,7 +118,7 @@ export interface RollingOptions {
    * Names of extra CloudWatch alarms that roll the deployment back.
    * @default - none beyond the endpoint's own guardrail alarms
    */
-  readonly additionalRollbackAlarmNames?: string[];
+  readonly additionalRollbackAlarmNames?: readonly string[];
 }
 
 /** Facts of the endpoint the strategy is validated against. */
@@ -163,7 +163,7 @@ export class DeploymentStrategy {
   }
 
   /** Extra alarm names supplied by the user. */
-  public get additionalRollbackAlarmNames(): string[] {
+  public get additionalRollbackAlarmNames(): readonly string[] {
     return this.blueGreenOptions?.additionalRollbackAlarmNames ?? this.rollingOptions?.additionalRollbackAlarmNames ?? [];
   }
 
@@ -176,7 +176,7 @@ export class DeploymentStrategy {
    * Validate against the endpoint and render `DeploymentConfig` (undefined for `none()`).
    * @internal
    */
-  public _render(context: DeploymentContext, rollbackAlarmNames: string[], issues: IssueCollector): CfnEndpoint.DeploymentConfigProperty | undefined {
+  public _render(context: DeploymentContext, rollbackAlarmNames: readonly string[], issues: IssueCollector): CfnEndpoint.DeploymentConfigProperty | undefined {
     if (this.kind === 'none') return undefined;
     const seconds = (field: string, d: Duration | undefined, min: number, max: number): number | undefined => {
       if (d === undefined) return undefined;

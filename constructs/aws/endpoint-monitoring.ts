@@ -8,9 +8,12 @@ import { Construct } from 'constructs';
 import { Severity } from '../../lib/core/contract/severity';
 import { ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { EMF_NAMESPACE, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
-import { Endpoint, INSTANCE_NAMESPACE, SAGEMAKER_NAMESPACE, deterministicName } from './endpoint';
-import { AlarmDefinition, createAlarm } from './private/alarm-table';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { IEndpoint } from './endpoint-base';
+import { AwsErrorCodes } from './errors';
+import { Model } from './model';
+import { AlarmDefinition, createAlarm, worstVariant } from './private/alarm-table';
+import { Checker } from './private/errors';
+import { deterministicName, visiblePath } from './private/names';
 
 /**
  * Alarm thresholds; each direction is in the name (`max…`, `min…`). `maxP99LatencyMillis` and
@@ -65,8 +68,8 @@ export interface EndpointAlarmThresholds {
 
 /** Properties of {@link EndpointMonitoring}. */
 export interface EndpointMonitoringProps {
-  /** The endpoint watched. */
-  readonly endpoint: Endpoint;
+  /** The endpoint watched (create the monitoring after adding its variants). */
+  readonly endpoint: IEndpoint;
   /**
    * Topic receiving alarm and OK notifications.
    * @default - a new KMS-encrypted, TLS-only topic
@@ -113,8 +116,8 @@ export class EndpointMonitoring extends Construct {
   /** Alarms by id (`P99ModelLatency`, `ErrorRate5xx`, …). */
   public readonly alarms: { readonly [id: string]: cw.IAlarm };
   private readonly alarmsById: Record<string, cw.IAlarm> = {};
-  private readonly endpoint: Endpoint;
-  private readonly production: string[];
+  private readonly endpoint: IEndpoint;
+  private readonly production: readonly string[];
 
   constructor(scope: Construct, id: string, props: EndpointMonitoringProps) {
     super(scope, id);
@@ -122,9 +125,11 @@ export class EndpointMonitoring extends Construct {
     const endpoint = props.endpoint;
     this.endpoint = endpoint;
     this.production = endpoint.variants.filter((v) => !v.shadow).map((v) => v.variantName);
+    const watched = endpoint.variants.map((v) => v.variantName).join(', ');
+    this.node.addValidation({ validate: () => variantsAddedLater(this, endpoint, watched) });
     const t = props.thresholds ?? {};
-    const checker = new Checker(this, AWS_ERRORS.MONITORING, 'EndpointMonitoring');
-    for (const issue of Thresholds.validate(ThresholdGroup.SERVING, { maxP99LatencyMillis: t.maxP99LatencyMillis, maxErrorRatePercent: t.maxErrorRatePercent }, 'thresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
+    const checker = new Checker(this, 'EndpointMonitoring', AwsErrorCodes.MONITORING);
+    checker.addAll(Thresholds.validate(ThresholdGroup.SERVING, { maxP99LatencyMillis: t.maxP99LatencyMillis, maxErrorRatePercent: t.maxErrorRatePercent }, 'thresholds', (v) => checker.isUnresolved(v)));
     checker.numberRange('thresholds.max4xxErrorRatePercent', t.max4xxErrorRatePercent, 0, 100);
     checker.numberRange('thresholds.availabilitySloPercent', t.availabilitySloPercent, 50, 99.9999);
     checker.numberRange('thresholds.maxDiskUtilizationPercent', t.maxDiskUtilizationPercent, 1, 100);
@@ -235,7 +240,7 @@ export class EndpointMonitoring extends Construct {
       }
     }
     for (const guardrail of endpoint.guardrailAlarms) {
-      guardrail.addAlarmAction(action);
+      if (guardrail instanceof cw.Alarm) guardrail.addAlarmAction(action);
     }
 
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
@@ -314,13 +319,7 @@ export class EndpointMonitoring extends Construct {
 
   /** The worst production variant's statistic (MAX over variants), times `scale`. */
   private worst(metricName: string, statistic: string, period: Duration, label: string, scale = 1): cw.IMetric {
-    const namespace = /Utilization$/.test(metricName) ? INSTANCE_NAMESPACE : SAGEMAKER_NAMESPACE;
-    const usingMetrics = Object.fromEntries(this.production.map((v, i) => [`v${i}`, new cw.Metric({
-      namespace, metricName, statistic, period, dimensionsMap: { EndpointName: this.endpoint.endpointName, VariantName: v },
-    })]));
-    const ids = Object.keys(usingMetrics);
-    const inner = ids.length === 1 ? ids[0] : `MAX([${ids.join(',')}])`;
-    return new cw.MathExpression({ expression: scale === 1 ? inner : `${inner} * ${scale}`, usingMetrics, period, label });
+    return worstVariant(this.endpoint.endpointName, this.production, metricName, statistic, period, label, (inner) => (scale === 1 ? inner : `${inner} * ${scale}`));
   }
 
   private sum(metricName: string, period: Duration): cw.IMetric {
@@ -330,10 +329,17 @@ export class EndpointMonitoring extends Construct {
   }
 }
 
-function runtimeModelOf(endpoint: Endpoint): string | undefined {
+function runtimeModelOf(endpoint: IEndpoint): string | undefined {
   for (const v of endpoint.variants) {
-    const m = v.model as { image?: { isServingStackRuntime: boolean }; manifest?: { name: string } } | undefined;
-    if (m?.image?.isServingStackRuntime && m.manifest) return m.manifest.name;
+    const m = v.model;
+    if (m instanceof Model && m.isServingStackRuntime && m.manifest) return m.manifest.name;
   }
   return undefined;
+}
+
+/** The dashboard and alarms were built for the variants the endpoint had then: later ones would go unwatched. */
+function variantsAddedLater(monitoring: Construct, endpoint: IEndpoint, watched: string): string[] {
+  const now = endpoint.variants.map((v) => v.variantName).join(', ');
+  if (now === watched) return [];
+  return [`EndpointMonitoring at ${visiblePath(monitoring)} is invalid (${AwsErrorCodes.MONITORING})\n  - endpoint: has variants added after the monitoring was created; received "${now}"; allowed: the variants it was created for ("${watched}"): create the monitoring after adding every variant`];
 }

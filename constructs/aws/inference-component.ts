@@ -3,10 +3,14 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnInferenceComponent } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { Endpoint, SAGEMAKER_NAMESPACE, VariantInfo, deterministicName } from './endpoint';
+import { IEndpoint } from './endpoint-base';
+import { AwsErrorCodes } from './errors';
 import { IModel, Model } from './model';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { Checker } from './private/errors';
 import { sageMakerScalingRole } from './private/execution-role';
+import { SAGEMAKER_NAMESPACE } from './private/metrics';
+import { deterministicName } from './private/names';
+import { ProductionVariant } from './variant';
 
 /** Resources reserved for each copy of a model. */
 export interface ComputeResourceRequirements {
@@ -32,7 +36,7 @@ export interface ComputeResourceRequirements {
 /** Properties of {@link InferenceComponent}. */
 export interface InferenceComponentProps {
   /** Endpoint whose variant hosts the component (a variant without a model). */
-  readonly endpoint: Endpoint;
+  readonly endpoint: IEndpoint;
   /**
    * The hosting variant.
    * @default - the first production variant
@@ -96,16 +100,16 @@ export interface CopyAutoScalingProps {
 export class InferenceComponent extends Construct {
   public readonly inferenceComponentName: string;
   public readonly resource: CfnInferenceComponent;
-  private readonly variant: VariantInfo;
+  private readonly variant: ProductionVariant;
   private readonly initialCopies: number;
 
   constructor(scope: Construct, id: string, props: InferenceComponentProps) {
     super(scope, id);
-    const checker = new Checker(this, AWS_ERRORS.COMPONENT, 'InferenceComponent');
+    const checker = new Checker(this, 'InferenceComponent', AwsErrorCodes.COMPONENT);
     const variantName = props.variantName ?? props.endpoint.primaryVariantName;
     const variant = props.endpoint.variants.find((v) => v.variantName === variantName && !v.shadow);
-    checker.check(variant !== undefined, { field: 'variantName', message: 'is not a variant of the endpoint', received: variantName, allowed: props.endpoint.variants.map((v) => v.variantName).join(' | ') });
-    checker.check(variant === undefined || variant.hostsInferenceComponents, { field: 'variantName', message: 'the variant serves a model directly and cannot host inference components', received: variantName, allowed: 'a variant declared without a model' });
+    checker.check(variant !== undefined, { field: 'variantName', message: 'is not a variant of the endpoint', received: variantName, allowed: props.endpoint.variants.map((v) => v.variantName).join(' | ') }, AwsErrorCodes.VARIANT_NOT_FOUND);
+    checker.check(variant === undefined || variant.hostsInferenceComponents === true, { field: 'variantName', message: 'the variant serves a model directly and cannot host inference components', received: variantName, allowed: 'a variant declared without a model' }, AwsErrorCodes.COMPONENT_HOST);
     const copies = props.copyCount ?? 1;
     checker.intRange('copyCount', copies, 1, 1000);
     const c = props.computeResources;
@@ -124,6 +128,8 @@ export class InferenceComponent extends Construct {
     checker.throwIfAny();
     this.variant = variant!;
     this.initialCopies = copies;
+    // The model learns what it serves on (GPUs of the hosting variant: the CUDA image by default).
+    if (props.model instanceof Model) props.model._bindVariant({ instanceType: this.variant.instanceType, serverless: false, async: props.endpoint.isAsync, field: 'model', scope: this });
 
     // CloudFormation returns no name attribute; a stable name lets autoscaling address the component.
     const name = deterministicName(scope, id);
@@ -146,7 +152,8 @@ export class InferenceComponent extends Construct {
       },
       runtimeConfig: { copyCount: copies },
     });
-    this.resource.node.addDependency(props.endpoint.resource);
+    const endpointResource = props.endpoint.node.defaultChild;
+    if (endpointResource) this.resource.node.addDependency(endpointResource);
     if (props.model instanceof Model) this.resource.node.addDependency(props.model);
     this.inferenceComponentName = name;
   }
@@ -156,7 +163,7 @@ export class InferenceComponent extends Construct {
    * adds the first copy when a request arrives for a model scaled to zero.
    */
   public autoScaleCopies(props: CopyAutoScalingProps): appscaling.ScalableTarget {
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'InferenceComponent autoscaling');
+    const checker = new Checker(this, 'InferenceComponent autoscaling', AwsErrorCodes.COMPONENT_SCALING);
     const min = props.minCopies ?? 1;
     checker.intRange('minCopies', min, 0, 1000);
     checker.intRange('maxCopies', props.maxCopies, 1, 1000);
@@ -194,7 +201,7 @@ export class InferenceComponent extends Construct {
   }
 
   /** The variant hosting this component. */
-  public get hostVariant(): VariantInfo {
+  public get hostVariant(): ProductionVariant {
     return this.variant;
   }
 }

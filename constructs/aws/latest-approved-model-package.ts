@@ -1,14 +1,13 @@
-import { createHash } from 'crypto';
-import { CfnResource, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { IModelPackageRef } from './model-data';
 import type { IModelPackageGroup } from './model-package-group';
+import { servingFingerprint } from './private/fingerprint';
 import { handlerFunctionProps } from './private/lambda-code';
 import { acknowledge, acknowledgeInlinePolicy, acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
 import { ROLLOUT_API_CALLS } from './rollout/api-calls';
@@ -108,22 +107,6 @@ export class LatestApprovedModelPackage extends Construct implements IModelPacka
     }
     this.props.imageRepository?.grantPull(grantee);
   }
-}
-
-const SERVING_TYPES = [CfnModel.CFN_RESOURCE_TYPE_NAME, CfnEndpointConfig.CFN_RESOURCE_TYPE_NAME, CfnEndpoint.CFN_RESOURCE_TYPE_NAME];
-
-/** sha256 of the resolved properties of every SageMaker model, endpoint config and endpoint of a stack. */
-export function servingFingerprint(stack: Stack): string {
-  const hash = createHash('sha256');
-  const visit = (c: IConstruct): void => {
-    if (CfnResource.isCfnResource(c) && SERVING_TYPES.includes(c.cfnResourceType) && Stack.of(c) === stack) {
-      const rendered = (c as unknown as { _toCloudFormation(): Record<string, unknown> })._toCloudFormation();
-      hash.update(c.node.path).update(JSON.stringify(stack.resolve(rendered)));
-    }
-    c.node.children.forEach(visit);
-  };
-  visit(stack);
-  return hash.digest('hex');
 }
 
 /** One lookup function per stack (the rollout handler bundle; it answers custom resource requests). */

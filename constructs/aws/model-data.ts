@@ -11,14 +11,14 @@ import { archiveModelPackageSync, loadModelPackageSync, ModelPackage } from '../
 import { readBaseline } from '../../lib/monitoring/baseline';
 import { LatestApprovedModelPackage } from './latest-approved-model-package';
 import type { IModelRegistry } from './model-registry';
-import { AWS_ERRORS } from './private/errors';
+import { AwsErrorCodes } from './errors';
 
 /** A registered model package version a model can be created from. */
 export interface IModelPackageRef {
   /** ARN of the versioned model package. */
   readonly modelPackageArn: string;
   /** Grant a principal what it needs to host this package (read its model data and image). */
-  grantHost?(grantee: iam.IGrantable): void;
+  grantHost(grantee: iam.IGrantable): void;
 }
 
 /** How a model container receives its artifacts, as rendered into CloudFormation. */
@@ -156,13 +156,13 @@ class AssetModelData extends ModelData {
     const dir = path.resolve(directory);
     const manifestPath = path.join(dir, MANIFEST_FILE);
     if (!fs.existsSync(manifestPath)) {
-      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${dir} is not a ServingStack model package`, [
+      throw new ServingStackError(AwsErrorCodes.PACKAGE, `${dir} is not a ServingStack model package`, [
         { field: 'directory', message: `has no ${MANIFEST_FILE}`, received: directory, allowed: `a directory holding ${MANIFEST_FILE} and the model file` },
       ]);
     }
     const modelFile = modelFileOf(parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath));
     if (!fs.existsSync(path.join(dir, modelFile))) {
-      throw new ServingStackError(AWS_ERRORS.PACKAGE, `${dir} is not a complete ServingStack model package`, [
+      throw new ServingStackError(AwsErrorCodes.PACKAGE, `${dir} is not a complete ServingStack model package`, [
         { field: 'modelFile', message: 'names a file the package does not contain', received: modelFile, allowed: 'a path inside the package directory' },
       ]);
     }
@@ -242,7 +242,7 @@ class S3ModelData extends ModelData {
     if (!Token.isUnresolved(key)) {
       const ok = isPrefix ? key.endsWith('/') : key.endsWith('.tar.gz');
       if (!ok) {
-        throw new ServingStackError(AWS_ERRORS.MODEL, 'model data location is invalid', [
+        throw new ServingStackError(AwsErrorCodes.MODEL_DATA, 'model data location is invalid', [
           isPrefix
             ? { field: 'prefix', message: 'must end with /', received: key, allowed: 'an S3 key prefix ending with /' }
             : { field: 'key', message: 'SageMaker only accepts .tar.gz model data', received: key, allowed: 'a key ending with .tar.gz, or ModelData.fromS3Prefix for uncompressed files' },
@@ -280,7 +280,7 @@ class PackageModelData extends ModelData {
   }
 
   public bind(_scope: Construct, grantee?: iam.IGrantable): ModelDataConfig {
-    if (grantee) this.modelPackage.grantHost?.(grantee);
+    if (grantee) this.modelPackage.grantHost(grantee);
     return { modelPackageName: this.modelPackage.modelPackageArn };
   }
 
@@ -300,7 +300,7 @@ export class RegistryModelData extends ModelData {
     super();
     const fallback = options.fallback;
     if (fallback && (fallback.isPrefix || fallback.isModelPackage)) {
-      throw new ServingStackError(AWS_ERRORS.MODEL, 'registry fallback must be a .tar.gz archive', [
+      throw new ServingStackError(AwsErrorCodes.MODEL_DATA, 'registry fallback must be a .tar.gz archive', [
         { field: 'fallback', message: 'cannot be an S3 prefix or a model package', received: fallback.isPrefix ? 'an S3 prefix' : 'a model package', allowed: 'ModelData.fromAsset(dir) or ModelData.fromS3(bucket, "model.tar.gz")' },
       ]);
     }

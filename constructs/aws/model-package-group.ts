@@ -2,8 +2,9 @@ import { IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnModelPackageGroup } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { deterministicName } from './endpoint';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { deterministicName } from './private/names';
+import { AwsErrorCodes } from './errors';
+import { Checker } from './private/errors';
 
 /** A SageMaker model package group (a model's version history in the registry). */
 export interface IModelPackageGroup extends IResource {
@@ -34,7 +35,7 @@ export interface ModelPackageGroupProps {
    * production account deploying versions approved in a tooling account.
    * @default - none
    */
-  readonly crossAccountReadAccounts?: string[];
+  readonly crossAccountReadAccounts?: readonly string[];
   /**
    * What happens to the group on stack deletion. The registry is history: keep it.
    * @default RemovalPolicy.RETAIN
@@ -42,7 +43,7 @@ export interface ModelPackageGroupProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-export const MODEL_PACKAGE_READ_ACTIONS = ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'];
+const MODEL_PACKAGE_READ_ACTIONS = ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'];
 
 /** A model package group, retained on stack deletion, with cross-account read grants. */
 export class ModelPackageGroup extends Resource implements IModelPackageGroup {
@@ -67,7 +68,7 @@ export class ModelPackageGroup extends Resource implements IModelPackageGroup {
   constructor(scope: Construct, id: string, props: ModelPackageGroupProps = {}) {
     const name = props.modelPackageGroupName ?? deterministicName(scope, id);
     super(scope, id, { physicalName: name });
-    const checker = new Checker(this, AWS_ERRORS.REGISTRY, 'ModelPackageGroup');
+    const checker = new Checker(this, 'ModelPackageGroup', AwsErrorCodes.REGISTRY);
     checker.name('modelPackageGroupName', name);
     (props.crossAccountReadAccounts ?? []).forEach((a, i) => {
       if (!Token.isUnresolved(a)) checker.check(/^\d{12}$/.test(a), { field: `crossAccountReadAccounts[${i}]`, message: 'is not an AWS account ID', received: a, allowed: '12 digits' });
@@ -82,7 +83,7 @@ export class ModelPackageGroup extends Resource implements IModelPackageGroup {
         statements: [new iam.PolicyStatement({
           sid: 'CrossAccountRead',
           principals: props.crossAccountReadAccounts.map((a) => new iam.AccountPrincipal(a)),
-          actions: MODEL_PACKAGE_READ_ACTIONS,
+          actions: [...MODEL_PACKAGE_READ_ACTIONS],
           resources: [this.modelPackageGroupArn, this.modelPackageArnPattern],
         })],
       });
@@ -113,5 +114,5 @@ function versionArnPattern(scope: Construct, name: string): string {
 }
 
 function grantReadOn(grantee: iam.IGrantable, group: IModelPackageGroup): iam.Grant {
-  return iam.Grant.addToPrincipal({ grantee, actions: MODEL_PACKAGE_READ_ACTIONS, resourceArns: [group.modelPackageGroupArn, group.modelPackageArnPattern] });
+  return iam.Grant.addToPrincipal({ grantee, actions: [...MODEL_PACKAGE_READ_ACTIONS], resourceArns: [group.modelPackageGroupArn, group.modelPackageArnPattern] });
 }

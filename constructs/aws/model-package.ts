@@ -8,7 +8,8 @@ import { ContainerImage } from './container-image';
 import { InstanceType } from './instance-type';
 import { IModelPackageRef, ModelData } from './model-data';
 import { IModelPackageGroup } from './model-package-group';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { AwsErrorCodes } from './errors';
+import { Checker } from './private/errors';
 
 /** Approval status of a model package version. */
 export class ApprovalStatus {
@@ -44,17 +45,17 @@ export interface ModelPackageProps {
    * Request content types.
    * @default ['application/json']
    */
-  readonly supportedContentTypes?: string[];
+  readonly supportedContentTypes?: readonly string[];
   /**
    * Response MIME types.
    * @default ['application/json']
    */
-  readonly supportedResponseMimeTypes?: string[];
+  readonly supportedResponseMimeTypes?: readonly string[];
   /**
    * Instance types the version is validated for.
    * @default - any
    */
-  readonly supportedInstanceTypes?: InstanceType[];
+  readonly supportedInstanceTypes?: readonly InstanceType[];
   /**
    * Container environment stored with the version.
    * @default - none
@@ -67,7 +68,6 @@ export interface ModelPackageProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-export { lineageMetadata } from './registry/lineage';
 
 /**
  * A versioned model package in a group: the artifacts and image with approval status and the
@@ -76,7 +76,7 @@ export { lineageMetadata } from './registry/lineage';
 export class ModelPackage extends Resource implements IModelPackageRef {
   /** Import a version by ARN. */
   public static fromModelPackageArn(modelPackageArn: string): IModelPackageRef {
-    return { modelPackageArn };
+    return new ImportedModelPackage(modelPackageArn);
   }
 
   public readonly modelPackageArn: string;
@@ -87,7 +87,7 @@ export class ModelPackage extends Resource implements IModelPackageRef {
 
   constructor(scope: Construct, id: string, props: ModelPackageProps) {
     super(scope, id);
-    const checker = new Checker(this, AWS_ERRORS.REGISTRY, 'ModelPackage');
+    const checker = new Checker(this, 'ModelPackage', AwsErrorCodes.REGISTRY);
     checker.check(!props.modelData.isModelPackage, { field: 'modelData', message: 'a model package cannot wrap another model package', received: 'ModelData.fromModelPackage', allowed: 'ModelData.fromAsset or ModelData.fromS3' });
     checker.check(!props.modelData.isPrefix, { field: 'modelData', message: 'model packages need a .tar.gz', received: 'an S3 prefix', allowed: 'ModelData.fromAsset or ModelData.fromS3(bucket, "model.tar.gz")' });
     checker.throwIfAny();
@@ -104,8 +104,8 @@ export class ModelPackage extends Resource implements IModelPackageRef {
       modelApprovalStatus: (props.approvalStatus ?? ApprovalStatus.PENDING_MANUAL_APPROVAL).value,
       inferenceSpecification: {
         containers: [{ image: image.imageUri, modelDataUrl: data.modelDataUrl, environment: props.environment }],
-        supportedContentTypes: props.supportedContentTypes ?? ['application/json'],
-        supportedResponseMimeTypes: props.supportedResponseMimeTypes ?? ['application/json'],
+        supportedContentTypes: [...(props.supportedContentTypes ?? ['application/json'])],
+        supportedResponseMimeTypes: [...(props.supportedResponseMimeTypes ?? ['application/json'])],
         supportedRealtimeInferenceInstanceTypes: props.supportedInstanceTypes?.map((t) => t.toString()),
       },
       customerMetadataProperties: lineageMetadata(this.manifest),
@@ -121,5 +121,14 @@ export class ModelPackage extends Resource implements IModelPackageRef {
   public grantHost(grantee: iam.IGrantable): void {
     this.modelData.bind(this, grantee);
     this.image.bind(this, grantee);
+  }
+}
+
+/** A version known by ARN only: the role that hosts it already reads it. */
+class ImportedModelPackage implements IModelPackageRef {
+  constructor(public readonly modelPackageArn: string) {}
+
+  public grantHost(): void {
+    // Nothing known to grant: the version's data and image are in another account or stack.
   }
 }

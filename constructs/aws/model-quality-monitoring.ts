@@ -12,7 +12,8 @@ import { Severity } from '../../lib/core/contract/severity';
 import { ModelQualityThresholds, ThresholdGroup, Thresholds } from '../../lib/core/contract/thresholds';
 import { EMF_NAMESPACE, RUNTIME_METRICS } from '../../lib/core/metrics-catalog';
 import { AlarmDefinition, alarmNameOf, createAlarm } from './private/alarm-table';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { AwsErrorCodes } from './errors';
+import { Checker } from './private/errors';
 
 /**
  * What a model-quality alarm starts when it fires: a SageMaker Pipeline, a Step Functions state
@@ -110,8 +111,8 @@ export class ModelQualityMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ModelQualityMonitoringProps) {
     super(scope, id);
     this.alarms = this.alarmsById;
-    const checker = new Checker(this, AWS_ERRORS.MODEL_QUALITY, 'ModelQualityMonitoring');
-    for (const issue of Thresholds.validate(ThresholdGroup.MODEL_QUALITY, props.thresholds, 'thresholds', (v) => checker.isUnresolved(v))) checker.add(issue);
+    const checker = new Checker(this, 'ModelQualityMonitoring', AwsErrorCodes.MODEL_QUALITY);
+    checker.addAll(Thresholds.validate(ThresholdGroup.MODEL_QUALITY, props.thresholds, 'thresholds', (v) => checker.isUnresolved(v)));
     checker.check(props.modelName.length > 0, { field: 'modelName', message: 'is empty', received: props.modelName, allowed: "the model's manifest name" });
     checker.throwIfAny();
     const t = Thresholds.resolveModelQuality(props.thresholds);

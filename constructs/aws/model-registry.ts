@@ -4,12 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IModelPackageGroup, ModelPackageGroup } from './model-package-group';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { AwsErrorCodes } from './errors';
+import { Checker } from './private/errors';
 import { acknowledge, flatten } from './private/nag-acknowledgements';
 import { REGISTRY_KEY_PREFIX } from './registry/keys';
 import { SecureBucket } from './secure-bucket';
 
-export { REGISTRY_KEY_PREFIX } from './registry/keys';
 
 /** A model registry: a model package group and the bucket holding its versions' archives. */
 export interface IModelRegistry {
@@ -44,7 +44,7 @@ export interface ModelRegistryProps {
    * deploying versions registered in a tooling account).
    * @default - none
    */
-  readonly crossAccountReadAccounts?: string[];
+  readonly crossAccountReadAccounts?: readonly string[];
   /**
    * Bucket for the archives.
    * @default - a new KMS-encrypted, versioned, TLS-only, access-logged bucket, retained
@@ -167,7 +167,7 @@ export class ModelRegistry extends RegistryBase {
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps = {}) {
     super(scope, id);
-    const checker = new Checker(this, AWS_ERRORS.REGISTRY, 'ModelRegistry');
+    const checker = new Checker(this, 'ModelRegistry', AwsErrorCodes.REGISTRY);
     (props.crossAccountReadAccounts ?? []).forEach((a, i) => checker.pattern(`crossAccountReadAccounts[${i}]`, a, /^\d{12}$/, '12 digits', 'is not an AWS account ID'));
     checker.throwIfAny();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;

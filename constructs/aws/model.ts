@@ -1,16 +1,19 @@
-import { IResource, Resource } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, IResource, Lazy, Resource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { IssueCollector, ServingStackError } from '../../lib/core/errors';
+import { IssueCollector } from '../../lib/core/errors';
 import { ModelManifest } from '../../lib/core/manifest';
 import { ContainerImage, ContainerImageConfig } from './container-image';
-import { ModelData } from './model-data';
-import { AWS_ERRORS, Checker } from './private/errors';
+import { AwsErrorCodes } from './errors';
+import { ModelData, ModelDataConfig } from './model-data';
+import { Checker } from './private/errors';
 import { createExecutionRole } from './private/execution-role';
+import { gpuImageError, gpuImageIssue } from './private/gpu-image';
 import { acknowledgeServingStackWildcards } from './private/nag-acknowledgements';
-import { runtimeEnvironment } from './private/runtime-environment';
+import { visiblePath } from './private/names';
+import { ModelBinding, ModelHosting, checkRuntimeHosting, checkRuntimeSettings, renderRuntime } from './private/runtime-environment';
 import { RuntimeSettings } from './runtime-environment';
 
 /** A SageMaker model. */
@@ -28,8 +31,9 @@ export interface ModelProps {
   /**
    * The serving image.
    * @default - the framework image for `tensorflow-savedmodel` and `pytorch-torchscript`
-   * packages, otherwise the ServingStack runtime built from the package's Dockerfile; none
-   * for registered model packages (the package names its image)
+   * packages, otherwise the ServingStack runtime built from the package's Dockerfile; in both
+   * cases the GPU flavour (`docker/Dockerfile.cuda`) when the model is bound to a variant on an
+   * instance type with GPUs. None for registered model packages (the package names its image)
    */
   readonly image?: ContainerImage;
   /**
@@ -44,32 +48,15 @@ export interface ModelProps {
   readonly environment?: Record<string, string>;
   /**
    * Runtime settings rendered as `SERVINGSTACK_*` variables (ServingStack runtime images only).
+   * Payload and timeout limits are checked against each variant the model is bound to.
    * @default - EMF metrics on, batching from the manifest
    */
   readonly runtime?: RuntimeSettings;
-  /**
-   * The model serves from NVIDIA GPUs: the default image becomes the CUDA runtime image
-   * (`docker/Dockerfile.cuda`) and `SERVINGSTACK_EXECUTION_PROVIDERS=cuda,cpu` is set. An image
-   * that says it has no GPU support (the CPU runtime image, a CPU framework image) fails synth
-   * unless `allowCpuImageOnGpu` is set.
-   * @default false
-   */
-  readonly gpu?: boolean;
   /**
    * Accept an image without GPU support on GPU instances (it runs on their CPUs).
    * @default false
    */
   readonly allowCpuImageOnGpu?: boolean;
-  /**
-   * The model serves an asynchronous endpoint (body limit 1 GiB).
-   * @default false
-   */
-  readonly async?: boolean;
-  /**
-   * The model serves a serverless endpoint (body limit 4 MiB).
-   * @default false
-   */
-  readonly serverless?: boolean;
   /**
    * Multi-model endpoint: the container loads models from an S3 prefix on demand (`Mode: MultiModel`).
    * @default false
@@ -89,7 +76,7 @@ export interface ModelProps {
    * Security groups of the containers.
    * @default - a new security group without ingress when `vpc` is set
    */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
   /**
    * Block all network access from the container (`EnableNetworkIsolation`).
    * @default false
@@ -104,7 +91,10 @@ export interface ModelProps {
 
 /**
  * A SageMaker model: one container with its artifacts, image, environment and a least-privilege
- * execution role. Any serving image can stand in for the ServingStack runtime.
+ * execution role. Any serving image can stand in for the ServingStack runtime. What it serves on
+ * (GPUs, async or serverless payload limits) it learns when a variant is bound to it: the
+ * default image is chosen then (the CUDA runtime image on GPU instance types), and the runtime
+ * settings are checked against that variant.
  */
 export class Model extends Resource implements IModel {
   /** Import a model by name. */
@@ -121,77 +111,55 @@ export class Model extends Resource implements IModel {
   public readonly grantPrincipal: iam.IPrincipal;
   /** The package manifest, when known at synth. */
   public readonly manifest?: ModelManifest;
-  /** The container image, undefined for model packages. */
-  public readonly image?: ContainerImageConfig;
+  /** Feature names of the package's drift baseline, when known at synth. */
+  public readonly baselineFeatures?: readonly string[];
   /** Whether the container is a multi-model container. */
   public readonly multiModel: boolean;
-  /** Whether the model was declared for GPU instances. */
-  public readonly gpu: boolean;
   /** Whether an image without GPU support was explicitly accepted on GPU instances. */
   public readonly allowCpuImageOnGpu: boolean;
+  /** Whether the container runs the ServingStack runtime (and reads the `SERVINGSTACK_*` environment). */
+  public readonly isServingStackRuntime: boolean;
   /** Security groups of the containers (VPC only). */
   public readonly connections?: ec2.Connections;
   /** The L1 resource. */
   public readonly resource: CfnModel;
+  private readonly props: ModelProps;
+  private readonly data: ModelDataConfig;
+  private readonly hostings: ModelHosting[] = [];
+  private chosenImage?: ContainerImageConfig;
+  /** The instance type of the first binding, when it chose a CPU default image. */
+  private cpuDefaultFor?: string;
 
   constructor(scope: Construct, id: string, props: ModelProps) {
     super(scope, id, { physicalName: props.modelName });
-    const checker = new Checker(this, AWS_ERRORS.MODEL, 'Model');
+    this.props = props;
+    const checker = new Checker(this, 'Model');
     checker.name('modelName', props.modelName);
     this.manifest = props.modelData.manifest;
+    this.baselineFeatures = props.modelData.baselineFeatures;
     this.multiModel = props.multiModel ?? false;
-    this.gpu = props.gpu ?? false;
     this.allowCpuImageOnGpu = props.allowCpuImageOnGpu ?? false;
     checker.check(!this.multiModel || props.modelData.isPrefix, {
-      field: 'modelData',
-      message: 'a multi-model container loads its models from an S3 prefix',
-      received: props.modelData.isModelPackage ? 'a model package' : 'a single .tar.gz',
-      allowed: 'ModelData.fromS3Prefix(bucket, "models/")',
-    });
-    checker.check(!(props.modelData.isModelPackage && props.image), {
-      field: 'image',
-      message: 'a model package already names its image',
-      received: 'an image',
-      allowed: 'no image with ModelData.fromModelPackage',
-    });
-    checker.check(!(props.vpcSubnets || props.securityGroups) || props.vpc !== undefined, {
-      field: 'vpc',
-      message: 'vpcSubnets and securityGroups need a vpc',
-      received: undefined,
-      allowed: 'an ec2.IVpc',
-    });
+      field: 'modelData', message: 'a multi-model container loads its models from an S3 prefix', received: props.modelData.isModelPackage ? 'a model package' : 'a single .tar.gz', allowed: 'ModelData.fromS3Prefix(bucket, "models/")',
+    }, AwsErrorCodes.MODEL_DATA);
+    checker.check(!(props.modelData.isModelPackage && props.image), { field: 'image', message: 'a model package already names its image', received: 'an image', allowed: 'no image with ModelData.fromModelPackage' }, AwsErrorCodes.MODEL_IMAGE);
+    checker.check(!(props.vpcSubnets || props.securityGroups) || props.vpc !== undefined, { field: 'vpc', message: 'vpcSubnets and securityGroups need a vpc', received: undefined, allowed: 'an ec2.IVpc' }, AwsErrorCodes.MODEL_NETWORK);
+    const issues = new IssueCollector();
+    checkRuntimeSettings(props.runtime ?? {}, issues);
+    checker.addAll(issues.issues, AwsErrorCodes.RUNTIME_SETTINGS);
+    checker.throwIfAny();
 
     const role = props.role ?? createExecutionRole(this, 'Role', props.vpc !== undefined);
     acknowledgeServingStackWildcards(this);
     this.role = role;
     this.grantPrincipal = role;
-
-    const data = props.modelData.bind(this, role);
-    let image: ContainerImageConfig | undefined;
-    if (!props.modelData.isModelPackage) {
-      const chosen = props.image ?? (this.manifest && ContainerImage.hasFrameworkImage(this.manifest.format)
-        ? ContainerImage.fromFramework(this.manifest.format, { gpu: props.gpu })
-        : ContainerImage.fromRuntimeAsset({ gpu: props.gpu }));
-      image = chosen.bind(this, role);
-      if (this.gpu && image.gpuSupport === false && !this.allowCpuImageOnGpu) throw gpuImageError(this.node.path, 'image', image);
-    }
-    this.image = image;
-
-    const issues = new IssueCollector();
-    const runtimeEnv = image?.isServingStackRuntime || (props.modelData.isModelPackage && props.runtime)
-      ? runtimeEnvironment(props.runtime ?? {}, this.manifest, { gpu: props.gpu, async: props.async, serverless: props.serverless }, issues)
-      : {};
-    issues.issues.forEach((i) => checker.add(i));
-    checker.throwIfAny();
-    const environment = { ...runtimeEnv, ...props.environment };
+    this.data = props.modelData.bind(this, role);
+    if (props.image) this.chosenImage = props.image.bind(this, role);
+    this.isServingStackRuntime = this.chosenImage?.isServingStackRuntime ?? (!props.modelData.isModelPackage && !this.frameworkDefault);
 
     let vpcConfig: CfnModel.VpcConfigProperty | undefined;
     if (props.vpc) {
-      const securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: props.vpc,
-        description: 'ServingStack model containers',
-        allowAllOutbound: true,
-      })];
+      const securityGroups = props.securityGroups ? [...props.securityGroups] : [new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: 'ServingStack model containers', allowAllOutbound: true })];
       this.connections = new ec2.Connections({ securityGroups });
       vpcConfig = {
         subnets: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
@@ -204,28 +172,74 @@ export class Model extends Resource implements IModel {
       executionRoleArn: role.roleArn,
       enableNetworkIsolation: props.networkIsolation,
       vpcConfig,
-      primaryContainer: {
-        image: image?.imageUri,
-        modelDataUrl: data.modelDataUrl,
-        modelDataSource: data.modelDataSource,
-        modelPackageName: data.modelPackageName,
-        mode: this.multiModel ? 'MultiModel' : undefined,
-        environment: Object.keys(environment).length > 0 ? environment : undefined,
-      },
+      primaryContainer: Lazy.any({ produce: () => this.renderContainer() }),
     });
     // The model must wait for the role's policy, or CreateModel cannot pull the image.
     this.resource.node.addDependency(role);
     this.modelName = this.getResourceNameAttribute(this.resource.attrModelName);
+    // A model no variant was bound to (batch transform, a standalone model) gets the CPU default at synth.
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.chooseDefaultImage(false) : undefined) }, { priority: AspectPriority.MUTATING });
   }
-}
 
+  /** The container image: known at construction when given, chosen at the first binding (or at synth) otherwise; none for model packages. */
+  public get image(): ContainerImageConfig | undefined {
+    return this.chosenImage;
+  }
 
-/** The error for an image without GPU support on GPU instances (Model and Endpoint raise it). */
-export function gpuImageError(path: string, field: string, image: ContainerImageConfig, instanceType?: string): ServingStackError {
-  return new ServingStackError(AWS_ERRORS.GPU_IMAGE, `${path}: a GPU instance type would run an image without GPU support`, [{
-    field,
-    message: `has no GPU support${instanceType ? ` but serves on ${instanceType}` : ''}: the model would fall back to the CPU`,
-    received: image.isServingStackRuntime ? `the CPU runtime image (Dockerfile): ${image.imageUri}` : image.imageUri,
-    allowed: 'a GPU image (ContainerImage.fromRuntimeAsset({ gpu: true }), the default for GPU instance types; a framework image with gpu: true; ContainerImage.fromImageUri(uri, { gpuSupport: true })), or allowCpuImageOnGpu: true',
-  }]);
+  /** Whether a variant the model is bound to runs on NVIDIA GPUs. */
+  public get gpu(): boolean {
+    return this.hostings.some((h) => h.gpu === true);
+  }
+
+  /**
+   * Bind the model to a variant it serves: choose the default image for it, check the image and
+   * the runtime settings against it. Called by EndpointConfig and InferenceComponent.
+   * @internal
+   */
+  public _bindVariant(binding: ModelBinding): void {
+    const gpus = binding.instanceType?.gpuCount ?? 0;
+    const hosting: ModelHosting = { gpu: gpus > 0, async: binding.async, serverless: binding.serverless };
+    const path = visiblePath(binding.scope as Construct);
+    if (this.isServingStackRuntime || (this.props.modelData.isModelPackage && this.props.runtime)) {
+      const issues = new IssueCollector();
+      checkRuntimeHosting(this.props.runtime ?? {}, hosting, issues);
+      const checker = new Checker(this, 'Model');
+      checker.addAll(issues.issues, AwsErrorCodes.RUNTIME_SETTINGS);
+      checker.throwIfAny();
+    }
+    this.chooseDefaultImage(gpus > 0, binding.instanceType?.toString());
+    const image = this.chosenImage;
+    if (image && image.gpuSupport === false && gpus > 0 && !this.allowCpuImageOnGpu) {
+      const note = this.cpuDefaultFor ? ` (the default, chosen when the model was first bound to ${this.cpuDefaultFor}: bind GPU variants first, or give the image)` : '';
+      throw gpuImageError(path, gpuImageIssue(binding.field, image, binding.instanceType?.toString(), note));
+    }
+    this.hostings.push(hosting);
+  }
+
+  private get frameworkDefault(): boolean {
+    return this.manifest !== undefined && ContainerImage.hasFrameworkImage(this.manifest.format);
+  }
+
+  private chooseDefaultImage(gpu: boolean, instanceType?: string): void {
+    if (this.chosenImage || this.props.modelData.isModelPackage) return;
+    const image = this.frameworkDefault ? ContainerImage.fromFramework(this.manifest!.format, { gpu }) : ContainerImage.fromRuntimeAsset({ gpu });
+    this.chosenImage = image.bind(this, this.role);
+    if (!gpu && instanceType) this.cpuDefaultFor = instanceType;
+  }
+
+  private renderContainer(): CfnModel.ContainerDefinitionProperty {
+    const image = this.chosenImage;
+    const runtimeEnv = image?.isServingStackRuntime || (this.props.modelData.isModelPackage && this.props.runtime)
+      ? renderRuntime(this.props.runtime ?? {}, this.manifest, this.hostings)
+      : {};
+    const environment = { ...runtimeEnv, ...this.props.environment };
+    return {
+      image: image?.imageUri,
+      modelDataUrl: this.data.modelDataUrl,
+      modelDataSource: this.data.modelDataSource,
+      modelPackageName: this.data.modelPackageName,
+      mode: this.multiModel ? 'MultiModel' : undefined,
+      environment: Object.keys(environment).length > 0 ? environment : undefined,
+    };
+  }
 }

@@ -55,13 +55,3 @@ export interface RuntimeSettings {
    */
   readonly emf?: boolean;
 }
-
-/** The endpoint facts that choose runtime defaults. */
-export interface RuntimeEnvironmentContext {
-  /** The container runs on an instance with NVIDIA GPUs. */
-  readonly gpu?: boolean;
-  /** The endpoint is asynchronous (1 GiB payloads). */
-  readonly async?: boolean;
-  /** The endpoint is serverless (4 MiB payloads). */
-  readonly serverless?: boolean;
-}

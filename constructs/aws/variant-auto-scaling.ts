@@ -2,9 +2,12 @@ import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { Endpoint, INSTANCE_NAMESPACE, SAGEMAKER_NAMESPACE, VariantInfo } from './endpoint';
-import { AWS_ERRORS, Checker } from './private/errors';
+import type { IEndpoint } from './endpoint-base';
+import { AwsErrorCodes } from './errors';
+import { Checker } from './private/errors';
 import { sageMakerScalingRole } from './private/execution-role';
+import { INSTANCE_NAMESPACE, SAGEMAKER_NAMESPACE } from './private/metrics';
+import { ProductionVariant } from './variant';
 
 /** Cooldowns of a target-tracking policy. */
 export interface ScalingCooldowns {
@@ -85,8 +88,8 @@ export interface ScheduledCapacity {
 
 /** Properties of {@link VariantAutoScaling}. */
 export interface VariantAutoScalingProps {
-  /** The endpoint. */
-  readonly endpoint: Endpoint;
+  /** The endpoint (one defined elsewhere declares its variants in its attributes). */
+  readonly endpoint: IEndpoint;
   /**
    * Variant to scale.
    * @default - the first production variant
@@ -101,6 +104,9 @@ export interface VariantAutoScalingProps {
   readonly maxCapacity: number;
 }
 
+/** The autoscaling of each variant, per endpoint. */
+const SCALED = new WeakMap<IEndpoint, Map<string, VariantAutoScaling>>();
+
 const DEFAULT_SCALE_IN = Duration.minutes(5);
 const DEFAULT_SCALE_OUT = Duration.minutes(1);
 
@@ -111,26 +117,34 @@ const DEFAULT_SCALE_OUT = Duration.minutes(1);
  * scale to zero through inference components), and min ≤ initial ≤ max is enforced.
  */
 export class VariantAutoScaling extends Construct {
+  /** The autoscaling of a variant in this app, if it has one (a variant has one scalable target). */
+  public static of(endpoint: IEndpoint, variantName: string): VariantAutoScaling | undefined {
+    return SCALED.get(endpoint)?.get(variantName);
+  }
+
   public readonly scalableTarget: appscaling.ScalableTarget;
-  public readonly variant: VariantInfo;
-  private readonly endpoint: Endpoint;
+  /** The facts of the scaled variant. */
+  public readonly variant: ProductionVariant;
+  private readonly endpoint: IEndpoint;
 
   constructor(scope: Construct, id: string, props: VariantAutoScalingProps) {
     super(scope, id);
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_CAPACITY);
     const endpoint = props.endpoint;
     this.endpoint = endpoint;
     const variantName = props.variantName ?? endpoint.primaryVariantName;
     const variant = endpoint.variants.find((v) => v.variantName === variantName && !v.shadow);
     if (!variant) {
-      checker.add({ field: 'variantName', message: 'is not a production variant of the endpoint', received: variantName, allowed: endpoint.variants.filter((v) => !v.shadow).map((v) => v.variantName).join(' | ') });
+      checker.add({ field: 'variantName', message: 'is not a production variant of the endpoint', received: variantName, allowed: endpoint.variants.filter((v) => !v.shadow).map((v) => v.variantName).join(' | ') || 'none declared (an imported endpoint lists its variants in its attributes)' }, AwsErrorCodes.VARIANT_NOT_FOUND);
       checker.throwIfAny();
     }
     this.variant = variant!;
     const v = this.variant;
-    checker.check(!v.hostsInferenceComponents, { field: 'variantName', message: 'variants hosting inference components scale through their components', received: variantName, allowed: 'InferenceComponent.autoScaleCopies(), managedInstanceScaling on the variant' });
+    const existing = VariantAutoScaling.of(endpoint, variantName);
+    checker.check(existing === undefined, { field: 'variantName', message: 'the variant is autoscaled already (Application Auto Scaling allows one scalable target per variant)', received: variantName, allowed: `policies added to ${existing?.node.path ?? 'its VariantAutoScaling'}` }, AwsErrorCodes.SCALING_POLICY);
+    checker.check(!v.hostsInferenceComponents, { field: 'variantName', message: 'variants hosting inference components scale through their components', received: variantName, allowed: 'InferenceComponent.autoScaleCopies(), managedInstanceScaling on the variant' }, AwsErrorCodes.SCALING_POLICY);
     if (v.instanceType && !v.instanceType.isToken) {
-      checker.check(!v.instanceType.isBurstable, { field: 'instanceType', message: 'Application Auto Scaling rejects burstable instance types for SageMaker variants', received: v.instanceType.toString(), allowed: 'a non-burstable type, e.g. ml.m5.large or ml.c6i.large' });
+      checker.check(!v.instanceType.isBurstable, { field: 'instanceType', message: 'Application Auto Scaling rejects burstable instance types for SageMaker variants', received: v.instanceType.toString(), allowed: 'a non-burstable type, e.g. ml.m5.large or ml.c6i.large' }, AwsErrorCodes.SCALING_INSTANCE_TYPE);
     }
     const initial = v.serverless ? v.provisionedConcurrency : v.initialInstanceCount;
     if (v.serverless) {
@@ -157,6 +171,8 @@ export class VariantAutoScaling extends Construct {
     }
     checker.throwIfAny();
 
+    if (!SCALED.has(endpoint)) SCALED.set(endpoint, new Map());
+    SCALED.get(endpoint)!.set(variantName, this);
     this.scalableTarget = new appscaling.ScalableTarget(this, 'Target', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
       role: sageMakerScalingRole(this),
@@ -165,8 +181,10 @@ export class VariantAutoScaling extends Construct {
       minCapacity: min,
       maxCapacity: props.maxCapacity,
     });
-    // The endpoint name is fixed, so the dependency must be explicit.
-    this.scalableTarget.node.addDependency(endpoint.resource);
+    // The endpoint name is fixed, so the dependency must be explicit (on the endpoint resource
+    // only; an imported endpoint has none).
+    const resource = endpoint.node.defaultChild;
+    if (resource) this.scalableTarget.node.addDependency(resource);
   }
 
   private cooldowns(p: ScalingCooldowns): { scaleInCooldown: Duration; scaleOutCooldown: Duration } {
@@ -174,13 +192,13 @@ export class VariantAutoScaling extends Construct {
   }
 
   private positive(field: string, value: number): void {
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_TARGET);
     if (!Token.isUnresolved(value)) checker.check(value > 0 && Number.isFinite(value), { field, message: 'must be positive', received: value, allowed: 'a number > 0' });
     checker.throwIfAny();
   }
 
   private instanceOnly(method: string): void {
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_POLICY);
     checker.check(!this.variant.serverless, { field: method, message: 'serverless variants scale provisioned concurrency only', received: 'a serverless variant', allowed: 'scaleOnProvisionedConcurrency()' });
     checker.throwIfAny();
   }
@@ -219,12 +237,12 @@ export class VariantAutoScaling extends Construct {
 
   private scaleOnUtilization(id: string, metricName: string, units: number | undefined, unitName: string, props: UtilizationScalingProps): appscaling.TargetTrackingScalingPolicy {
     this.instanceOnly(`scaleOn${metricName}`);
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_TARGET);
     checker.numberRange('targetUtilizationPercent', props.targetUtilizationPercent, 1, 100);
     checker.check(units !== undefined && units > 0, {
       field: 'instanceType', message: `the ${unitName} count of the instance type is unknown or zero, so a per-instance target cannot be derived`,
       received: this.variant.instanceType?.toString(), allowed: `an instance type with known ${unitName}s${unitName === 'GPU' ? ' (ml.g4dn, ml.g5, ml.g6, ml.p3, ml.p4d, ml.p5)' : ''}`,
-    });
+    }, AwsErrorCodes.SCALING_INSTANCE_TYPE);
     checker.throwIfAny();
     return this.scalableTarget.scaleToTrackMetric(id, {
       targetValue: props.targetUtilizationPercent * units!,
@@ -240,9 +258,9 @@ export class VariantAutoScaling extends Construct {
 
   /** Target tracking on provisioned-concurrency utilisation (serverless variants). */
   public scaleOnProvisionedConcurrency(id: string, props: ProvisionedConcurrencyScalingProps = {}): appscaling.TargetTrackingScalingPolicy {
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
-    checker.check(this.variant.serverless, { field: 'scaleOnProvisionedConcurrency', message: 'only serverless variants have provisioned concurrency', received: this.variant.instanceType?.toString(), allowed: 'a serverless variant' });
-    checker.numberRange('targetUtilization', props.targetUtilization, 0.05, 0.95);
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_POLICY);
+    checker.check(this.variant.serverless === true, { field: 'scaleOnProvisionedConcurrency', message: 'only serverless variants have provisioned concurrency', received: this.variant.instanceType?.toString(), allowed: 'a serverless variant' });
+    checker.numberRange('targetUtilization', props.targetUtilization, 0.05, 0.95, '', AwsErrorCodes.SCALING_TARGET);
     checker.throwIfAny();
     return this.scalableTarget.scaleToTrackMetric(id, {
       targetValue: props.targetUtilization ?? 0.7,
@@ -257,7 +275,7 @@ export class VariantAutoScaling extends Construct {
    * that adds an instance when requests wait on a variant scaled to zero.
    */
   public scaleOnBacklog(id: string, props: BacklogScalingProps): appscaling.TargetTrackingScalingPolicy {
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_POLICY);
     checker.check(this.endpoint.isAsync, { field: 'scaleOnBacklog', message: 'backlog metrics exist only for asynchronous endpoints', received: 'a real-time endpoint', allowed: 'an endpoint with asyncInference' });
     checker.throwIfAny();
     this.positive('targetBacklogPerInstance', props.targetBacklogPerInstance);
@@ -291,13 +309,13 @@ export class VariantAutoScaling extends Construct {
 
   /** Change min/max capacity on a schedule (e.g. business hours). */
   public scaleOnSchedule(id: string, props: ScheduledCapacity): void {
-    const checker = new Checker(this, AWS_ERRORS.SCALING, 'VariantAutoScaling');
-    checker.check(props.minCapacity !== undefined || props.maxCapacity !== undefined, { field: 'scaleOnSchedule', message: 'changes nothing', received: 'neither minCapacity nor maxCapacity', allowed: 'minCapacity and/or maxCapacity' });
+    const checker = new Checker(this, 'VariantAutoScaling', AwsErrorCodes.SCALING_POLICY);
+    checker.check(props.minCapacity !== undefined || props.maxCapacity !== undefined, { field: 'scaleOnSchedule', message: 'changes nothing', received: 'neither minCapacity nor maxCapacity', allowed: 'minCapacity and/or maxCapacity' }, AwsErrorCodes.SCALING_TARGET);
     if (props.minCapacity === 0) {
-      checker.check(this.endpoint.isAsync, { field: 'scaleOnSchedule.minCapacity', message: 'only asynchronous endpoints scale instance variants to zero', received: 0, allowed: 'at least 1' });
+      checker.check(this.endpoint.isAsync, { field: 'scaleOnSchedule.minCapacity', message: 'only asynchronous endpoints scale instance variants to zero', received: 0, allowed: 'at least 1' }, AwsErrorCodes.SCALING_CAPACITY);
     }
     if (props.minCapacity !== undefined && props.maxCapacity !== undefined) {
-      checker.check(props.minCapacity <= props.maxCapacity, { field: 'scaleOnSchedule', message: 'needs min ≤ max', received: `min ${props.minCapacity}, max ${props.maxCapacity}`, allowed: 'minCapacity ≤ maxCapacity' });
+      checker.check(props.minCapacity <= props.maxCapacity, { field: 'scaleOnSchedule', message: 'needs min ≤ max', received: `min ${props.minCapacity}, max ${props.maxCapacity}`, allowed: 'minCapacity ≤ maxCapacity' }, AwsErrorCodes.SCALING_CAPACITY);
     }
     checker.throwIfAny();
     this.scalableTarget.scaleOnSchedule(id, {

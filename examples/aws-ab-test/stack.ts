@@ -26,10 +26,7 @@ export class AbTestStack extends Stack {
     const control = props.modelPackage ?? BREAST_CANCER_PACKAGE;
     this.serving = new ServingEndpoint(this, 'BreastCancer', {
       modelData: ModelData.fromAsset(control),
-      variantName: 'Control',
-      weight: 0.8,
-      instanceType: InstanceType.C6I_LARGE,
-      initialInstanceCount: 2,
+      variant: { variantName: 'Control', weight: 0.8, instanceType: InstanceType.C6I_LARGE, initialInstanceCount: 2 },
       additionalVariants: [{ variantName: 'Candidate', modelData: ModelData.fromAsset(props.candidatePackage ?? control), weight: 0.2, initialInstanceCount: 2 }],
       shadowVariant: { variantName: 'Shadow', instanceType: InstanceType.C6I_XLARGE, initialInstanceCount: 1 },
       deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.linear(CapacitySize.percent(25), Duration.minutes(5)) }),

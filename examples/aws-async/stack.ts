@@ -20,12 +20,12 @@ export class AsyncStack extends Stack {
     const failure = new sns.Topic(this, 'Failed', { masterKey: key, enforceSSL: true });
     this.serving = new ServingEndpoint(this, 'BreastCancer', {
       modelData: ModelData.fromAsset(props.modelPackage ?? BREAST_CANCER_PACKAGE),
-      instanceType: InstanceType.M5_XLARGE,
+      model: { runtime: { bodyLimit: Size.mebibytes(512), requestTimeout: Duration.minutes(15) } },
+      variant: { instanceType: InstanceType.M5_XLARGE },
       encryptionKey: key,
       asyncInference: { successTopic: success, errorTopic: failure, maxConcurrentInvocationsPerInstance: 4 },
-      runtime: { bodyLimit: Size.mebibytes(512), requestTimeout: Duration.minutes(15) },
       autoScaling: { maxCapacity: 4, targetBacklogPerInstance: 10 },
-      alarmThresholds: { maxBacklogWithoutCapacity: Duration.minutes(10) },
+      monitoring: { thresholds: { maxBacklogWithoutCapacity: Duration.minutes(10) } },
     });
   }
 }

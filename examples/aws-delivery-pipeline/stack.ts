@@ -41,8 +41,7 @@ export class DeliveryPipelineStack extends Stack {
       modelPackageDirectory: 'examples/models/breast-cancer',
       registry,
       endpoint: {
-        instanceType: InstanceType.C6I_LARGE,
-        initialInstanceCount: 2,
+        variant: { instanceType: InstanceType.C6I_LARGE, initialInstanceCount: 2 },
         deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(1), Duration.minutes(10)) }),
       },
       integrationTest: { maxP99Latency: Duration.millis(250), holdoutFile: 'examples/data/breast_cancer.csv', accuracyTolerance: 0.02 },

@@ -29,9 +29,7 @@ export class RealtimeCanaryStack extends Stack {
     super(scope, id, props);
     this.serving = new ServingEndpoint(this, 'BreastCancer', {
       modelData: ModelData.fromAsset(props.modelPackage ?? BREAST_CANCER_PACKAGE),
-      instanceType: InstanceType.C6I_LARGE,
-      initialInstanceCount: 2,
-      containerStartupHealthCheckTimeout: Duration.minutes(5),
+      variant: { instanceType: InstanceType.C6I_LARGE, initialInstanceCount: 2, containerStartupHealthCheckTimeout: Duration.minutes(5) },
       deployment: DeploymentStrategy.blueGreen({
         trafficShift: TrafficShift.canary(CapacitySize.instances(1), Duration.minutes(10)),
         terminationWait: Duration.minutes(5),
@@ -46,7 +44,7 @@ export class RealtimeCanaryStack extends Stack {
           { schedule: Schedule.cron({ weekDay: 'MON-FRI', hour: '19', minute: '0' }), minCapacity: 2, timeZone: 'Europe/Berlin' },
         ],
       },
-      alarmThresholds: { maxP99LatencyMillis: 100, availabilitySloPercent: 99.9 },
+      monitoring: { thresholds: { maxP99LatencyMillis: 100, availabilitySloPercent: 99.9 } },
     });
   }
 }

@@ -16,7 +16,7 @@ export class ServerlessStack extends Stack {
       modelData: ModelData.fromAsset(props.modelPackage ?? BREAST_CANCER_PACKAGE),
       serverless: { memorySize: Size.mebibytes(2048), maxConcurrency: 10, provisionedConcurrency: 2 },
       autoScaling: { maxCapacity: 6, targetProvisionedConcurrencyUtilization: 0.6 },
-      runtime: { workers: 1 },
+      model: { runtime: { workers: 1 } },
     });
   }
 }

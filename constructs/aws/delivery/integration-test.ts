@@ -12,7 +12,7 @@ import { ModelManifest, TensorSpec } from '../../../lib/core/manifest';
 import { loadModelPackage } from '../../../lib/core/model-package';
 import type { Cell } from '../../../lib/monitoring/baseline';
 import { loadRows } from '../../../lib/monitoring/data-file';
-import { AWS_ERRORS } from '../private/errors';
+import { AwsErrorCodes } from '../errors';
 
 /** One answer of the endpoint. */
 export interface Invocation {
@@ -143,7 +143,7 @@ export async function runIntegrationTest(invoker: Invoker, options: IntegrationT
     const metric = options.metric ?? 'accuracy';
     expected = manifest.lineage?.metrics?.[metric];
     const data = loadRows(options.holdoutFile, { labelColumn: options.labelColumn ?? 'label' });
-    if (!data.labels) throw new ServingStackError(AWS_ERRORS.INTEGRATION_TEST, `${options.holdoutFile} has no labels`, [{ field: 'holdoutFile', message: 'has no label column', received: options.holdoutFile, allowed: 'a CSV with a label column, a scikit-learn CSV, or JSON Lines with "label"' }]);
+    if (!data.labels) throw new ServingStackError(AwsErrorCodes.INTEGRATION_TEST, `${options.holdoutFile} has no labels`, [{ field: 'holdoutFile', message: 'has no label column', received: options.holdoutFile, allowed: 'a CSV with a label column, a scikit-learn CSV, or JSON Lines with "label"' }]);
     const batch = manifest.batching?.maxBatchSize ?? 64;
     let correct = 0;
     let scored = 0;
@@ -176,7 +176,7 @@ export async function runIntegrationTest(invoker: Invoker, options: IntegrationT
       received: c.name === 'p99LatencyMs' ? Number(p99.toFixed(1)) : c.name === 'accuracy' ? accuracy : failures.length,
       allowed: c.name === 'p99LatencyMs' ? `≤ ${maxP99} ms` : c.name === 'accuracy' ? `≥ ${expected ?? '?'} − ${options.accuracyTolerance ?? 0.02}` : 'every request answered 200',
     }));
-    throw Object.assign(new ServingStackError(AWS_ERRORS.INTEGRATION_TEST, 'the endpoint failed its integration test', issues), { report });
+    throw Object.assign(new ServingStackError(AwsErrorCodes.INTEGRATION_TEST, 'the endpoint failed its integration test', issues), { report });
   }
   return report;
 }

@@ -5,15 +5,14 @@ import { Construct } from 'constructs';
 import { ServingStackError } from '../../../lib/core/errors';
 import { ContainerImage } from '../container-image';
 import { ModelRegistry } from '../model-registry';
-import { AWS_ERRORS, Checker } from '../private/errors';
+import { AwsErrorCodes } from '../errors';
+import { Checker } from '../private/errors';
 import { SecureBucket } from '../secure-bucket';
-import { ServingEndpointOptions } from '../serving-endpoint';
+import { ServingEndpointOptions } from '../serving-endpoint-options';
 import { acknowledgePipeline } from './pipeline-acknowledgements';
 import { ApprovalGate, PipelineSource } from './pipeline-parts';
 import { ServingStage } from './serving-stage';
 
-/** Context key the synth step sets to the version it registered (`-c servingstack:modelPackageArn=…`). */
-export const MODEL_VERSION_CONTEXT = 'servingstack:modelPackageArn';
 
 /** One production deployment target (an account, or a region holding a replica of the registry bucket). */
 export interface ProductionTarget {
@@ -54,7 +53,7 @@ export interface ModelDeliveryPipelineProps {
   /** The gate in front of production: `ApprovalGate.manual()` or `ApprovalGate.registry()`. Required. */
   readonly approval: ApprovalGate;
   /** Production targets, deployed in one wave after the gate (more waves: `addProductionWave`). */
-  readonly production: ProductionTarget[];
+  readonly production: readonly ProductionTarget[];
   /**
    * Staging environment.
    * @default - the pipeline's environment
@@ -68,9 +67,9 @@ export interface ModelDeliveryPipelineProps {
   /** @default - 50 requests, p99 ≤ 1 s, no accuracy check */
   readonly integrationTest?: DeliveryIntegrationTestOptions;
   /** @default ['npm ci'] */
-  readonly installCommands?: string[];
+  readonly installCommands?: readonly string[];
   /** @default ['npm test'] */
-  readonly testCommands?: string[];
+  readonly testCommands?: readonly string[];
   /** @default 'npx cdk synth' */
   readonly synthCommand?: string;
   /**
@@ -92,9 +91,12 @@ export interface ModelDeliveryPipelineProps {
  * not approved. A pipeline without a gate in front of any production stage fails synth.
  */
 export class ModelDeliveryPipeline extends Construct {
+  /** Context key the synth step sets to the version it registered (`-c servingstack:modelPackageArn=…`). */
+  public static readonly MODEL_VERSION_CONTEXT = 'servingstack:modelPackageArn';
+
   public readonly pipeline: pipelines.CodePipeline;
   public readonly staging: ServingStage;
-  public readonly production: ServingStage[] = [];
+  private readonly productionStages: ServingStage[] = [];
   /** The version this synth was pinned to ('' without the context). */
   public readonly modelPackageArn: string;
   private readonly props: ModelDeliveryPipelineProps;
@@ -104,13 +106,13 @@ export class ModelDeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: ModelDeliveryPipelineProps) {
     super(scope, id);
     if (!props.approval) {
-      throw new ServingStackError(AWS_ERRORS.PIPELINE_APPROVAL, `ModelDeliveryPipeline at ${this.node.path} deploys to production without approval`, [
+      throw new ServingStackError(AwsErrorCodes.PIPELINE_APPROVAL, `ModelDeliveryPipeline at ${this.node.path} deploys to production without approval`, [
         { field: 'approval', message: 'is required: only approved model versions reach production', received: props.approval ?? null, allowed: 'ApprovalGate.manual() | ApprovalGate.registry()' },
       ]);
     }
     this.props = props;
     const stack = Stack.of(this);
-    const checker = new Checker(this, AWS_ERRORS.PIPELINE, 'ModelDeliveryPipeline');
+    const checker = new Checker(this, 'ModelDeliveryPipeline', AwsErrorCodes.PIPELINE);
     checker.check(props.production.length > 0, { field: 'production', message: 'needs at least one target', received: [], allowed: '[{ stageName, env }]' });
     checker.check(!Token.isUnresolved(props.registry.artifactBucketName), {
       field: 'registry.artifactBucket', message: 'has a name known only at deploy time; the stages name the bucket at synth', received: 'a generated bucket name', allowed: "new ModelRegistry(this, 'Registry', { artifactBucketName: '<globally unique name>' })",
@@ -122,7 +124,7 @@ export class ModelDeliveryPipeline extends Construct {
     checker.check(new Set(names).size === names.length && !names.includes('Staging'), { field: 'production[].stageName', message: 'must be unique and not Staging', received: names, allowed: 'distinct names' });
     checker.throwIfAny();
 
-    const arn = this.node.tryGetContext(MODEL_VERSION_CONTEXT);
+    const arn = this.node.tryGetContext(ModelDeliveryPipeline.MODEL_VERSION_CONTEXT);
     this.modelPackageArn = typeof arn === 'string' ? arn : '';
     const dir = props.modelPackageDirectory;
     const registry = props.registry;
@@ -130,12 +132,12 @@ export class ModelDeliveryPipeline extends Construct {
 
     const synth = new pipelines.CodeBuildStep('Build', {
       input: props.source.fileSet,
-      installCommands: props.installCommands ?? ['npm ci'],
+      installCommands: [...(props.installCommands ?? ['npm ci'])],
       commands: [
         ...(props.testCommands ?? ['npm test']),
         `npx servingstack package ${dir} -o model.tar.gz`,
         `npx servingstack register ${dir} -o model-version.json`,
-        `${props.synthCommand ?? 'npx cdk synth'} -c ${MODEL_VERSION_CONTEXT}="$(node -p "require('./model-version.json').modelPackageArn")"`,
+        `${props.synthCommand ?? 'npx cdk synth'} -c ${ModelDeliveryPipeline.MODEL_VERSION_CONTEXT}="$(node -p "require('./model-version.json').modelPackageArn")"`,
       ],
       env: { SERVINGSTACK_REGISTRY_GROUP: registry.group.modelPackageGroupName, SERVINGSTACK_REGISTRY_BUCKET: registry.artifactBucketName, SERVINGSTACK_REGISTRY_IMAGE: image },
       // The build registers the version: write under the registry prefix, create versions of the group.
@@ -164,7 +166,7 @@ export class ModelDeliveryPipeline extends Construct {
     const stagingEnv = this.staging.stack;
     const integrationTest = new pipelines.CodeBuildStep('IntegrationTest', {
       input: props.source.fileSet,
-      installCommands: props.installCommands ?? ['npm ci'],
+      installCommands: [...(props.installCommands ?? ['npm ci'])],
       envFromCfnOutputs: { ENDPOINT_NAME: this.staging.endpointNameOutput },
       commands: [`npx servingstack endpoint-test ${dir} ${testArgs.join(' ')}`],
       rolePolicyStatements: [new iam.PolicyStatement({
@@ -178,9 +180,14 @@ export class ModelDeliveryPipeline extends Construct {
     acknowledgePipeline(this);
   }
 
+  /** The production stages, wave by wave. */
+  public get production(): readonly ServingStage[] {
+    return [...this.productionStages];
+  }
+
   /** Another production wave (e.g. a second region or a second set of accounts), behind its own gate. */
-  public addProductionWave(waveId: string, targets: ProductionTarget[]): pipelines.Wave {
-    const checker = new Checker(this, AWS_ERRORS.PIPELINE, 'ModelDeliveryPipeline');
+  public addProductionWave(waveId: string, targets: readonly ProductionTarget[]): pipelines.Wave {
+    const checker = new Checker(this, 'ModelDeliveryPipeline', AwsErrorCodes.PIPELINE);
     checker.check(targets.length > 0, { field: `${waveId}.targets`, message: 'needs at least one target', received: [], allowed: '[{ stageName, env }]' });
     this.checkRegions(waveId, targets.map((x) => x.env), checker);
     checker.throwIfAny();
@@ -188,10 +195,10 @@ export class ModelDeliveryPipeline extends Construct {
     gate.forEach((s) => this.gateSteps.add(s));
     // Steps of one wave run in order: approval, then marking the version approved.
     for (let i = 1; i < gate.length; i++) gate[i].addStepDependency(gate[i - 1]);
-    const wave = this.pipeline.addWave(waveId, { pre: gate });
+    const wave = this.pipeline.addWave(waveId, { pre: [...gate] });
     for (const target of targets) {
       const stage = this.stage(target.stageName, target.env, true);
-      this.production.push(stage);
+      this.productionStages.push(stage);
       wave.addStage(stage);
     }
     return wave;
@@ -229,7 +236,7 @@ export class ModelDeliveryPipeline extends Construct {
         if (stage.stageName === this.staging.stageName) continue;
         const gated = [...wave.pre, ...stage.pre].some((s) => this.gateSteps.has(s));
         if (!gated) {
-          errors.push(new ServingStackError(AWS_ERRORS.PIPELINE_APPROVAL, `stage ${stage.stageName} deploys after staging without an approval gate`, [
+          errors.push(new ServingStackError(AwsErrorCodes.PIPELINE_APPROVAL, `stage ${stage.stageName} deploys after staging without an approval gate`, [
             { field: `waves.${wave.id}.pre`, message: 'has no approval gate in front of this stage', received: [...wave.pre, ...stage.pre].map((s) => s.id), allowed: 'ModelDeliveryPipeline.addProductionWave(), which puts the ApprovalGate in front' },
           ]).message);
         }

@@ -106,7 +106,7 @@ export class ApprovalGate {
   ) {}
 
   /** The steps of this gate for one production wave (new step objects per wave). */
-  public steps(id: string, ctx: GateContext): pipelines.Step[] {
+  public steps(id: string, ctx: GateContext): readonly pipelines.Step[] {
     return this.make(id, ctx);
   }
 }

@@ -2,7 +2,8 @@ import { CfnOutput, Environment, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ModelData } from '../model-data';
 import { IModelRegistry, ModelRegistry } from '../model-registry';
-import { ServingEndpoint, ServingEndpointOptions } from '../serving-endpoint';
+import { ServingEndpoint } from '../serving-endpoint';
+import { ServingEndpointOptions } from '../serving-endpoint-options';
 
 /** Properties of {@link ServingStage}. */
 export interface ServingStageProps extends StageProps {

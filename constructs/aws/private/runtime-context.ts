@@ -2,6 +2,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { servingStackPackageRoot } from './package-root';
 
+/** The runtime's CPU Dockerfile, relative to the package root. */
+export const CPU_DOCKERFILE = 'Dockerfile';
+/** The runtime's CUDA 12 Dockerfile (ONNX Runtime CUDA execution provider), relative to the package root. */
+export const CUDA_DOCKERFILE = 'docker/Dockerfile.cuda';
+
+/**
+ * Paths left out of the runtime image's build context (on top of `.dockerignore`): build output,
+ * tests, and the parts of the repository the Dockerfile never copies (it copies package files,
+ * tsconfig files, lib/ and bin/). Keeping the example models and docs out makes every synth copy
+ * and hash ~1 MB instead of ~8 MB.
+ */
+export const RUNTIME_IMAGE_EXCLUDES = [
+  'node_modules', 'cdk.out', 'dist', '.git', 'test', 'coverage', '.tmp', '**/cdktf.out',
+  'bench', 'examples', 'docs', 'constructs', 'scripts', '.ci',
+];
+
 /** Where `npm run build` puts a copy of package-lock.json (npm never packs the lockfile itself). */
 export const RUNTIME_IMAGE_LOCKFILE = 'dist/runtime-image.lock.json';
 

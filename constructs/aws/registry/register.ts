@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { ServingStackError, ValidationIssue } from '../../../lib/core/errors';
 import { createModelArchive, loadModelPackage } from '../../../lib/core/model-package';
-import { AWS_ERRORS } from '../private/errors';
+import { AwsErrorCodes } from '../errors';
 import { REGISTRY_KEY_PREFIX, registryKey } from './keys';
 import { lineageMetadata } from './lineage';
 
@@ -70,7 +70,7 @@ function validateOptions(o: RegisterOptions): void {
   if (o.approvalStatus !== undefined && !(APPROVAL_STATUSES as readonly string[]).includes(o.approvalStatus)) {
     issues.push({ field: '--status', message: 'is not an approval status', received: o.approvalStatus, allowed: APPROVAL_STATUSES.join(' | ') });
   }
-  if (issues.length > 0) throw new ServingStackError(AWS_ERRORS.REGISTER, 'cannot register the model package version', issues);
+  if (issues.length > 0) throw new ServingStackError(AwsErrorCodes.REGISTER, 'cannot register the model package version', issues);
 }
 
 /** Find a version of the group whose archive is `modelDataUrl` (among the newest 20). */
@@ -95,7 +95,7 @@ export async function registerVersion(clients: RegistryClients, options: Registe
   const pkg = await loadModelPackage(options.packageDir);
   const manifest = pkg.manifest;
   if (options.expectedModelName !== undefined && manifest.name !== options.expectedModelName) {
-    throw new ServingStackError(AWS_ERRORS.REGISTER, `cannot register ${options.packageDir} in ${options.groupName}`, [
+    throw new ServingStackError(AwsErrorCodes.REGISTER, `cannot register ${options.packageDir} in ${options.groupName}`, [
       { field: 'servingstack.json name', message: 'is not the model this registry holds', received: manifest.name, allowed: options.expectedModelName },
     ]);
   }
@@ -156,7 +156,7 @@ async function objectExists(s3: S3Client, bucket: string, key: string): Promise<
 /** Set a version's approval status (approve, or reject to roll back). */
 export async function setApprovalStatus(sagemaker: SageMakerClient, modelPackageArn: string, status: string, description?: string): Promise<void> {
   if (!(APPROVAL_STATUSES as readonly string[]).includes(status)) {
-    throw new ServingStackError(AWS_ERRORS.REGISTER, 'cannot change the approval status', [
+    throw new ServingStackError(AwsErrorCodes.REGISTER, 'cannot change the approval status', [
       { field: '--status', message: 'is not an approval status', received: status, allowed: APPROVAL_STATUSES.join(' | ') },
     ]);
   }

@@ -10,22 +10,8 @@
  * not rejected (staging).
  */
 import { ServingStackError } from '../../../lib/core/errors';
+import { AwsErrorCodes } from '../errors';
 
-/** Error codes of the rollout (handler and deploy-time lookup). Never reuse one. */
-export const ROLLOUT_ERRORS = {
-  /** An event of another model package group reached this endpoint's handler. */
-  FOREIGN_GROUP: 'SS_ERR_AWS_ROLLOUT_FOREIGN_GROUP',
-  /** An event without the fields the handler needs. */
-  EVENT: 'SS_ERR_AWS_ROLLOUT_EVENT_INVALID',
-  /** A pinned version that must be approved is not. */
-  NOT_APPROVED: 'SS_ERR_AWS_VERSION_NOT_APPROVED',
-  /** A pinned version was rejected. */
-  REJECTED: 'SS_ERR_AWS_VERSION_REJECTED',
-  /** The group has no approved version and no fallback was given. */
-  NO_APPROVED: 'SS_ERR_AWS_NO_APPROVED_VERSION',
-  /** The version has no model data the endpoint's containers could load. */
-  NO_ARTIFACT: 'SS_ERR_AWS_VERSION_ARTIFACT_MISSING',
-} as const;
 
 export const APPROVED = 'Approved';
 export const REJECTED = 'Rejected';
@@ -80,12 +66,12 @@ export type RolloutPlan =
  */
 export function checkTrigger(settings: RolloutSettings, detail: ModelPackageStateChange): TriggerDecision {
   if ((detail.ModelPackageGroupName ?? '').toLowerCase() !== settings.groupName.toLowerCase()) {
-    throw new ServingStackError(ROLLOUT_ERRORS.FOREIGN_GROUP, `rollout for ${settings.endpointName} refused an event of another model package group`, [
+    throw new ServingStackError(AwsErrorCodes.ROLLOUT_FOREIGN_GROUP, `rollout for ${settings.endpointName} refused an event of another model package group`, [
       { field: 'detail.ModelPackageGroupName', message: 'is not the group this endpoint follows', received: detail.ModelPackageGroupName ?? null, allowed: settings.groupName },
     ]);
   }
   if (!detail.ModelPackageArn) {
-    throw new ServingStackError(ROLLOUT_ERRORS.EVENT, 'model package state change without a version ARN', [
+    throw new ServingStackError(AwsErrorCodes.ROLLOUT_EVENT, 'model package state change without a version ARN', [
       { field: 'detail.ModelPackageArn', message: 'is missing', received: detail.ModelPackageArn ?? null, allowed: `a version ARN of ${settings.groupName}` },
     ]);
   }
@@ -135,12 +121,12 @@ export function planServedVersion(request: ServedVersionRequest): { readonly mod
   const { pinned } = request;
   if (pinned) {
     if (pinned.approvalStatus === REJECTED) {
-      throw new ServingStackError(ROLLOUT_ERRORS.REJECTED, `model package version ${pinned.modelPackageArn} was rejected and never deploys`, [
+      throw new ServingStackError(AwsErrorCodes.VERSION_REJECTED, `model package version ${pinned.modelPackageArn} was rejected and never deploys`, [
         { field: 'modelPackageArn', message: 'names a rejected version', received: pinned.approvalStatus, allowed: request.requireApproved ? APPROVED : `${APPROVED} | PendingManualApproval` },
       ]);
     }
     if (request.requireApproved && pinned.approvalStatus !== APPROVED) {
-      throw new ServingStackError(ROLLOUT_ERRORS.NOT_APPROVED, `model package version ${pinned.modelPackageArn} is not approved: only approved versions reach this stage`, [
+      throw new ServingStackError(AwsErrorCodes.VERSION_NOT_APPROVED, `model package version ${pinned.modelPackageArn} is not approved: only approved versions reach this stage`, [
         { field: 'modelPackageArn', message: 'names a version that is not approved', received: pinned.approvalStatus, allowed: APPROVED },
       ]);
     }
@@ -148,14 +134,14 @@ export function planServedVersion(request: ServedVersionRequest): { readonly mod
   }
   if (request.newestApproved) return { modelDataUrl: artifactOf(request.newestApproved), version: request.newestApproved, source: 'newest-approved' };
   if (request.fallbackModelDataUrl) return { modelDataUrl: request.fallbackModelDataUrl, source: 'fallback' };
-  throw new ServingStackError(ROLLOUT_ERRORS.NO_APPROVED, `model package group ${request.groupName} has no approved version to deploy`, [
+  throw new ServingStackError(AwsErrorCodes.NO_APPROVED_VERSION, `model package group ${request.groupName} has no approved version to deploy`, [
     { field: 'ModelPackageGroupName', message: 'has no version with status Approved', received: request.groupName, allowed: 'a group with an approved version (servingstack register, then approve it), or a fallback package (ModelData.fromRegistry(registry, { fallback }))' },
   ]);
 }
 
 function artifactOf(version: VersionInfo): string {
   if (!version.modelDataUrl) {
-    throw new ServingStackError(ROLLOUT_ERRORS.NO_ARTIFACT, `model package version ${version.modelPackageArn} has no model data`, [
+    throw new ServingStackError(AwsErrorCodes.VERSION_ARTIFACT_MISSING, `model package version ${version.modelPackageArn} has no model data`, [
       { field: 'InferenceSpecification.Containers[0].ModelDataUrl', message: 'is missing', received: null, allowed: 'an s3:// URL of a .tar.gz in the registry bucket' },
     ]);
   }

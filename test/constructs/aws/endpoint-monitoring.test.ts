@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ThresholdGroup, Thresholds } from '../../../lib/core/contract/thresholds';
-import { AWS_ERRORS } from '../../../constructs/aws/private/errors';
+import { AwsErrorCodes } from '../../../constructs/aws';
 import { errorOf } from '../../support/errors';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -59,7 +59,7 @@ describe('EndpointMonitoring', () => {
 
   test('async: backlog-without-capacity alarm; no Invocations-based alarms', () => {
     const { stack } = newStack();
-    const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), async: true });
+    const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model }], asyncInference: {} });
     const m = new EndpointMonitoring(stack, 'Monitoring', { endpoint, thresholds: { maxBacklogWithoutCapacity: Duration.minutes(7) } });
     expect(Object.keys(m.alarms)).toContain('BacklogWithoutCapacity');
@@ -70,7 +70,7 @@ describe('EndpointMonitoring', () => {
 
   test('dashboard: latency converted from µs, per-core/per-GPU note, runtime EMF metrics by catalogue name', () => {
     const { stack } = newStack();
-    const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), gpu: true });
+    const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }] });
     new EndpointMonitoring(stack, 'Monitoring', { endpoint });
     const t = template(stack);
@@ -89,5 +89,5 @@ describe('EndpointMonitoring', () => {
 
 test('docs/monitoring.md lists the codes of the AWS monitoring constructs', () => {
   const doc = fs.readFileSync(path.join(__dirname, '../../../docs/monitoring.md'), 'utf8');
-  for (const code of [AWS_ERRORS.MONITORING, AWS_ERRORS.MODEL_QUALITY]) expect(doc).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
+  for (const code of [AwsErrorCodes.MONITORING, AwsErrorCodes.MODEL_QUALITY]) expect(doc).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
 });

@@ -1,18 +1,24 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
-  CapacitySize, DeploymentStrategy, Endpoint, EndpointProps, InstanceType, Model, ModelData, RoutingStrategy, TrafficShift,
+  AwsErrorCodes, CapacitySize, DeploymentStrategy, Endpoint, EndpointProps, InstanceType, Model, ModelData, RoutingStrategy, TrafficShift,
 } from '../../../constructs/aws';
+import { Thresholds } from '../../../lib/core/contract/thresholds';
 import { FIXTURE_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
+import { withModel } from './model-fixture';
 
-function setup(): { stack: Stack; model: Model } {
-  const { stack } = newStack();
-  const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
-  return { stack, model };
+const setup = withModel;
+
+/** The code of the error `fn` throws. */
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
 }
 
 /** The error message of `fn`, or '' when it does not throw. */
@@ -48,11 +54,16 @@ describe('Endpoint: real-time defaults', () => {
     // The alarms exist before the endpoint: it depends on them (fixed names, no cycle).
     expect(ep.DependsOn?.filter((d) => d.includes('Guardrail'))).toHaveLength(2);
     expect(endpoint.endpointName).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
+    // Defaults of the shared rollout-gate vocabulary: 1 % 5XX (unified; was 5 %), p99 1000 ms in µs.
+    const gate = Thresholds.resolveRolloutGates({});
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-5xx-rate$'), Threshold: gate.maxErrorRatePercent, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-p99-model-latency$'), Threshold: gate.maxP99LatencyMillis * 1000 });
+    expect(gate).toEqual({ maxErrorRatePercent: 1, maxP99LatencyMillis: 1000 });
   });
 
   test('guardrail alarms: worst-variant 5XX rate and p99 latency in microseconds', () => {
     const { stack, model } = setup();
-    new Endpoint(stack, 'Endpoint', { variants: [{ model, variantName: 'A' }, { model, variantName: 'B' }], guardrailAlarms: { maxP99ModelLatency: Duration.millis(250), max5xxErrorRatePercent: 2 } });
+    new Endpoint(stack, 'Endpoint', { variants: [{ model, variantName: 'A' }, { model, variantName: 'B' }], guardrailAlarms: { maxP99LatencyMillis: 250, maxErrorRatePercent: 2 } });
     const t = template(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-5xx-rate$'), Threshold: 2, Metrics: Match.arrayWith([Match.objectLike({ Expression: '100 * MAX([v0,v1])' })]) });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-p99-model-latency$'), Threshold: 250000 });
@@ -74,59 +85,6 @@ describe('Endpoint: real-time defaults', () => {
       ],
       ShadowProductionVariants: [Match.objectLike({ VariantName: 'Shadow', InstanceType: 'ml.c6i.xlarge' })],
     });
-  });
-
-  test('serverless: memory, concurrency, no KMS key on the config (acknowledged for the compliance packs)', () => {
-    const { stack, model } = setup();
-    new Endpoint(stack, 'Endpoint', { serverlessVariant: { model, memorySize: Size.mebibytes(3072), maxConcurrency: 50, provisionedConcurrency: 5 } });
-    const t = template(stack);
-    const config = onlyResource(t, 'AWS::SageMaker::EndpointConfig');
-    expect(config.Properties).toMatchObject({ ProductionVariants: [{ VariantName: 'AllTraffic', ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 50, ProvisionedConcurrency: 5 } }] });
-    expect(config.Properties.KmsKeyId).toBeUndefined();
-  });
-
-  test('async: encrypted output bucket with access logs, SNS topics, concurrency, role may publish and write', () => {
-    const { stack, model } = setup();
-    const ok = new sns.Topic(stack, 'Ok');
-    const failed = new sns.Topic(stack, 'Failed');
-    const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model }], asyncInference: { successTopic: ok, errorTopic: failed, maxConcurrentInvocationsPerInstance: 4 } });
-    const t = template(stack);
-    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      AsyncInferenceConfig: {
-        ClientConfig: { MaxConcurrentInvocationsPerInstance: 4 },
-        OutputConfig: { S3OutputPath: Match.anyValue(), S3FailurePath: Match.anyValue(), KmsKeyId: Match.anyValue(), NotificationConfig: { SuccessTopic: { Ref: Match.stringLikeRegexp('^Ok') }, ErrorTopic: { Ref: Match.stringLikeRegexp('^Failed') } } },
-      },
-    });
-    expect(endpoint.isAsync).toBe(true);
-    t.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }), BucketEncryption: Match.objectLike({ ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] }) });
-    t.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
-    expect(statements(t).some((s) => s.Action === 'sns:Publish')).toBe(true);
-    expect(statements(t).some((s) => JSON.stringify(s.Action).includes('s3:PutObject') && JSON.stringify(s.Resource).includes('async-output/*'))).toBe(true);
-  });
-
-  test('data capture: sampling, both directions, JSON content types, prefix grant', () => {
-    const { stack, model } = setup();
-    new Endpoint(stack, 'Endpoint', { variants: [{ model }], dataCapture: { samplingPercentage: 37, captureOutput: false } });
-    const t = template(stack);
-    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      DataCaptureConfig: { EnableCapture: true, InitialSamplingPercentage: 37, CaptureOptions: [{ CaptureMode: 'Input' }], DestinationS3Uri: Match.anyValue(), KmsKeyId: Match.anyValue(), CaptureContentTypeHeader: { JsonContentTypes: ['application/json'] } },
-    });
-  });
-
-  test('NVMe instance types: no KmsKeyId, acknowledged with a reason; an explicit key is an error', () => {
-    const { stack } = setup();
-    // A model declared for GPUs (CUDA runtime image): g5 carries NVMe storage and GPUs.
-    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), gpu: true });
-    const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }] });
-    expect(endpoint.volumeKeyOmitted).toBe(true);
-    const t = template(stack);
-    const config = onlyResource(t, 'AWS::SageMaker::EndpointConfig');
-    expect(config.Properties.KmsKeyId).toBeUndefined();
-    const acks = endpoint.endpointConfig.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules' || JSON.stringify(m.data).includes('KMSKeyConfigured'));
-    expect(JSON.stringify(acks)).toContain('local NVMe storage');
-    const key = new kms.Key(stack, 'K');
-    expect(errorOf(() => new Endpoint(stack, 'Bad', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }], encryptionKey: key })))
-      .toContain('encryptionKey: SageMaker rejects KmsKeyId for instance types with local NVMe storage (encrypted by the hardware); received "ml.g5.xlarge"');
   });
 
   test('grantInvoke: sync, async and streaming on the endpoint ARN only', () => {
@@ -182,50 +140,62 @@ describe('Endpoint: deployment strategies', () => {
 });
 
 describe('Endpoint: synth-time validation', () => {
-  const cases: Array<[string, (m: Model) => EndpointProps, string]> = [
-    ['no variant', () => ({}), 'variants: an endpoint needs a variant'],
-    ['serverless + instances', (m) => ({ variants: [{ model: m }], serverlessVariant: { model: m } }), 'serverlessVariant: serverless and instance variants cannot share an endpoint'],
-    ['11 variants', (m) => ({ variants: Array.from({ length: 11 }, (_, i) => ({ model: m, variantName: `v${i}` })) }), 'variants: too many production variants; received 11; allowed: 1 to 10'],
-    ['unnamed second variant', (m) => ({ variants: [{ model: m, variantName: 'A' }, { model: m }] }), 'variants[1].variantName: is required when there are several variants'],
-    ['bad variant name', (m) => ({ variants: [{ model: m, variantName: 'bad_name' }] }), 'variants[0].variantName: is not a valid SageMaker name; received "bad_name"; allowed: letters, digits and dashes'],
-    ['duplicate names', (m) => ({ variants: [{ model: m, variantName: 'A' }, { model: m, variantName: 'A' }] }), 'variants.variantName: variant names must be unique; received ["A"]'],
-    ['bad instance type', (m) => ({ variants: [{ model: m, instanceType: InstanceType.of('m5.large') }] }), 'variants[0].instanceType: is not a SageMaker instance type; received "m5.large"'],
-    ['0 instances', (m) => ({ variants: [{ model: m, initialInstanceCount: 0 }] }), 'variants[0].initialInstanceCount: is out of range; received 0; allowed: a whole number from 1 to 1000'],
-    ['volume too big', (m) => ({ variants: [{ model: m, volumeSize: Size.gibibytes(600) }] }), 'variants[0].volumeSize: is out of range; received 600; allowed: a whole number from 1 GiB to 512 GiB'],
-    ['volume on NVMe', (m) => ({ variants: [{ model: m, instanceType: InstanceType.M5D_LARGE, volumeSize: Size.gibibytes(30) }] }), 'variants[0].volumeSize: instance types with local NVMe storage take no ML storage volume'],
-    ['startup timeout', (m) => ({ variants: [{ model: m, containerStartupHealthCheckTimeout: Duration.seconds(30) }] }), 'variants[0].containerStartupHealthCheckTimeout: is out of range; received 30; allowed: a whole number from 60 s to 3600 s'],
-    ['download timeout', (m) => ({ variants: [{ model: m, modelDataDownloadTimeout: Duration.hours(2) }] }), 'variants[0].modelDataDownloadTimeout: is out of range; received 7200'],
-    ['serverless memory', (m) => ({ serverlessVariant: { model: m, memorySize: Size.mebibytes(1500) } }), 'serverlessVariant.memorySize: is not a serverless memory size; received "1500 MiB"; allowed: 1024 MiB | 2048 MiB'],
-    ['serverless concurrency', (m) => ({ serverlessVariant: { model: m, maxConcurrency: 201 } }), 'serverlessVariant.maxConcurrency: is out of range; received 201; allowed: a whole number from 1 to 200'],
-    ['provisioned > max', (m) => ({ serverlessVariant: { model: m, maxConcurrency: 5, provisionedConcurrency: 6 } }), 'serverlessVariant.provisionedConcurrency: exceeds maxConcurrency; received 6; allowed: at most maxConcurrency (5)'],
-    ['serverless + capture', (m) => ({ serverlessVariant: { model: m }, dataCapture: {} }), 'dataCapture: serverless endpoints do not support data capture'],
-    ['serverless + async', (m) => ({ serverlessVariant: { model: m }, asyncInference: {} }), 'asyncInference: serverless endpoints cannot be asynchronous'],
-    ['serverless + shadow', (m) => ({ serverlessVariant: { model: m }, shadowVariant: { model: m, variantName: 'S' } }), 'shadowVariant: shadow variants need a real-time instance endpoint'],
-    ['sampling', (m) => ({ variants: [{ model: m }], dataCapture: { samplingPercentage: 101 } }), 'dataCapture.samplingPercentage: is out of range; received 101; allowed: a whole number from 0 % to 100 %'],
-    ['capture nothing', (m) => ({ variants: [{ model: m }], dataCapture: { captureInput: false, captureOutput: false } }), 'dataCapture: captures nothing'],
-    ['async concurrency', (m) => ({ variants: [{ model: m }], asyncInference: { maxConcurrentInvocationsPerInstance: 1001 } }), 'asyncInference.maxConcurrentInvocationsPerInstance: is out of range; received 1001'],
-    ['canary > 50 %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.percent(60)) }) }), 'deployment.trafficShift.canarySize: a canary may take at most half the capacity; received "60 %"; allowed: at most 50 % of the variant capacity'],
-    ['canary instances > half', (m) => ({ variants: [{ model: m, initialInstanceCount: 2 }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(2)) }) }), 'deployment.trafficShift.canarySize: a canary may take at most half the capacity; received "2 of 2 instances (100 %)"'],
-    ['linear < 10 %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.linear(CapacitySize.percent(5)) }) }), 'deployment.trafficShift.linearStepSize: linear steps must be 10–50 % of the capacity; received "5 %"'],
-    ['linear > 50 %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.linear(CapacitySize.percent(60)) }) }), 'linear steps must be 10–50 % of the capacity; received "60 %"'],
-    ['wait > 1 h', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.allAtOnce(Duration.hours(2)) }) }), 'deployment.trafficShift.waitInterval: is out of range; received "7200 s"; allowed: 0–3600 s'],
-    ['max execution < waits', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.allAtOnce(Duration.minutes(50)), terminationWait: Duration.minutes(30), maximumExecutionTimeout: Duration.minutes(60) }) }), 'deployment.maximumExecutionTimeout: must exceed the sum of the wait intervals and the termination wait; received "3600 s"; allowed: more than 4800 s'],
-    ['max execution < 600 s', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ maximumExecutionTimeout: Duration.minutes(5) }) }), 'deployment.maximumExecutionTimeout: is out of range; received "300 s"; allowed: 600–28800 s'],
-    ['rolling on serverless', (m) => ({ serverlessVariant: { model: m }, deployment: DeploymentStrategy.rolling({ maximumBatchSize: CapacitySize.percent(20) }) }), 'deployment: rolling updates are not supported for serverless endpoints'],
-    ['rolling multi-variant', (m) => ({ variants: [{ model: m, variantName: 'A' }, { model: m, variantName: 'B' }], deployment: DeploymentStrategy.rolling({ maximumBatchSize: CapacitySize.percent(20) }) }), 'deployment: rolling updates are not supported for multi-variant endpoints; received "2 variants"'],
-    ['rolling batch %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.rolling({ maximumBatchSize: CapacitySize.percent(60) }) }), 'deployment.maximumBatchSize: is out of range; received "60 %"; allowed: 5–50 % of capacity'],
-    ['serverless canary by instances', (m) => ({ serverlessVariant: { model: m }, deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(1)) }) }), 'deployment.trafficShift.canarySize: serverless endpoints have no instances'],
-    ['Inf1 canary', (m) => ({ variants: [{ model: m, instanceType: InstanceType.INF1_XLARGE }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.percent(10)) }) }), 'deployment.trafficShift: Inf1 endpoints fall back to all-at-once without baking; received "CANARY"'],
-    ['endpoint name', (m) => ({ endpointName: 'bad name', variants: [{ model: m }] }), 'endpointName: is not a valid SageMaker name; received "bad name"'],
-    ['guardrail rate', (m) => ({ variants: [{ model: m }], guardrailAlarms: { max5xxErrorRatePercent: 150 } }), 'guardrailAlarms.max5xxErrorRatePercent: is out of range; received 150; allowed: a number from 0 to 100'],
-    ['managed scaling on a model variant', (m) => ({ variants: [{ model: m, managedInstanceScaling: { maxInstanceCount: 2 } }] }), 'variants[0].managedInstanceScaling: only variants hosting inference components use managed instance scaling'],
-    ['mixed component and model variants', (m) => ({ variants: [{ model: m, variantName: 'A' }, { variantName: 'B' }] }), 'variants: variants hosting inference components (no model) cannot be mixed with model variants'],
+  // Each rule has its own code (AwsErrorCodes): the error's code and its first line name it.
+  const cases: Array<[string, (m: Model) => EndpointProps, string, string]> = [
+    ['serverless + instances', (m) => ({ variants: [{ model: m }], serverlessVariant: { model: m } }), 'serverlessVariant: serverless and instance variants cannot share an endpoint', AwsErrorCodes.VARIANT_LAYOUT],
+    ['11 variants', (m) => ({ variants: Array.from({ length: 11 }, (_, i) => ({ model: m, variantName: `v${i}` })) }), 'variants: too many production variants; received 11; allowed: 1 to 10', AwsErrorCodes.VARIANT_LAYOUT],
+    ['unnamed second variant', (m) => ({ variants: [{ model: m, variantName: 'A' }, { model: m }] }), 'variants[1].variantName: is required when there are several variants', AwsErrorCodes.VARIANT_LAYOUT],
+    ['bad variant name', (m) => ({ variants: [{ model: m, variantName: 'bad_name' }] }), 'variants[0].variantName: is not a valid SageMaker name; received "bad_name"; allowed: letters, digits and dashes', AwsErrorCodes.NAME],
+    ['duplicate names', (m) => ({ variants: [{ model: m, variantName: 'A' }, { model: m, variantName: 'A' }] }), 'variants.variantName: variant names must be unique; received ["A"]', AwsErrorCodes.VARIANT_LAYOUT],
+    ['bad instance type', (m) => ({ variants: [{ model: m, instanceType: InstanceType.of('m5.large') }] }), 'variants[0].instanceType: is not a SageMaker instance type; received "m5.large"', AwsErrorCodes.VARIANT],
+    ['0 instances', (m) => ({ variants: [{ model: m, initialInstanceCount: 0 }] }), 'variants[0].initialInstanceCount: is out of range; received 0; allowed: a whole number from 1 to 1000', AwsErrorCodes.VARIANT],
+    ['volume too big', (m) => ({ variants: [{ model: m, volumeSize: Size.gibibytes(600) }] }), 'variants[0].volumeSize: is out of range; received 600; allowed: a whole number from 1 GiB to 512 GiB', AwsErrorCodes.VARIANT],
+    ['volume on NVMe', (m) => ({ variants: [{ model: m, instanceType: InstanceType.M5D_LARGE, volumeSize: Size.gibibytes(30) }] }), 'variants[0].volumeSize: instance types with local NVMe storage take no ML storage volume', AwsErrorCodes.VARIANT],
+    ['startup timeout', (m) => ({ variants: [{ model: m, containerStartupHealthCheckTimeout: Duration.seconds(30) }] }), 'variants[0].containerStartupHealthCheckTimeout: is out of range; received 30; allowed: a whole number from 60 s to 3600 s', AwsErrorCodes.VARIANT],
+    ['download timeout', (m) => ({ variants: [{ model: m, modelDataDownloadTimeout: Duration.hours(2) }] }), 'variants[0].modelDataDownloadTimeout: is out of range; received 7200', AwsErrorCodes.VARIANT],
+    ['serverless memory', (m) => ({ serverlessVariant: { model: m, memorySize: Size.mebibytes(1500) } }), 'serverlessVariant.memorySize: is not a serverless memory size; received "1500 MiB"; allowed: 1024 MiB | 2048 MiB', AwsErrorCodes.SERVERLESS],
+    ['serverless concurrency', (m) => ({ serverlessVariant: { model: m, maxConcurrency: 201 } }), 'serverlessVariant.maxConcurrency: is out of range; received 201; allowed: a whole number from 1 to 200', AwsErrorCodes.SERVERLESS],
+    ['provisioned > max', (m) => ({ serverlessVariant: { model: m, maxConcurrency: 5, provisionedConcurrency: 6 } }), 'serverlessVariant.provisionedConcurrency: exceeds maxConcurrency; received 6; allowed: at most maxConcurrency (5)', AwsErrorCodes.SERVERLESS],
+    ['serverless + capture', (m) => ({ serverlessVariant: { model: m }, dataCapture: {} }), 'dataCapture: serverless endpoints do not support data capture', AwsErrorCodes.SERVERLESS_UNSUPPORTED],
+    ['serverless + async', (m) => ({ serverlessVariant: { model: m }, asyncInference: {} }), 'asyncInference: serverless endpoints cannot be asynchronous', AwsErrorCodes.SERVERLESS_UNSUPPORTED],
+    ['serverless + shadow', (m) => ({ serverlessVariant: { model: m }, shadowVariant: { model: m, variantName: 'S' } }), 'shadowVariant: shadow variants need a real-time instance endpoint', AwsErrorCodes.SHADOW_VARIANT],
+    ['sampling', (m) => ({ variants: [{ model: m }], dataCapture: { samplingPercentage: 101 } }), 'dataCapture.samplingPercentage: is out of range; received 101; allowed: a whole number from 0 % to 100 %', AwsErrorCodes.DATA_CAPTURE],
+    ['capture nothing', (m) => ({ variants: [{ model: m }], dataCapture: { captureInput: false, captureOutput: false } }), 'dataCapture: captures nothing', AwsErrorCodes.DATA_CAPTURE],
+    ['async concurrency', (m) => ({ variants: [{ model: m }], asyncInference: { maxConcurrentInvocationsPerInstance: 1001 } }), 'asyncInference.maxConcurrentInvocationsPerInstance: is out of range; received 1001', AwsErrorCodes.ASYNC_INFERENCE],
+    ['canary > 50 %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.percent(60)) }) }), 'deployment.trafficShift.canarySize: a canary may take at most half the capacity; received "60 %"; allowed: at most 50 % of the variant capacity', AwsErrorCodes.DEPLOYMENT],
+    ['canary instances > half', (m) => ({ variants: [{ model: m, initialInstanceCount: 2 }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(2)) }) }), 'deployment.trafficShift.canarySize: a canary may take at most half the capacity; received "2 of 2 instances (100 %)"', AwsErrorCodes.DEPLOYMENT],
+    ['linear < 10 %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.linear(CapacitySize.percent(5)) }) }), 'deployment.trafficShift.linearStepSize: linear steps must be 10–50 % of the capacity; received "5 %"', AwsErrorCodes.DEPLOYMENT],
+    ['linear > 50 %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.linear(CapacitySize.percent(60)) }) }), 'linear steps must be 10–50 % of the capacity; received "60 %"', AwsErrorCodes.DEPLOYMENT],
+    ['wait > 1 h', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.allAtOnce(Duration.hours(2)) }) }), 'deployment.trafficShift.waitInterval: is out of range; received "7200 s"; allowed: 0–3600 s', AwsErrorCodes.DEPLOYMENT],
+    ['max execution < waits', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.allAtOnce(Duration.minutes(50)), terminationWait: Duration.minutes(30), maximumExecutionTimeout: Duration.minutes(60) }) }), 'deployment.maximumExecutionTimeout: must exceed the sum of the wait intervals and the termination wait; received "3600 s"; allowed: more than 4800 s', AwsErrorCodes.DEPLOYMENT],
+    ['max execution < 600 s', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.blueGreen({ maximumExecutionTimeout: Duration.minutes(5) }) }), 'deployment.maximumExecutionTimeout: is out of range; received "300 s"; allowed: 600–28800 s', AwsErrorCodes.DEPLOYMENT],
+    ['rolling on serverless', (m) => ({ serverlessVariant: { model: m }, deployment: DeploymentStrategy.rolling({ maximumBatchSize: CapacitySize.percent(20) }) }), 'deployment: rolling updates are not supported for serverless endpoints', AwsErrorCodes.DEPLOYMENT],
+    ['rolling multi-variant', (m) => ({ variants: [{ model: m, variantName: 'A' }, { model: m, variantName: 'B' }], deployment: DeploymentStrategy.rolling({ maximumBatchSize: CapacitySize.percent(20) }) }), 'deployment: rolling updates are not supported for multi-variant endpoints; received "2 variants"', AwsErrorCodes.DEPLOYMENT],
+    ['rolling batch %', (m) => ({ variants: [{ model: m }], deployment: DeploymentStrategy.rolling({ maximumBatchSize: CapacitySize.percent(60) }) }), 'deployment.maximumBatchSize: is out of range; received "60 %"; allowed: 5–50 % of capacity', AwsErrorCodes.DEPLOYMENT],
+    ['serverless canary by instances', (m) => ({ serverlessVariant: { model: m }, deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(1)) }) }), 'deployment.trafficShift.canarySize: serverless endpoints have no instances', AwsErrorCodes.DEPLOYMENT],
+    ['Inf1 canary', (m) => ({ variants: [{ model: m, instanceType: InstanceType.INF1_XLARGE }], deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.percent(10)) }) }), 'deployment.trafficShift: Inf1 endpoints fall back to all-at-once without baking; received "CANARY"', AwsErrorCodes.DEPLOYMENT],
+    ['endpoint name', (m) => ({ endpointName: 'bad name', variants: [{ model: m }] }), 'endpointName: is not a valid SageMaker name; received "bad name"', AwsErrorCodes.NAME],
+    ['guardrail rate', (m) => ({ variants: [{ model: m }], guardrailAlarms: { maxErrorRatePercent: 150 } }), 'guardrailAlarms.maxErrorRatePercent: is out of range; received 150', AwsErrorCodes.GUARDRAIL_ALARMS],
+    ['managed scaling on a model variant', (m) => ({ variants: [{ model: m, managedInstanceScaling: { maxInstanceCount: 2 } }] }), 'variants[0].managedInstanceScaling: only variants hosting inference components use managed instance scaling', AwsErrorCodes.MANAGED_INSTANCE_SCALING],
+    ['mixed component and model variants', (m) => ({ variants: [{ model: m, variantName: 'A' }, { variantName: 'B' }] }), 'variants: variants hosting inference components (no model) cannot be mixed with model variants', AwsErrorCodes.VARIANT_LAYOUT],
   ];
-  test.each(cases)('%s fails at synth naming field, value and allowed values', (_name, props, expected) => {
+  test.each(cases)('%s fails at synth naming field, value and allowed values', (_name, props, expected, code) => {
     const { stack, model } = setup();
     const message = errorOf(() => new Endpoint(stack, 'Endpoint', props(model)));
     expect(message).toContain(expected);
-    expect(message).toContain('Test/Endpoint is invalid');
+    expect(message).toContain(`Test/Endpoint is invalid (${code})`);
+    expect(codeOf(() => new Endpoint(stack, 'Again', props(model)))).toBe(code);
+  });
+
+  test('no variant fails at synth (variants may still be added after construction)', () => {
+    const { app, stack } = newStack();
+    const endpoint = new Endpoint(stack, 'Endpoint');
+    expect(() => app.synth()).toThrow(/EndpointConfig at Test\/Endpoint is invalid \(SS_ERR_AWS_ENDPOINT_NO_VARIANT\)\n {2}- variants: an endpoint needs a variant/);
+    const { stack: ok } = newStack();
+    const later = new Endpoint(ok, 'Endpoint');
+    later.addInstanceVariant({ model: new Model(ok, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) }) });
+    template(ok).resourceCountIs('AWS::SageMaker::Endpoint', 1);
+    expect(endpoint.variants).toHaveLength(0);
   });
 
   test('serverless exclusions on the model: VPC, network isolation', () => {

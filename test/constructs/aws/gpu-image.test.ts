@@ -25,8 +25,8 @@ function modelImages(t: Template): string[] {
 describe('runtime image per instance type', () => {
   test('GPU instance type → CUDA image (docker/Dockerfile.cuda) with the cuda provider; CPU type → CPU image; two assets', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.C6I_LARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.C6I_LARGE }, registry: { enabled: false } });
     const t = Template.fromStack(stack);
     const gpu = Object.values(t.findResources('AWS::SageMaker::Model')).find((m) => JSON.stringify(m).includes('cuda,cpu')) as { Properties: { PrimaryContainer: { Image: unknown } } };
     const cpu = Object.values(t.findResources('AWS::SageMaker::Model')).find((m) => !JSON.stringify(m).includes('cuda,cpu')) as { Properties: { PrimaryContainer: { Image: unknown } } };
@@ -38,8 +38,8 @@ describe('runtime image per instance type', () => {
 
   test('CPU types only → only the CPU image is built', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.C6I_LARGE, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Cpu2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.M5_LARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Cpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.C6I_LARGE }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Cpu2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.M5_LARGE }, registry: { enabled: false } });
     expect(new Set(modelImages(Template.fromStack(stack))).size).toBe(1);
     expect(dockerfiles(stack)).toEqual(['Dockerfile']);
   });
@@ -63,7 +63,7 @@ describe('runtime image per instance type', () => {
     const { stack } = newStack();
     const err = ((): unknown => {
       try {
-        new ServingEndpoint(stack, 'Bad', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromRuntimeAsset(), registry: { enabled: false } });
+        new ServingEndpoint(stack, 'Bad', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromRuntimeAsset() }, registry: { enabled: false } });
       } catch (e) {
         return e;
       }
@@ -71,17 +71,38 @@ describe('runtime image per instance type', () => {
     })();
     expect(ServingStackError.isServingStackError(err) && err.code).toBe('SS_ERR_AWS_GPU_IMAGE_UNSUPPORTED');
     expect(String((err as Error).message)).toMatch(/image: has no GPU support.*; received "the CPU runtime image \(Dockerfile\): .*"; allowed: a GPU image \(ContainerImage\.fromRuntimeAsset\(\{ gpu: true \}\)/);
-    // a framework image without gpu on a GPU type, through Model + Endpoint
+    // a CPU image on a GPU type, through Model + Endpoint: given explicitly …
+    const explicit = new Model(stack, 'Explicit', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), image: ContainerImage.fromRuntimeAsset() });
+    expect(() => new Endpoint(stack, 'E', { variants: [{ model: explicit, instanceType: InstanceType.P3_2XLARGE }] })).toThrow(/variants\[0\]\.model: has no GPU support but serves on ml\.p3\.2xlarge/);
+    // … or the default, chosen when the model was first bound to a CPU variant (the message says so)
     const cpuModel = new Model(stack, 'CpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
-    expect(() => new Endpoint(stack, 'E', { variants: [{ model: cpuModel, instanceType: InstanceType.P3_2XLARGE }] })).toThrow(/variants\[0\]\.model: has no GPU support but serves on ml\.p3\.2xlarge/);
+    new Endpoint(stack, 'OnCpu', { variants: [{ model: cpuModel, instanceType: InstanceType.C6I_LARGE }] });
+    let message = '';
+    try {
+      new Endpoint(stack, 'OnGpu', { variants: [{ model: cpuModel, instanceType: InstanceType.P3_2XLARGE }] });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/variants\[0\]\.model: has no GPU support but serves on ml\.p3\.2xlarge/);
+    expect(message).toContain('chosen when the model was first bound to ml.c6i.large: bind GPU variants first, or give the image');
+  });
+
+  test('a model without an image learns its instance type when bound: the CUDA image on GPUs (first binding decides)', () => {
+    const { stack } = newStack();
+    const model = new Model(stack, 'Auto', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
+    expect(model.image).toBeUndefined();
+    // GPU variants bind first, so a model shared with a CPU variant gets the CUDA image, which runs on both.
+    new Endpoint(stack, 'E', { variants: [{ model, variantName: 'Cpu', instanceType: InstanceType.C6I_LARGE }, { model, variantName: 'Gpu', instanceType: InstanceType.P3_2XLARGE }] });
+    expect(model.image?.gpuSupport).toBe(true);
+    expect(model.gpu).toBe(true);
   });
 
   test('explicitly allowed, or an image whose GPU support is unknown or declared, synthesizes', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Allowed', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromRuntimeAsset(), allowCpuImageOnGpu: true, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01'), registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Declared', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/rt:cuda', { gpuSupport: true, isServingStackRuntime: true }), registry: { enabled: false } });
-    expect(() => new ServingEndpoint(stack, 'Declared2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, image: ContainerImage.fromImageUri('x.dkr.ecr.us-east-1.amazonaws.com/cpu:1', { gpuSupport: false }), registry: { enabled: false } }))
+    new ServingEndpoint(stack, 'Allowed', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromRuntimeAsset(), allowCpuImageOnGpu: true }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01') }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Declared', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/rt:cuda', { gpuSupport: true, isServingStackRuntime: true }) }, registry: { enabled: false } });
+    expect(() => new ServingEndpoint(stack, 'Declared2', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, model: { image: ContainerImage.fromImageUri('x.dkr.ecr.us-east-1.amazonaws.com/cpu:1', { gpuSupport: false }) }, registry: { enabled: false } }))
       .toThrow(/SS_ERR|GPU support/);
     expect(Template.fromStack(stack).toJSON()).toBeDefined();
   });

@@ -7,7 +7,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ContainerImage, InstanceType, Model, ModelData, ModelPackage, ModelPackageGroup } from '../../../constructs/aws';
+import { ContainerImage, Endpoint, InstanceType, Model, ModelData, ModelPackage, ModelPackageGroup } from '../../../constructs/aws';
 import { servingStackPackageRoot } from '../../../constructs/aws/private/package-root';
 import { ServingStackError } from '../../../lib/core/errors';
 import { createModelArchiveSync } from '../../../lib/core/model-package';
@@ -201,13 +201,14 @@ describe('runtime environment', () => {
 
   test('GPU → cuda,cpu providers; async → 1 GiB; explicit settings and environment win', () => {
     const { stack } = newStack();
-    new Model(stack, 'M', {
+    const model = new Model(stack, 'M', {
       modelData: ModelData.fromAsset(FIXTURE_PACKAGE),
-      gpu: true,
-      async: true,
       runtime: { workers: 3, logLevel: 'debug', maxBatchSize: 8 },
       environment: { SERVINGSTACK_LOG_LEVEL: 'warn', EXTRA: '1' },
     });
+    // The hosting facts come from the variant the model is bound to.
+    new Endpoint(stack, 'E', { variants: [{ model, instanceType: InstanceType.G5_XLARGE }], asyncInference: {} });
+    expect(model.gpu).toBe(true);
     template(stack).hasResourceProperties('AWS::SageMaker::Model', {
       PrimaryContainer: Match.objectLike({ Environment: Match.objectLike({ SERVINGSTACK_EXECUTION_PROVIDERS: 'cuda,cpu', SERVINGSTACK_BODY_LIMIT_BYTES: String(1024 ** 3), SERVINGSTACK_WORKERS: '3', SERVINGSTACK_MAX_BATCH_SIZE: '8', SERVINGSTACK_LOG_LEVEL: 'warn', EXTRA: '1' }) }),
     });
@@ -223,8 +224,19 @@ describe('runtime environment', () => {
     }
     expect(message).toMatch(/SS_ERR|is invalid/);
     expect(message).toContain('runtime.workers: is out of range; received 0; allowed: a whole number from 1 to 256');
-    expect(message).toContain('runtime.bodyLimit: exceeds what SageMaker delivers to this kind of endpoint; received "7340032 bytes"; allowed: 1 KiB to 6291456 bytes (real-time)');
     expect(message).toContain('runtime.logLevel: is not a log level; received "loud"');
+    // The body limit depends on the endpoint kind, which the model learns when bound to a variant.
+    const model = new Model(stack, 'Big', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), runtime: { bodyLimit: Size.mebibytes(7) } });
+    let bound = '';
+    try {
+      new Endpoint(stack, 'RealTime', { variants: [{ model }] });
+    } catch (e) {
+      bound = (e as Error).message;
+    }
+    expect(bound).toContain('Model at Test/Big is invalid (SS_ERR_AWS_RUNTIME_SETTINGS_INVALID)');
+    expect(bound).toContain('runtime.bodyLimit: exceeds what SageMaker delivers to this kind of endpoint; received "7340032 bytes"; allowed: 1 KiB to 6291456 bytes (real-time)');
+    // The same model may serve an asynchronous endpoint (up to 1 GiB).
+    new Endpoint(stack, 'Async', { variants: [{ model }], asyncInference: {} });
   });
 });
 

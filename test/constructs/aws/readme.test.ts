@@ -2,13 +2,14 @@
  * The snippets of constructs/aws/README.md, compiled and synthesized (keep them in sync).
  */
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   ApprovalGate, ApprovalRollout, ApprovalStatus, BatchTransform, CapacitySize, ContainerImage, DeploymentStrategy, Endpoint, InferenceComponent, InstanceType,
-  LatestApprovedModelPackage, Model, ModelData, ModelDeliveryPipeline, ModelPackage, ModelPackageGroup, ModelRegistry, PipelineSource, ServingEndpoint, TrafficShift,
+  LatestApprovedModelPackage, Model, ModelData, ModelDeliveryPipeline, ModelPackage, ModelPackageGroup, ModelRegistry, PipelineSource, ServingEndpoint, TrafficShift, VariantAutoScaling,
 } from '../../../constructs/aws';
 import { FIXTURE_PACKAGE, TF_PACKAGE, newStack, template } from './helpers';
 
@@ -32,7 +33,7 @@ test('README snippets synthesize', () => {
 
   new ServingEndpoint(stack, 'Ab', {
     modelData,
-    variantName: 'Control', weight: 0.8, initialInstanceCount: 2,
+    variant: { variantName: 'Control', weight: 0.8, initialInstanceCount: 2 },
     additionalVariants: [{ variantName: 'Candidate', modelData: ModelData.fromAsset(FIXTURE_PACKAGE), weight: 0.2 }],
     shadowVariant: { variantName: 'Shadow', instanceType: InstanceType.C6I_XLARGE },
     deployment: DeploymentStrategy.blueGreen({
@@ -47,6 +48,16 @@ test('README snippets synthesize', () => {
   const errorTopic = new sns.Topic(stack, 'Err');
   new ServingEndpoint(stack, 'Async', { modelData, asyncInference: { successTopic, errorTopic, maxConcurrentInvocationsPerInstance: 4 }, registry: { enabled: false } });
   new ServingEndpoint(stack, 'Captured', { modelData, dataCapture: { samplingPercentage: 10 }, registry: { enabled: false } });
+
+  const ab = new Endpoint(stack, 'AbParts', { guardrailAlarms: { maxErrorRatePercent: 2 } });
+  const control = ab.addInstanceVariant({ variantName: 'Control', model: new Model(stack, 'Fraud7', { modelData }), initialVariantWeight: 0.8 });
+  const candidate = ab.addInstanceVariant({ variantName: 'Candidate', model: new Model(stack, 'Fraud8', { modelData }), initialVariantWeight: 0.2 });
+  control.autoScaleInstanceCount({ maxCapacity: 4 }).scaleOnInvocations('Rps', { targetInvocationsPerInstancePerMinute: 600 });
+  new cloudwatch.Alarm(stack, 'CandidateErrors', { metric: candidate.metricInvocation5xxErrors(), threshold: 0.02, evaluationPeriods: 3 });
+  const abOps = new ServingEndpoint(stack, 'AbOps', { endpoint: ab, registry: { enabled: false } });
+  // Control keeps the scaling given above; the ServingEndpoint scales Candidate only.
+  expect(abOps.autoScaling.map((a) => a.variant.variantName)).toEqual(['Candidate']);
+  expect(VariantAutoScaling.of(ab, 'Control')?.node.path).toBe('Test/AbParts/ScalingControl');
 
   const endpoint = new Endpoint(stack, 'Shared', {
     variants: [{ instanceType: InstanceType.G5_12XLARGE, managedInstanceScaling: { minInstanceCount: 0, maxInstanceCount: 2 } }],
@@ -63,14 +74,16 @@ test('README snippets synthesize', () => {
   new ServingEndpoint(stack, 'Prod', { modelData: ModelData.fromModelPackage(latest) });
 
   const t = template(stack);
-  t.resourceCountIs('AWS::SageMaker::Endpoint', 8);
+  t.resourceCountIs('AWS::SageMaker::Endpoint', 9);
+  // Fraud 1, Ab 2 (no shadow), Sl 1, Async 1, Captured 1, AbParts 2 (one each, none twice), IcA copies 1, Prod 1
+  t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 10);
 });
 
 test('README snippets synthesize: GPUs, registry and promotion, delivery pipeline, batch transform', () => {
   const { stack } = newStack();
   const modelData = ModelData.fromAsset(FIXTURE_PACKAGE);
-  new ServingEndpoint(stack, 'Gpu', { modelData, instanceType: InstanceType.G5_XLARGE });
-  const cpu = new ServingEndpoint(stack, 'Cpu', { modelData, instanceType: InstanceType.C6I_LARGE });
+  new ServingEndpoint(stack, 'Gpu', { modelData, variant: { instanceType: InstanceType.G5_XLARGE } });
+  const cpu = new ServingEndpoint(stack, 'Cpu', { modelData, variant: { instanceType: InstanceType.C6I_LARGE } });
   expect(ContainerImage.fromRuntimeAsset({ gpu: true })).toBeDefined();
   expect(ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01', { gpuSupport: true })).toBeDefined();
 
@@ -93,7 +106,7 @@ test('README snippets synthesize: GPUs, registry and promotion, delivery pipelin
     source: PipelineSource.connection('org/fraud-model', 'main', { connectionArn }),
     modelPackageDirectory: 'models/fraud',
     registry: pipelineRegistry,
-    endpoint: { instanceType: InstanceType.C6I_LARGE },
+    endpoint: { variant: { instanceType: InstanceType.C6I_LARGE } },
     integrationTest: { maxP99Latency: Duration.millis(250), holdoutFile: 'data/holdout.csv' },
     approval: ApprovalGate.manual(),
     production: [{ stageName: 'ProdA', env: prodA }, { stageName: 'ProdB', env: prodB }],

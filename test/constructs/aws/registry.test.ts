@@ -1,8 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ApprovalRollout, ApprovalStatus, CapacitySize, DeploymentStrategy, Endpoint, LatestApprovedModelPackage, Model, ModelData, ModelPackage, ModelPackageGroup, TrafficShift, toApiShape,
+  ApprovalRollout, ApprovalStatus, CapacitySize, DeploymentStrategy, Endpoint, LatestApprovedModelPackage, Model, ModelData, ModelPackage, ModelPackageGroup, TrafficShift,
 } from '../../../constructs/aws';
+import { toApiShape } from '../../../constructs/aws/private/api-shape';
 import { FIXTURE_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
 
 describe('ModelPackageGroup', () => {

@@ -2,7 +2,8 @@ import { Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ContainerImage, InstanceType, ModelData, ServingEndpoint } from '../../../constructs/aws';
+import { AwsErrorCodes, ContainerImage, Endpoint, InstanceType, Model, ModelData, ModelRegistry, ServingEndpoint } from '../../../constructs/aws';
+import { errorOf } from '../../support/errors';
 import { FIXTURE_PACKAGE, newStack, statements, template } from './helpers';
 
 describe('ServingEndpoint', () => {
@@ -35,9 +36,9 @@ describe('ServingEndpoint', () => {
 
   test('burstable instances with default autoscaling fail at synth; autoScaling.enabled false allows them', () => {
     const { stack } = newStack();
-    expect(() => new ServingEndpoint(stack, 'Burst', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.T3_MEDIUM }))
+    expect(() => new ServingEndpoint(stack, 'Burst', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.T3_MEDIUM } }))
       .toThrow(/instanceType: Application Auto Scaling rejects burstable instance types for SageMaker variants; received "ml.t3.medium"/);
-    new ServingEndpoint(stack, 'Dev', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.T3_MEDIUM, autoScaling: { enabled: false }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Dev', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.T3_MEDIUM }, autoScaling: { enabled: false }, registry: { enabled: false } });
   });
 
   test('serverless: provisioned concurrency scaling, 4 MiB body limit, no capture', () => {
@@ -59,8 +60,8 @@ describe('ServingEndpoint', () => {
 
   test('another serving image (Triton) keeps the rest of the stack; GPU instances get cuda providers with the runtime', () => {
     const { stack } = newStack();
-    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01'), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
-    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), instanceType: InstanceType.G5_XLARGE, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Triton', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), model: { image: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/triton:24.01') }, variant: { instanceType: InstanceType.G5_XLARGE }, registry: { enabled: false } });
+    new ServingEndpoint(stack, 'Gpu', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.G5_XLARGE }, registry: { enabled: false } });
     const t = template(stack);
     const models = Object.values(t.findResources('AWS::SageMaker::Model')).map((m) => JSON.stringify(m));
     expect(models.filter((m) => m.includes('triton:24.01') && !m.includes('SERVINGSTACK_'))).toHaveLength(1);
@@ -72,8 +73,46 @@ describe('ServingEndpoint', () => {
   test('multi-model endpoint from an S3 prefix; no registry for prefixes', () => {
     const { stack } = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Models', 'models-bucket');
-    const serving = new ServingEndpoint(stack, 'Mme', { modelData: ModelData.fromS3Prefix(bucket, 'tenants/'), multiModel: true });
+    const serving = new ServingEndpoint(stack, 'Mme', { modelData: ModelData.fromS3Prefix(bucket, 'tenants/'), model: { multiModel: true } });
     template(stack).hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: Match.objectLike({ Mode: 'MultiModel' }) });
     expect(serving.group).toBeUndefined();
+  });
+});
+
+describe('ServingEndpoint: grouped options or finished parts', () => {
+  test('a finished endpoint: the ServingEndpoint adds autoscaling, monitoring and the registry rollout, and builds nothing', () => {
+    const { stack } = newStack();
+    const model = new Model(stack, 'Model', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
+    const endpoint = new Endpoint(stack, 'Endpoint');
+    endpoint.addInstanceVariant({ variantName: 'Blue', model, instanceType: InstanceType.C6I_LARGE, initialInstanceCount: 2 });
+    const registry = new ModelRegistry(stack, 'Registry');
+    const serving = new ServingEndpoint(stack, 'Ops', { endpoint, registry: { registry }, autoScaling: { maxCapacity: 6 } });
+    expect(serving.endpoint).toBe(endpoint);
+    expect(serving.models).toEqual([model]);
+    expect(serving.rollout).toBeDefined();
+    const t = template(stack);
+    t.resourceCountIs('AWS::SageMaker::Model', 1);
+    t.resourceCountIs('AWS::SageMaker::Endpoint', 1);
+    t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ResourceId: Match.stringLikeRegexp('/variant/Blue$'), MinCapacity: 2, MaxCapacity: 6 });
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('an imported endpoint is a finished part too', () => {
+    const { stack } = newStack();
+    const endpoint = Endpoint.fromEndpointAttributes(stack, 'Elsewhere', { endpointName: 'fraud', variants: [{ variantName: 'AllTraffic', instanceType: InstanceType.M5_LARGE, initialInstanceCount: 1 }] });
+    const serving = new ServingEndpoint(stack, 'Ops', { endpoint });
+    expect(serving.models).toEqual([]);
+    expect(serving.registry).toBeUndefined();
+    template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ResourceId: 'endpoint/fraud/variant/AllTraffic' });
+  });
+
+  test('options that shape a model or an endpoint are refused with a finished one; one of the two is required', () => {
+    const { stack } = newStack();
+    const endpoint = Endpoint.fromEndpointName(stack, 'E', 'fraud');
+    const both = errorOf(() => new ServingEndpoint(stack, 'Both', { endpoint, modelData: ModelData.fromAsset(FIXTURE_PACKAGE), variant: { instanceType: InstanceType.C6I_LARGE }, guardrailAlarms: {} }), AwsErrorCodes.SERVING_PARTS);
+    expect(both.issues[0]).toMatchObject({ field: 'modelData, variant, guardrailAlarms', allowed: 'with endpoint: autoScaling, registry, monitoring, modelQuality' });
+    expect(errorOf(() => new ServingEndpoint(stack, 'Neither', {}), AwsErrorCodes.SERVING_PARTS).issues[0].field).toBe('modelData');
+    expect(errorOf(() => new ServingEndpoint(stack, 'NoRegistry', { endpoint, registry: { enabled: true } }), AwsErrorCodes.SERVING_PARTS).issues[0].field).toBe('registry.registry');
   });
 });

@@ -8,9 +8,10 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ApprovalGate, ModelDeliveryPipeline, ModelRegistry, PipelineSource, ServingStage } from '../../../../constructs/aws';
-import { MODEL_VERSION_CONTEXT } from '../../../../constructs/aws/delivery/model-delivery-pipeline';
 import { ServingStackError } from '../../../../lib/core/errors';
 import { ENV } from '../helpers';
+
+const MODEL_VERSION_CONTEXT = ModelDeliveryPipeline.MODEL_VERSION_CONTEXT;
 
 const VERSION = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/7';
 const SOURCE = (): PipelineSource => PipelineSource.connection('org/fraud', 'main', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc' });

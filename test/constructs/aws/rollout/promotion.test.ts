@@ -39,8 +39,7 @@ function synthesize(): { t: Template; env: Record<string, string>; lookupProps: 
   const { stack } = newStack();
   new ServingEndpoint(stack, 'Fraud', {
     modelData: ModelData.fromAsset(FIXTURE_PACKAGE),
-    instanceType: InstanceType.C6I_LARGE,
-    initialInstanceCount: 2,
+    variant: { instanceType: InstanceType.C6I_LARGE, initialInstanceCount: 2 },
     deployment: DeploymentStrategy.blueGreen({ trafficShift: TrafficShift.canary(CapacitySize.instances(1), Duration.minutes(10)) }),
   });
   const t = Template.fromStack(stack);

@@ -34,7 +34,7 @@ describe('VariantAutoScaling', () => {
   test('concurrent requests (high resolution), CPU × vCPUs, GPU × GPUs', () => {
     const { stack } = setup();
     // The CUDA runtime image serves both variants (on CPU instances it uses the CPU provider).
-    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), gpu: true });
+    const model = new Model(stack, 'GpuModel', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE) });
     const endpoint = new Endpoint(stack, 'Endpoint', { variants: [{ model, variantName: 'Cpu', instanceType: InstanceType.C6I_XLARGE }, { model, variantName: 'Gpu', instanceType: InstanceType.G5_12XLARGE }] });
     const cpu = new VariantAutoScaling(stack, 'Cpu', { endpoint, variantName: 'Cpu', maxCapacity: 3 });
     cpu.scaleOnConcurrentRequests('Concurrency', { targetConcurrentRequests: 5, scaleInCooldown: Duration.minutes(10) });
