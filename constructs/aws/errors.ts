@@ -17,7 +17,7 @@ export class AwsErrorCodes {
   public static readonly MODEL_IMAGE = 'SS_ERR_AWS_MODEL_IMAGE_INVALID';
   /** A GPU instance type given an image without GPU support, not explicitly allowed. */
   public static readonly GPU_IMAGE = 'SS_ERR_AWS_GPU_IMAGE_UNSUPPORTED';
-  /** Subnets or security groups without a VPC. */
+  /** Subnets or security groups without a VPC, or a secret the container cannot reach (network isolation). */
   public static readonly MODEL_NETWORK = 'SS_ERR_AWS_MODEL_NETWORK_INVALID';
   /** Runtime settings out of range, or beyond what SageMaker delivers to the variant the model serves. */
   public static readonly RUNTIME_SETTINGS = 'SS_ERR_AWS_RUNTIME_SETTINGS_INVALID';

@@ -1,9 +1,11 @@
 import { AspectPriority, Aspects, IResource, Lazy, Resource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { IssueCollector } from '../../lib/core/errors';
+import { renderRuntimeEnvironment } from '../../lib/core/contract/environment';
+import { IssueCollector, ServingStackError } from '../../lib/core/errors';
 import { ModelManifest } from '../../lib/core/manifest';
 import { ContainerImage, ContainerImageConfig } from './container-image';
 import { AwsErrorCodes } from './errors';
@@ -117,6 +119,8 @@ export class Model extends Resource implements IModel {
   public readonly multiModel: boolean;
   /** Whether an image without GPU support was explicitly accepted on GPU instances. */
   public readonly allowCpuImageOnGpu: boolean;
+  /** Whether the container runs with network isolation (no outbound calls, AWS APIs included). */
+  public readonly networkIsolation: boolean;
   /** Whether the container runs the ServingStack runtime (and reads the `SERVINGSTACK_*` environment). */
   public readonly isServingStackRuntime: boolean;
   /** Security groups of the containers (VPC only). */
@@ -127,6 +131,7 @@ export class Model extends Resource implements IModel {
   private readonly data: ModelDataConfig;
   private readonly hostings: ModelHosting[] = [];
   private chosenImage?: ContainerImageConfig;
+  private feedbackKeyArn?: string;
   /** The instance type of the first binding, when it chose a CPU default image. */
   private cpuDefaultFor?: string;
 
@@ -139,6 +144,7 @@ export class Model extends Resource implements IModel {
     this.baselineFeatures = props.modelData.baselineFeatures;
     this.multiModel = props.multiModel ?? false;
     this.allowCpuImageOnGpu = props.allowCpuImageOnGpu ?? false;
+    this.networkIsolation = props.networkIsolation ?? false;
     checker.check(!this.multiModel || props.modelData.isPrefix, {
       field: 'modelData', message: 'a multi-model container loads its models from an S3 prefix', received: props.modelData.isModelPackage ? 'a model package' : 'a single .tar.gz', allowed: 'ModelData.fromS3Prefix(bucket, "models/")',
     }, AwsErrorCodes.MODEL_DATA);
@@ -220,6 +226,22 @@ export class Model extends Resource implements IModel {
     return this.manifest !== undefined && ContainerImage.hasFrameworkImage(this.manifest.format);
   }
 
+  /**
+   * Sign prediction tokens with the key held in `secret`, so labels sent back through
+   * `/invocations` reach the model-quality monitor on any instance: the execution role may read
+   * that secret (and decrypt it with its key, through Secrets Manager only), and the runtime reads
+   * it once at start (`SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN`). The secret holds at least 32 bytes.
+   */
+  public useFeedbackKey(secret: secretsmanager.ISecret): void {
+    if (this.networkIsolation) {
+      throw new ServingStackError(AwsErrorCodes.MODEL_NETWORK, `Model at ${visiblePath(this)} cannot read a feedback key`, [
+        { field: 'networkIsolation', message: 'an isolated container cannot call Secrets Manager', received: true, allowed: 'networkIsolation false, or labels by request id on one instance (/feedback)' },
+      ]);
+    }
+    secret.grantRead(this.role);
+    this.feedbackKeyArn = secret.secretArn;
+  }
+
   private chooseDefaultImage(gpu: boolean, instanceType?: string): void {
     if (this.chosenImage || this.props.modelData.isModelPackage) return;
     const image = this.frameworkDefault ? ContainerImage.fromFramework(this.manifest!.format, { gpu }) : ContainerImage.fromRuntimeAsset({ gpu });
@@ -230,7 +252,7 @@ export class Model extends Resource implements IModel {
   private renderContainer(): CfnModel.ContainerDefinitionProperty {
     const image = this.chosenImage;
     const runtimeEnv = image?.isServingStackRuntime || (this.props.modelData.isModelPackage && this.props.runtime)
-      ? renderRuntime(this.props.runtime ?? {}, this.manifest, this.hostings)
+      ? { ...renderRuntime(this.props.runtime ?? {}, this.manifest, this.hostings), ...renderRuntimeEnvironment({ SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN: this.feedbackKeyArn }) }
       : {};
     const environment = { ...runtimeEnv, ...this.props.environment };
     return {

@@ -1,3 +1,4 @@
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 /**
  * The options of a {@link ServingEndpoint}, grouped by the part they configure: the model, the
  * variants, the endpoint kind, autoscaling, the registry, monitoring and model quality.
@@ -265,6 +266,14 @@ export interface ServingModelQualityOptions {
    * @default - none
    */
   readonly retraining?: RetrainingTarget;
+  /**
+   * The secret whose value signs prediction tokens (at least 32 bytes), so a label sent back through
+   * `/invocations` with its token reaches the monitor on any instance. Bring your own to share one
+   * key between endpoints or to rotate it yourself.
+   * @default - a new secret: a generated 64-character key, encrypted with its own KMS key (rotation
+   * on), retained when the stack is deleted
+   */
+  readonly feedbackKey?: secretsmanager.ISecret;
 }
 
 /** Everything of a {@link ServingEndpoint} but its model data (what a delivery pipeline's stages share). */

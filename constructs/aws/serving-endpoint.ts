@@ -1,4 +1,7 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ServingStackError } from '../../lib/core/errors';
 import { ApprovalRollout } from './approval-rollout';
@@ -55,6 +58,8 @@ export class ServingEndpoint extends Construct {
   public readonly monitoring: EndpointMonitoring;
   /** Model-quality alarms and the retraining trigger, when on. */
   public readonly modelQuality?: ModelQualityMonitoring;
+  /** The secret signing prediction tokens, when model-quality monitoring is on. */
+  public readonly feedbackKey?: secretsmanager.ISecret;
   /** The registry the endpoint follows, when it serves from one. */
   public readonly registry?: IModelRegistry;
   /** The registry's model package group. */
@@ -102,6 +107,12 @@ export class ServingEndpoint extends Construct {
     }
     this.monitoring = new EndpointMonitoring(this, 'Monitoring', { endpoint: this.endpoint, alarmTopic: props.monitoring?.alarmTopic, thresholds: props.monitoring?.thresholds });
     this.modelQuality = this.watchQuality(props);
+    // Labels through /invocations on any instance: the runtime signs prediction tokens with a key
+    // from Secrets Manager. An isolated container cannot call Secrets Manager: labels by id there.
+    const keyed = this.modelQuality ? this.models.filter((m) => m.isServingStackRuntime && !m.networkIsolation) : [];
+    const key = keyed.length > 0 ? (props.modelQuality?.feedbackKey ?? this.newFeedbackKey()) : undefined;
+    this.feedbackKey = key;
+    if (key) for (const m of keyed) m.useFeedbackKey(key);
   }
 
   /** Allow `grantee` to invoke the endpoint. */
@@ -185,6 +196,23 @@ export class ServingEndpoint extends Construct {
       (a.schedules ?? []).forEach((sched, i) => s.scaleOnSchedule(`Schedule${i}`, sched));
       return s;
     });
+  }
+
+  private newFeedbackKey(): secretsmanager.ISecret {
+    const encryptionKey = new kms.Key(this, 'FeedbackKeyEncryption', {
+      description: `Encrypts the prediction-token key of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const secret = new secretsmanager.Secret(this, 'FeedbackKey', {
+      description: `Signs the prediction tokens of ${this.node.path} (labels through /invocations)`,
+      encryptionKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const reason = 'the key signs prediction tokens that stay valid for SERVINGSTACK_FEEDBACK_TOKEN_TTL_SECONDS; a rotation Lambda would invalidate the tokens of every answer in flight, and the runtime reads the key once at start: rotate by a new secret version and a redeploy';
+    for (const id of ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled']) Validations.of(secret).acknowledge({ id, reason });
+    return secret;
   }
 
   private watchQuality(props: ServingEndpointProps): ModelQualityMonitoring | undefined {

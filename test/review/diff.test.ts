@@ -96,7 +96,7 @@ describe('servingstack diff: AWS, one known change each', () => {
     const r = review(after);
     expect(rows(r)).toEqual([
       [EP, 'AllTraffic: autoscaling max instances', 6, 10, 'capacity'],
-      [EP, 'alarm BreastCancerEndpointGuardrail5xxRate', '5XX > 5 (2 of 3 × 1 min, missing data notBreaching)', '5XX > 10 (2 of 3 × 1 min, missing data notBreaching)', 'behaviour'],
+      [EP, 'alarm BreastCancerEndpointGuardrail5xxRate', '5XX > 1 (2 of 3 × 1 min, missing data notBreaching)', '5XX > 10 (2 of 3 × 1 min, missing data notBreaching)', 'behaviour'],
     ]);
     // 4 more instances at most: 4 × 730 h × $0.102 = $297.84
     expect(r.costDelta[0].afterMax - r.costDelta[0].beforeMax).toBeCloseTo(297.84, 2);

@@ -3,10 +3,11 @@ import { errorOf } from '../../support/errors';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ModelData, ModelQualityMonitoring, RetrainingTarget, ServingEndpoint } from '../../../constructs/aws';
+import { AwsErrorCodes, ModelData, ModelQualityMonitoring, RetrainingTarget, ServingEndpoint } from '../../../constructs/aws';
 import { EMF_NAMESPACE } from '../../../lib/core/metrics-catalog';
-import { FIXTURE_PACKAGE, newStack, template } from './helpers';
+import { FIXTURE_PACKAGE, newStack, onlyResource, statements, template } from './helpers';
 
 /** The example breast-cancer package ships a baseline (servingstack baseline). */
 const WITH_BASELINE = path.resolve(__dirname, '../../../examples/models/breast-cancer');
@@ -92,5 +93,61 @@ describe('model quality on the SageMaker blueprint', () => {
     expect(Object.keys(alarmsOn(template(stack), 'servingstack_drifted_features'))).toHaveLength(0);
     const { stack: s2 } = newStack('S2');
     expect(() => new ServingEndpoint(s2, 'S3', { modelData: ModelData.fromS3(s3.Bucket.fromBucketName(s2, 'Models', 'models-bucket'), 'models/m.tar.gz'), registry: { enabled: false }, modelQuality: { enabled: true } })).toThrow(/modelQuality.enabled: needs a model package whose manifest is known at synth/);
+  });
+
+  test('labels through /invocations: the model reads a generated, KMS-encrypted, retained key from Secrets Manager, and only that secret', () => {
+    const { stack } = newStack();
+    const serving = new ServingEndpoint(stack, 'Serving', { modelData: ModelData.fromAsset(WITH_BASELINE), registry: { enabled: false } });
+    const t = template(stack);
+    const secrets = t.findResources('AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets)).toHaveLength(1);
+    const [secretId, secret] = Object.entries(secrets)[0] as [string, { DeletionPolicy: string; Properties: { KmsKeyId: unknown; GenerateSecretString: { PasswordLength: number; ExcludePunctuation: boolean } } }];
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    const keyId = (secret.Properties.KmsKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    // The runtime gets the secret's ARN (the Ref of a secret), never its value.
+    const env = (onlyResource(t, 'AWS::SageMaker::Model').Properties.PrimaryContainer as { Environment: Record<string, unknown> }).Environment;
+    expect(env.SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN).toEqual({ Ref: secretId });
+    // The execution role may read that secret, and decrypt with its key only through Secrets Manager.
+    const all = statements(t);
+    const read = all.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'));
+    expect(read).toHaveLength(1);
+    expect(read[0].Resource).toEqual({ Ref: secretId });
+    // The key policy lets the model role decrypt, only through Secrets Manager.
+    const keyPolicy = (t.toJSON().Resources[keyId].Properties.KeyPolicy as { Statement: Array<{ Action: unknown; Principal: unknown; Condition?: unknown }> }).Statement;
+    const roleId = (onlyResource(t, 'AWS::SageMaker::Model').Properties.ExecutionRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const decrypt = keyPolicy.filter((st) => JSON.stringify(st.Principal).includes(roleId));
+    expect(decrypt).toEqual([expect.objectContaining({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } } })]);
+    expect(serving.feedbackKey).toBeDefined();
+  });
+
+  test('a key of your own is used as given; no monitoring, no key', () => {
+    const { stack } = newStack();
+    const own = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Own', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/feedback-AbCdEf');
+    new ServingEndpoint(stack, 'Serving', { modelData: ModelData.fromAsset(WITH_BASELINE), registry: { enabled: false }, modelQuality: { feedbackKey: own } });
+    const t = template(stack);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const env = (onlyResource(t, 'AWS::SageMaker::Model').Properties.PrimaryContainer as { Environment: Record<string, unknown> }).Environment;
+    expect(env.SERVINGSTACK_FEEDBACK_KEY_SECRET_ARN).toBe(own.secretArn);
+    expect(statements(t).find((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'))?.Resource).toBe(own.secretArn);
+
+    const { stack: s2 } = newStack('S2');
+    new ServingEndpoint(s2, 'Plain', { modelData: ModelData.fromAsset(FIXTURE_PACKAGE), registry: { enabled: false } });
+    const t2 = template(s2);
+    t2.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(JSON.stringify(t2.toJSON())).not.toMatch(/SERVINGSTACK_FEEDBACK_KEY/);
+  });
+
+  test('an isolated container gets no key (it cannot call Secrets Manager), and binding one by hand fails naming networkIsolation', () => {
+    const { stack } = newStack();
+    const serving = new ServingEndpoint(stack, 'Serving', { modelData: ModelData.fromAsset(WITH_BASELINE), registry: { enabled: false }, model: { networkIsolation: true } });
+    expect(serving.modelQuality).toBeDefined();
+    expect(serving.feedbackKey).toBeUndefined();
+    template(stack).resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const own = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Own', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/feedback-AbCdEf');
+    const e = errorOf(() => serving.models[0].useFeedbackKey(own));
+    expect(e.code).toBe(AwsErrorCodes.MODEL_NETWORK);
+    expect(e.issues[0]).toMatchObject({ field: 'networkIsolation', received: true });
   });
 });
