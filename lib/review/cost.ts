@@ -41,7 +41,8 @@ function profileFor(traffic: Traffic, u: ServingUnit): Required<TrafficProfile> 
 }
 
 function rateLine(prices: PriceTable, u: ServingUnit, item: RateItem, label: string, quantity: number, unit: string): CostLine {
-  const r = findRate(prices, u.target, item, u.cost.region);
+  // An edge fleet's logs, alarms and dashboards are CloudWatch's: AWS rates (the devices are the user's hardware).
+  const r = findRate(prices, u.target === 'edge' ? 'aws' : u.target, item, u.cost.region);
   if (!r) return { item: label, quantity: `${quantity} ${unit}`, min: 0, max: 0, price: 'unpriced', verified: false };
   const cost = quantity * r.price.usd;
   return {

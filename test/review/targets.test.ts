@@ -75,4 +75,13 @@ describe('edge (Greengrass)', () => {
     expect(r.findings.map((f) => [f.term, f.cls])).toEqual([['rollout rate', 'replacement']]);
     expect(estimate([model], loadPrices(), {})[0].units.flatMap((u) => u.lines.filter((l) => l.item.includes('instance')))).toEqual([]);
   });
+
+  test("the fleet's CloudWatch lines are priced at AWS rates (the devices are not)", () => {
+    const [model] = readServingModels(base).filter((m) => m.target === 'edge');
+    const lines = estimate([model], loadPrices(), { default: { requestsPerMonth: 1_000_000, logBytesPerRequest: 500 } })[0].units.flatMap((u) => u.lines);
+    const logs = lines.filter((l) => l.item === 'logs');
+    expect(logs.length).toBeGreaterThan(0);
+    // 1e6 requests × 500 B = 0.5 GB × $0.50 per GB ingested = $0.25
+    for (const l of logs) expect([l.min, l.price]).toEqual([0.25, expect.stringContaining('https://aws.amazon.com/cloudwatch/pricing/')]);
+  });
 });
