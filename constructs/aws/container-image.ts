@@ -9,7 +9,7 @@ import { ServingStackError } from '../../lib/core/errors';
 import { ModelFormat } from '../../lib/core/manifest';
 import { AwsErrorCodes } from './errors';
 import { FRAMEWORKS, dlcAccount } from './private/framework-images';
-import { servingStackPackageRoot } from './private/package-root';
+import { servingStackPackageRoot } from '../../lib/core/package-root';
 import { CPU_DOCKERFILE, CUDA_DOCKERFILE, RUNTIME_IMAGE_EXCLUDES, runtimeBuildContext } from './private/runtime-context';
 
 /** The rendered image of a model container. */

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { ServingStackError } from '../../lib/core/errors';
 import { EdgePlatform } from './edge-platform';
 import { EDGE_ERRORS } from './private/errors';
-import { servingStackPackageRoot } from './private/package-root';
+import { servingStackPackageRoot } from '../../lib/core/package-root';
 
 export interface RuntimeBundle {
   /** Directory holding the bundle. */

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EdgePlatform } from './edge-platform';
-import { servingStackPackageRoot } from './private/package-root';
+import { servingStackPackageRoot } from '../../lib/core/package-root';
 import { bundleError, dirBytes, loadEsbuild, packageDir, pruneCache } from './runtime-bundle';
 
 export interface TelemetryBundle {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { servingStackPackageRoot } from './package-root';
+import { servingStackPackageRoot } from '../../../lib/core/package-root';
 
 /** The runtime's CPU Dockerfile, relative to the package root. */
 export const CPU_DOCKERFILE = 'Dockerfile';

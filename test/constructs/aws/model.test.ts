@@ -8,7 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ContainerImage, Endpoint, InstanceType, Model, ModelData, ModelPackage, ModelPackageGroup } from '../../../constructs/aws';
-import { servingStackPackageRoot } from '../../../constructs/aws/private/package-root';
+import { servingStackPackageRoot } from '../../../lib/core/package-root';
 import { ServingStackError } from '../../../lib/core/errors';
 import { createModelArchiveSync } from '../../../lib/core/model-package';
 import { buildOnnxModel } from '../../../scripts/lib/onnx-builder';

@@ -14,12 +14,13 @@ function isServingStackManifest(dir: string): boolean {
 }
 
 /**
- * The ServingStack package root (the directory holding the `package.json` named `servingstack`),
- * found by walking up from this file, so it works from `constructs/edge/private` (sources) and
- * `dist/constructs/edge/private` (build output, also inside an installed package). `tsc` copies
- * `package.json` into `dist/` (the runtime imports its version): a `dist` directory whose parent is
- * the servingstack package is that copy, and the walk goes on to the parent. The idea of the AWS
- * target's helper of the same name, copied rather than imported: targets never import each other.
+ * The ServingStack package root: the directory holding the `package.json` named `servingstack`,
+ * with the runtime's `Dockerfile` and `lib/` sources (the AWS image's build context, the edge
+ * bundles' sources). Found by walking up from this file, so it works from `lib/core` (sources) and
+ * `dist/lib/core` (build output, also inside an installed package). `tsc` copies `package.json`
+ * into `dist/` (the runtime imports its version): a `dist` directory whose parent is the
+ * servingstack package is that copy, and the walk goes on to the parent. One helper for every
+ * target that ships files of the package (targets never import each other).
  */
 export function servingStackPackageRoot(start: string = __dirname): string {
   if (cached && start === __dirname) return cached;
