@@ -2,7 +2,27 @@
  * The model-quality figures from counts, shared by the streaming monitor (monitor.ts) and the
  * counts that add up across replicas (counts.ts), so both compute them by the same rules.
  */
-import type { FairnessReport, PerformanceReport } from './monitor';
+
+/** Classification or regression figures from the labelled rows. */
+export interface PerformanceReport {
+  readonly labelled: number;
+  readonly accuracy?: number;
+  readonly precision?: number;
+  readonly recall?: number;
+  readonly f1?: number;
+  readonly mae?: number;
+  readonly rmse?: number;
+  /** Fairness from the labelled rows (published with each label, not only at window close). */
+  readonly equalizedOddsDifference?: number;
+}
+
+export interface FairnessReport {
+  readonly selectionRates: Readonly<Record<string, number>>;
+  readonly groupCounts: Readonly<Record<string, number>>;
+  readonly demographicParityDifference?: number;
+  readonly disparateImpactRatio?: number;
+  readonly equalizedOddsDifference?: number;
+}
 
 export interface Confusion {
   tp: number;

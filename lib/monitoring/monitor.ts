@@ -10,7 +10,9 @@
  * Everything is O(features × bins + cache size) memory, whatever the traffic.
  */
 import { Ddm, PageHinkley } from './detectors';
-import { classificationFigures, Confusion, countOutcome, equalizedOdds, pairKey, parity } from './figures';
+import { classificationFigures, Confusion, countOutcome, equalizedOdds, FairnessReport, pairKey, parity, PerformanceReport } from './figures';
+
+export type { FairnessReport, PerformanceReport } from './figures';
 import type { Baseline, FeatureBaseline } from './types';
 import { DistributionCounter, DriftScores } from './window';
 
@@ -63,26 +65,6 @@ export interface WindowReport {
   readonly prediction?: FeatureReport;
   readonly driftedFeatures: readonly string[];
   readonly fairness?: FairnessReport;
-}
-
-export interface PerformanceReport {
-  readonly labelled: number;
-  readonly accuracy?: number;
-  readonly precision?: number;
-  readonly recall?: number;
-  readonly f1?: number;
-  readonly mae?: number;
-  readonly rmse?: number;
-  /** Fairness from the labelled rows (published with each label, not only at window close). */
-  readonly equalizedOddsDifference?: number;
-}
-
-export interface FairnessReport {
-  readonly selectionRates: Readonly<Record<string, number>>;
-  readonly groupCounts: Readonly<Record<string, number>>;
-  readonly demographicParityDifference?: number;
-  readonly disparateImpactRatio?: number;
-  readonly equalizedOddsDifference?: number;
 }
 
 export interface MonitorEvents {

@@ -87,3 +87,19 @@ export function summarize(findings: readonly Finding[]): Record<ChangeClass, num
 }
 
 export { CHANGE_CLASS_LABELS };
+
+export interface CostDelta {
+  readonly stack: string;
+  readonly unit: string;
+  readonly beforeMin: number;
+  readonly beforeMax: number;
+  readonly afterMin: number;
+  readonly afterMax: number;
+}
+
+export interface DiffReport {
+  readonly findings: Finding[];
+  readonly costDelta: CostDelta[];
+  /** Whether a security regression or a replacement is present (exit code 3). */
+  readonly gate: boolean;
+}

@@ -1,5 +1,5 @@
 /** Presenting findings and estimates: text for terminals, Markdown for pull requests, JSON for tools. */
-import type { CostDelta, DiffReport } from './index';
+import type { CostDelta, DiffReport } from './diff';
 import type { StackCost } from './cost';
 import { CHANGE_CLASS_LABELS, ChangeClass, TermValue } from './model';
 import { summarize } from './diff';

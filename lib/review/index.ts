@@ -3,7 +3,9 @@
  * over synthesized output (cdk.out, cdktf.out). Reads JSON only; never imports an IaC package.
  */
 import { StackCost, stackCost } from './cost';
-import { Finding, diffModels, gates } from './diff';
+import { DiffReport, diffModels, gates } from './diff';
+
+export type { CostDelta, DiffReport } from './diff';
 import { extractStack } from './extract';
 import { StackModel } from './model';
 import { PriceTable, Traffic } from './prices';
@@ -21,22 +23,6 @@ export { synthesizeGitRef, GitSynthOptions } from './git';
 /** Every stack of a synthesized output folder, as serving models. */
 export function readServingModels(dir: string): StackModel[] {
   return readSynthOutput(dir).map(extractStack);
-}
-
-export interface CostDelta {
-  readonly stack: string;
-  readonly unit: string;
-  readonly beforeMin: number;
-  readonly beforeMax: number;
-  readonly afterMin: number;
-  readonly afterMax: number;
-}
-
-export interface DiffReport {
-  readonly findings: Finding[];
-  readonly costDelta: CostDelta[];
-  /** Whether a security regression or a replacement is present (exit code 2). */
-  readonly gate: boolean;
 }
 
 export function estimate(models: readonly StackModel[], prices: PriceTable, traffic: Traffic): StackCost[] {
