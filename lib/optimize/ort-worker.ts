@@ -5,8 +5,12 @@
  * thread it runs on and cannot run inside Jest's realm; this thread is its only home.
  */
 import { parentPort } from 'node:worker_threads';
+import { hideFloat16ArrayFromOrt } from '../runtime/ort-float16';
 import * as ort from 'onnxruntime-node';
 import type { OrtReply, OrtRequest, WireFeed, WireTensorOut } from './ort-protocol';
+
+// Before any tensor exists (onnxruntime-node and Node 26's Float16Array: see ort-float16.ts).
+hideFloat16ArrayFromOrt();
 
 const sessions = new Map<string, ort.InferenceSession>();
 

@@ -100,11 +100,28 @@ function safeJson(v: unknown): unknown {
 
 /** renderValue, safe for values a client made pathological (arrays nested thousands deep overflow the stack). */
 function render(v: unknown, maxLength?: number): string {
+  const tooDeep = (): string => (Array.isArray(v) ? `[an array of ${v.length} nested too deeply to print]` : '(a value nested too deeply to print)');
+  // Decided by depth, not by the stack: Node 20 overflows where Node 26's larger stack does not.
+  if (deeperThan(v, MAX_ECHO_DEPTH)) return tooDeep();
   try {
     return renderValue(v, maxLength);
   } catch {
-    return Array.isArray(v) ? `[an array of ${v.length} nested too deeply to print]` : '(a value nested too deeply to print)';
+    return tooDeep();
   }
+}
+
+const MAX_ECHO_DEPTH = 64;
+
+/** Whether a value nests deeper than `limit` (iterative, at most 10,000 nodes looked at). */
+function deeperThan(v: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  for (let seen = 0; stack.length > 0 && seen < 10_000; seen++) {
+    const [x, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (Array.isArray(x)) for (const c of x.slice(0, 50)) stack.push([c, depth + 1]);
+    else if (typeof x === 'object' && x !== null) for (const c of Object.values(x).slice(0, 50)) stack.push([c, depth + 1]);
+  }
+  return false;
 }
 
 export function rtError(code: RuntimeErrorCode, message: string, details?: RuntimeErrorDetails): RuntimeError {

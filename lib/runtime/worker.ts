@@ -3,8 +3,12 @@
  * the main thread sends. `run()` blocks this thread, never the HTTP event loop.
  */
 import { parentPort } from 'node:worker_threads';
+import { hideFloat16ArrayFromOrt } from './ort-float16';
 import * as ort from 'onnxruntime-node';
 import type { FromWorker, SessionSettings, TensorMetadata, ToWorker, WireTensor } from './worker-protocol';
+
+// Before any tensor exists (onnxruntime-node and Node 26's Float16Array: see ort-float16.ts).
+hideFloat16ArrayFromOrt();
 
 const sessions = new Map<string, ort.InferenceSession>();
 

@@ -93,6 +93,8 @@ export function rawBytes(dt: Datatype, data: readonly unknown[]): Buffer {
 }
 
 const CHILD = `
+// As the runtime's workers do (lib/runtime/ort-float16.ts): FP16 as Uint16Array on Node 26 too.
+if ('Float16Array' in globalThis) Reflect.deleteProperty(globalThis, 'Float16Array');
 const ort = require('onnxruntime-node');
 let input = '';
 process.stdin.on('data', (c) => (input += c));
