@@ -104,6 +104,22 @@ export function pruneCache(cache: string, arch: string, keep: string): void {
   }
 }
 
+/**
+ * Move a finished build into the cache as `dir`, marked complete (the marker is a dotfile, outside
+ * the assets' view), then prune the architecture's older bundles. When another process finished
+ * the same bundle first, its copy is used.
+ */
+export function publishToCache(build: string, dir: string, cache: string, arch: string): void {
+  fs.writeFileSync(path.join(build, '.complete'), '');
+  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    fs.renameSync(build, dir);
+  } catch {
+    if (!fs.existsSync(path.join(dir, '.complete'))) throw bundleError('the bundle could not be moved into the cache', dir, 'a writable temporary directory');
+  }
+  pruneCache(cache, arch, dir);
+}
+
 /** Build (or reuse) the runtime bundle for `platform`. */
 export function runtimeBundle(platform: EdgePlatform): RuntimeBundle {
   const hit = built.get(platform.key);
@@ -153,16 +169,7 @@ export function runtimeBundle(platform: EdgePlatform): RuntimeBundle {
       fs.mkdirSync(path.join(commonOut, 'dist'), { recursive: true });
       fs.copyFileSync(path.join(commonDir, 'package.json'), path.join(commonOut, 'package.json'));
       copy(path.join(commonDir, 'dist', 'cjs'), path.join(commonOut, 'dist', 'cjs'), (src) => !src.endsWith('.map') && !src.endsWith('.d.ts'));
-      // The marker is outside the asset's view (dotfiles are excluded from the asset below).
-      fs.writeFileSync(path.join(build, '.complete'), '');
-      fs.rmSync(dir, { recursive: true, force: true });
-      try {
-        fs.renameSync(build, dir);
-      } catch {
-        // Another process finished the same bundle first: use it.
-        if (!fs.existsSync(path.join(dir, '.complete'))) throw bundleError('the bundle could not be moved into the cache', dir, 'a writable temporary directory');
-      }
-      pruneCache(cache, platform.nodeArch, dir);
+      publishToCache(build, dir, cache, platform.nodeArch);
     }
   } finally {
     fs.rmSync(build, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EdgePlatform } from './edge-platform';
 import { servingStackPackageRoot } from '../../lib/core/package-root';
-import { bundleError, dirBytes, loadEsbuild, packageDir, pruneCache } from './runtime-bundle';
+import { bundleError, dirBytes, loadEsbuild, packageDir, publishToCache } from './runtime-bundle';
 
 export interface TelemetryBundle {
   readonly dir: string;
@@ -88,14 +88,7 @@ export function telemetryBundle(platform: EdgePlatform): TelemetryBundle {
     for (const f of ['agent.js', 'package.json', CRT_LIBRARY]) key.update(fs.readFileSync(path.join(build, f)));
     dir = path.join(cache, `${platform.nodeArch}-${key.digest('hex').slice(0, 24)}`);
     if (!fs.existsSync(path.join(dir, '.complete'))) {
-      fs.writeFileSync(path.join(build, '.complete'), '');
-      fs.rmSync(dir, { recursive: true, force: true });
-      try {
-        fs.renameSync(build, dir);
-      } catch {
-        if (!fs.existsSync(path.join(dir, '.complete'))) throw bundleError('the bundle could not be moved into the cache', dir, 'a writable temporary directory');
-      }
-      pruneCache(cache, platform.nodeArch, dir);
+      publishToCache(build, dir, cache, platform.nodeArch);
     }
   } finally {
     fs.rmSync(build, { recursive: true, force: true });
