@@ -10,11 +10,10 @@
  * Budget (issue 16): the Azure example's wall time ≤ 1.5× the bare app's. The ratio to the
  * Vertex example is printed beside it.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { measureChildSynth, median, runChildSynth } from './lib/cdktf-synth';
 
 export type AzureScenario = 'bare-one-resource' | 'azure-example' | 'vertex-example';
 const SCENARIOS: AzureScenario[] = ['bare-one-resource', 'azure-example', 'vertex-example'];
@@ -53,31 +52,11 @@ function child(scenario: AzureScenario, outdir: string): void {
     build = () => buildVertexExampleApp(outdir);
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const t0 = performance.now();
-  build().synth();
-  const end = performance.now();
-  const stackDir = path.join(outdir, 'stacks', fs.readdirSync(path.join(outdir, 'stacks'))[0]);
-  const tf = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
-  const resources = Object.values(tf.resource).reduce((n, r) => n + Object.keys(r).length, 0);
-  process.stdout.write(`${JSON.stringify({ processMs: end, synthMs: end - t0, resources })}\n`);
+  measureChildSynth(build, outdir);
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 function runOnce(scenario: AzureScenario): Sample {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `synth-azure-${scenario}-`));
-  try {
-    const t0 = performance.now();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--child', scenario, outdir], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
-    const wallMs = performance.now() - t0;
-    return { ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<Sample, 'wallMs'>), wallMs };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  return runChildSynth(__filename, scenario, 'synth-azure');
 }
 
 function main(): void {

@@ -10,11 +10,10 @@
  * Columns: wallMs = spawn to exit (node + tsx startup included); processMs = process start to
  * end of synth; synthMs = construct + synth with modules already loaded.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { ChildResult, measureChildSynth, median, runChildSynth } from './lib/cdktf-synth';
 
 export type Scenario = 'bare-one-resource' | 'vertex-example';
 const SCENARIOS: Scenario[] = ['bare-one-resource', 'vertex-example'];
@@ -28,12 +27,6 @@ export interface SynthRow {
   readonly runs: number;
   /** Terraform resources synthesized. */
   readonly resources: number;
-}
-
-interface ChildResult {
-  processMs: number;
-  synthMs: number;
-  resources: number;
 }
 
 async function child(scenario: Scenario, outdir: string): Promise<void> {
@@ -54,33 +47,11 @@ async function child(scenario: Scenario, outdir: string): Promise<void> {
     build = () => buildVertexExampleApp(outdir);
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const t0 = performance.now();
-  build().synth();
-  const end = performance.now();
-  const stackDir = path.join(outdir, 'stacks', fs.readdirSync(path.join(outdir, 'stacks'))[0]);
-  const tf = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
-  const resources = Object.values(tf.resource).reduce((n, r) => n + Object.keys(r).length, 0);
-  const result: ChildResult = { processMs: end, synthMs: end - t0, resources };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  measureChildSynth(build, outdir);
 }
 
 function runOnce(scenario: Scenario): ChildResult & { wallMs: number } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `synth-gcp-${scenario}-`));
-  try {
-    const t0 = performance.now();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--child', scenario, outdir], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
-    const wallMs = performance.now() - t0;
-    const line = out.trim().split('\n').pop()!;
-    return { ...(JSON.parse(line) as ChildResult), wallMs };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  return runChildSynth(__filename, scenario, 'synth-gcp');
 }
 
 export async function benchSynthGcp(runs = Number(process.env.RUNS ?? 7)): Promise<{ rows: SynthRow[] }> {
