@@ -71,8 +71,9 @@ describe('dynamic batching', () => {
     const batchesBefore = metricSum(before, 'servingstack_batch_size_rows_count', { model: 'mlp-bench' });
     const singlesBefore = metricSum(before, 'servingstack_batch_size_rows_bucket', { model: 'mlp-bench', le: '1' });
 
-    // A slow request first so the singles queue up behind it, then N singles at once.
-    const slow = float32Request('input', 256, 256, () => 0.01);
+    // A slow request first so the singles queue up behind it, then N singles at once (1024 rows:
+    // long enough on a quiet machine too, where 256 rows could finish before the singles arrived).
+    const slow = float32Request('input', 1024, 256, () => 0.01);
     const slowP = request(MLP(s), { method: 'POST', headers: slow.headers, body: slow.body });
     const singles = await Promise.all(Array.from({ length: N }, (_, k) => postJson(MLP(s), { id: `row-${k}`, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 256], data: rowsOf(k) }] })));
     expect((await slowP).status).toBe(200);
@@ -93,7 +94,7 @@ describe('dynamic batching', () => {
     // N + 1 requests ran in fewer executions, and at least one execution had more than one row.
     expect(batches).toBeLessThan(N + 1);
     expect(batches - singleBatches).toBeGreaterThan(1); // the slow one plus at least one multi-row batch of singles
-    expect(metricSum(after, 'servingstack_inference_rows_total', { model: 'mlp-bench' }) - metricSum(before, 'servingstack_inference_rows_total', { model: 'mlp-bench' })).toBe(256 + N);
+    expect(metricSum(after, 'servingstack_inference_rows_total', { model: 'mlp-bench' }) - metricSum(before, 'servingstack_inference_rows_total', { model: 'mlp-bench' })).toBe(1024 + N);
   });
 });
 
